@@ -1,0 +1,1 @@
+"""The runtime around Rasa: NLU components, Rasa store adapters, process supervision."""

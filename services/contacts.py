@@ -1,0 +1,59 @@
+"""Organisations and how to reach them."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import sessionmaker
+
+from services.models import Organisation
+from services.repositories import OrganisationRepository
+from services.textnorm import match_key
+from services.views import ContactView, Resolution, SourceView
+
+
+def contact_view(organisation: Organisation) -> ContactView:
+    source = organisation.contact_source
+    return ContactView(
+        organisation=organisation.name,
+        address=organisation.address,
+        postcode=organisation.postcode,
+        phones=tuple(organisation.phones or ()),
+        fax=organisation.fax,
+        email=organisation.email,
+        contact_persons=tuple(organisation.contact_persons or ()),
+        source=SourceView(source.title, source.issued_on, source.year) if source else None,
+    )
+
+
+class ContactService:
+    def __init__(self, session_factory: sessionmaker) -> None:
+        self._session_factory = session_factory
+
+    def resolve(self, text: str | None) -> Resolution[ContactView]:
+        key = match_key(text or "")
+        if not key:
+            return Resolution()
+        with self._session_factory() as session:
+            repo = OrganisationRepository(session)
+            index = repo.name_index()
+            ids = {org_id for name, org_id in index if name == key}
+            if not ids:
+                # 上海市质量协会秘书处, 质协的: the longest known name inside the words.
+                contained = [(len(name), org_id) for name, org_id in index if len(name) >= 2 and name in key]
+                if contained:
+                    longest = max(length for length, _ in contained)
+                    ids = {org_id for length, org_id in contained if length == longest}
+            organisations = [o for o in (repo.get(i) for i in sorted(ids)) if o is not None]
+            return Resolution(tuple(contact_view(o) for o in organisations))
+
+    def organisation_id(self, name: str) -> int | None:
+        with self._session_factory() as session:
+            organisation = OrganisationRepository(session).get_by_name(name)
+            return organisation.id if organisation else None
+
+    def contact(self, name: str) -> ContactView | None:
+        with self._session_factory() as session:
+            organisation = OrganisationRepository(session).get_by_name(name)
+            if organisation is None:
+                return None
+            loaded = OrganisationRepository(session).get(organisation.id)
+            return contact_view(loaded) if loaded else None

@@ -1,0 +1,130 @@
+"""Queries over the tables. Repositories never commit: the caller owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from services.models import (
+    Activity,
+    ActivityAlias,
+    ActivityOrganisation,
+    Member,
+    Organisation,
+    OrganisationAlias,
+    Signup,
+)
+from services.textnorm import match_key
+
+
+def _activity_query():  # type: ignore[no-untyped-def]
+    return select(Activity).options(
+        selectinload(Activity.milestones),
+        selectinload(Activity.aliases),
+        selectinload(Activity.roles).selectinload(ActivityOrganisation.organisation),
+        selectinload(Activity.source_document),
+        selectinload(Activity.parent),
+    )
+
+
+class ActivityRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, activity_id: int) -> Activity | None:
+        return self.session.scalars(_activity_query().where(Activity.id == activity_id)).first()
+
+    def get_by_key(self, key: str) -> Activity | None:
+        return self.session.scalars(select(Activity).where(Activity.key == key)).first()
+
+    def all(self) -> Sequence[Activity]:
+        return self.session.scalars(_activity_query().order_by(Activity.id)).all()
+
+    def children(self, parent_id: int) -> Sequence[Activity]:
+        query = _activity_query().where(Activity.parent_id == parent_id).order_by(Activity.id)
+        return self.session.scalars(query).all()
+
+    def name_index(self) -> list[tuple[str, int]]:
+        """Every (match key, activity id) for names and aliases."""
+        names = self.session.execute(select(Activity.name, Activity.id)).all()
+        aliases = self.session.execute(select(ActivityAlias.alias, ActivityAlias.activity_id)).all()
+        return [(match_key(text), activity_id) for text, activity_id in [*names, *aliases]]
+
+    def lock_for_signup(self, activity_id: int) -> Activity | None:
+        """The activity row, locked until the transaction ends (PostgreSQL; SQLite locks the file)."""
+        query = select(Activity).where(Activity.id == activity_id).with_for_update()
+        return self.session.scalars(query).first()
+
+
+class OrganisationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, organisation_id: int) -> Organisation | None:
+        query = (
+            select(Organisation)
+            .options(selectinload(Organisation.contact_source))
+            .where(Organisation.id == organisation_id)
+        )
+        return self.session.scalars(query).first()
+
+    def get_by_name(self, name: str) -> Organisation | None:
+        return self.session.scalars(select(Organisation).where(Organisation.name == name)).first()
+
+    def name_index(self) -> list[tuple[str, int]]:
+        names = self.session.execute(select(Organisation.name, Organisation.id)).all()
+        aliases = self.session.execute(
+            select(OrganisationAlias.alias, OrganisationAlias.organisation_id)
+        ).all()
+        return [(match_key(text), org_id) for text, org_id in [*names, *aliases]]
+
+    def activity_ids_of(self, organisation_id: int) -> set[int]:
+        query = select(ActivityOrganisation.activity_id).where(
+            ActivityOrganisation.organisation_id == organisation_id
+        )
+        return set(self.session.scalars(query).all())
+
+
+class MemberRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find(self, channel: str, channel_user_id: str) -> Member | None:
+        query = select(Member).where(
+            Member.channel == channel, Member.channel_user_id == channel_user_id
+        )
+        return self.session.scalars(query).first()
+
+    def add(self, member: Member) -> None:
+        self.session.add(member)
+
+
+class SignupRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def active_for_member(self, member_id: int) -> Sequence[Signup]:
+        query = (
+            select(Signup)
+            .options(selectinload(Signup.activity))
+            .where(Signup.member_id == member_id, Signup.status == "active")
+            .order_by(Signup.created_at)
+        )
+        return self.session.scalars(query).all()
+
+    def active(self, member_id: int, activity_id: int) -> Signup | None:
+        query = select(Signup).where(
+            Signup.member_id == member_id,
+            Signup.activity_id == activity_id,
+            Signup.status == "active",
+        )
+        return self.session.scalars(query).first()
+
+    def for_activity(self, activity_id: int) -> Sequence[Signup]:
+        query = select(Signup).where(Signup.activity_id == activity_id).order_by(Signup.created_at)
+        return self.session.scalars(query).all()
+
+    def add(self, signup: Signup) -> None:
+        self.session.add(signup)

@@ -1,0 +1,138 @@
+"""Plain read-only results the services hand out; no session is needed to use them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from services.dates import DateSpan, Timing
+
+
+@dataclass(frozen=True)
+class SourceView:
+    title: str
+    issued_on: dt.date | None
+    year: int | None
+
+    def cite(self) -> str:
+        """The notice as an answer names it: 《title》（2018年9月7日）."""
+        from services.dates import format_date
+
+        if self.issued_on:
+            return f"《{self.title}》（{format_date(self.issued_on)}）"
+        return f"《{self.title}》"
+
+
+@dataclass(frozen=True)
+class MilestoneView:
+    name: str
+    span: DateSpan | None
+    when_text: str | None
+    closes_signup: bool
+    note: str | None = None
+
+    @property
+    def when(self) -> str:
+        if self.span:
+            return self.span.describe()
+        return self.when_text or ""
+
+    def timing(self, today: dt.date) -> Timing | None:
+        return self.span.timing(today) if self.span else None
+
+
+@dataclass(frozen=True)
+class ActivitySummary:
+    id: int
+    key: str
+    name: str
+    year: int | None
+    category: str | None
+    span: DateSpan | None  # from the first to the last milestone
+
+    def timing(self, today: dt.date) -> Timing | None:
+        return self.span.timing(today) if self.span else None
+
+
+@dataclass(frozen=True)
+class ActivityDetails:
+    summary: ActivitySummary
+    theme: str | None
+    location: str | None
+    fee: str | None
+    capacity: int | None
+    seats_taken: int
+    description: str | None
+    signup_deadline: dt.date | None
+    milestones: tuple[MilestoneView, ...]
+    organisers: tuple[str, ...]
+    responsible_units: tuple[str, ...]
+    parent_name: str | None
+    children: tuple[ActivitySummary, ...]
+    source: SourceView | None
+
+    @property
+    def name(self) -> str:
+        return self.summary.name
+
+
+@dataclass(frozen=True)
+class ContactView:
+    organisation: str
+    address: str | None
+    postcode: str | None
+    phones: tuple[str, ...]
+    fax: str | None
+    email: str | None
+    contact_persons: tuple[str, ...]
+    source: SourceView | None
+
+    def field(self, name: str) -> str | None:
+        """The value of one contact field (phone, address, fax, postcode, contact_person, email)."""
+        values = {
+            "phone": "、".join(self.phones) or None,
+            "address": self.address,
+            "fax": self.fax,
+            "postcode": self.postcode,
+            "contact_person": "、".join(self.contact_persons) or None,
+            "email": self.email,
+        }
+        return values.get(name)
+
+    @property
+    def has_any(self) -> bool:
+        return any(self.field(name) for name in CONTACT_FIELDS)
+
+
+CONTACT_FIELDS = ("phone", "address", "fax", "postcode", "contact_person", "email")
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Resolution(Generic[T]):
+    """Which activities or organisations a member's words may mean."""
+
+    matches: tuple[T, ...] = ()
+
+    @property
+    def unique(self) -> T | None:
+        return self.matches[0] if len(self.matches) == 1 else None
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.matches) > 1
+
+
+@dataclass(frozen=True)
+class SignupView:
+    reference: str
+    activity_id: int
+    activity_name: str
+    name: str
+    mobile: str
+    company: str
+    created_at: dt.datetime
+    status: str
