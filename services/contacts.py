@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from services.models import Organisation
@@ -44,6 +45,12 @@ class ContactService:
                     ids = {org_id for length, org_id in contained if length == longest}
             organisations = [o for o in (repo.get(i) for i in sorted(ids)) if o is not None]
             return Resolution(tuple(contact_view(o) for o in organisations))
+
+    def with_contacts(self) -> list[str]:
+        """Names of the organisations whose contact details a notice gives."""
+        with self._session_factory() as session:
+            query = select(Organisation.name).where(Organisation.contact_source_id.is_not(None))
+            return list(session.scalars(query.order_by(Organisation.id)).all())
 
     def organisation_id(self, name: str) -> int | None:
         with self._session_factory() as session:

@@ -36,7 +36,7 @@ from services.models import (
     SourceDocument,
 )
 from services.settings import PROJECT_ROOT, get_settings
-from services.textnorm import normalise
+from services.textnorm import clean_display_text
 
 log = logging.getLogger(__name__)
 CORPUS_DIR = PROJECT_ROOT / "corpus"
@@ -97,12 +97,24 @@ class KnowledgeLoader:
         if not files:
             raise KnowledgeFileError(f"no knowledge files in {directory}")
         report = LoadReport()
-        # Parents may live in another file: load every file, then link parents.
-        parsed = [(path, self._read(path)) for path in files]
+        parsed = [(path, *self._read(path)) for path in files]
         with self._session_factory() as session, session.begin():
-            for path, (data, digest) in parsed:
-                self._load_one(session, path, data, digest, report)
-            self._link_parents(session, [data for _, (data, _) in parsed])
+            changed = [
+                (path, data, document)
+                for path, data, digest in parsed
+                if (document := self._upsert_document(session, path, data, digest, report))
+            ]
+            # Organisations first, from every changed file: an activity may name
+            # a unit by a short form that another file declares as an alias.
+            for _, data, document in changed:
+                for org in data.get("organisations") or []:
+                    self._upsert_organisation(session, org, document)
+                    report.organisations += 1
+            for path, data, document in changed:
+                for item in data.get("activities") or []:
+                    report.milestones += self._upsert_activity(session, item, document, path.name)
+                    report.activities += 1
+            self._link_parents(session, [data for _, data, _ in parsed])
         return report
 
     def _read(self, path: Path) -> tuple[dict[str, Any], str]:
@@ -120,22 +132,23 @@ class KnowledgeLoader:
         source_file = document.get("source_file")
         path = self._corpus_dir / source_file if source_file else None
         if path and path.exists():
-            return normalise(path.read_text(encoding="utf-8"), max_chars=10**7)
+            return clean_display_text(path.read_text(encoding="utf-8"), max_chars=10**7)
         return ""
 
-    def _load_one(
+    def _upsert_document(
         self, session: Session, path: Path, data: dict[str, Any], digest: str, report: LoadReport
-    ) -> None:
+    ) -> SourceDocument | None:
+        """The document row, updated; None when the file is unchanged since its last load."""
         slug = path.stem
         document = session.scalars(select(SourceDocument).where(SourceDocument.slug == slug)).first()
         if document is not None and document.content_hash == digest:
             report.unchanged.append(path.name)
-            return
+            return None
         meta = data["document"]
         if document is None:
             document = SourceDocument(slug=slug)
             session.add(document)
-        document.title = normalise(meta["title"])
+        document.title = clean_display_text(meta["title"])
         document.issuer = meta.get("issuer")
         document.issued_on = _optional_date(meta.get("issued_on"))
         document.year = meta.get("year")
@@ -145,18 +158,18 @@ class KnowledgeLoader:
         document.content_hash = digest
         document.loaded_at = dt.datetime.now(dt.timezone.utc)
         session.flush()
-
-        for org in data.get("organisations") or []:
-            self._upsert_organisation(session, org, document)
-            report.organisations += 1
-        for item in data.get("activities") or []:
-            report.milestones += self._upsert_activity(session, item, document, path.name)
-            report.activities += 1
         report.loaded.append(path.name)
+        return document
 
     def _organisation(self, session: Session, name: str) -> Organisation:
-        name = normalise(name)
+        """The organisation with this name or alias, created when neither is known."""
+        name = clean_display_text(name)
         organisation = session.scalars(select(Organisation).where(Organisation.name == name)).first()
+        if organisation is None:
+            alias = session.scalars(
+                select(OrganisationAlias).where(OrganisationAlias.alias == name)
+            ).first()
+            organisation = alias.organisation if alias else None
         if organisation is None:
             organisation = Organisation(name=name, phones=[], contact_persons=[])
             session.add(organisation)
@@ -172,7 +185,7 @@ class KnowledgeLoader:
             "email": data.get("email"),
         }
         phones = [str(p) for p in data.get("phones") or []]
-        persons = [normalise(p).replace(" ", "") for p in data.get("contact_persons") or []]
+        persons = [clean_display_text(p).replace(" ", "") for p in data.get("contact_persons") or []]
         if any(contact_fields.values()) or phones or persons:
             for column, value in contact_fields.items():
                 setattr(organisation, column, str(value) if value is not None else None)
@@ -181,7 +194,7 @@ class KnowledgeLoader:
             organisation.contact_source_id = document.id
         known = {alias.alias for alias in organisation.aliases}
         for alias in data.get("aliases") or []:
-            alias = normalise(str(alias))
+            alias = clean_display_text(str(alias))
             if alias in known or alias == organisation.name:
                 continue
             owner = session.scalars(
@@ -203,18 +216,18 @@ class KnowledgeLoader:
         if activity is None:
             activity = Activity(key=key, seats_taken=0)
             session.add(activity)
-        activity.name = normalise(data["name"])
+        activity.name = clean_display_text(data["name"])
         activity.category = data.get("category")
         activity.year = data.get("year")
-        activity.theme = normalise(data["theme"]) if data.get("theme") else None
+        activity.theme = clean_display_text(data["theme"]) if data.get("theme") else None
         activity.location = data.get("location")
         activity.capacity = data.get("capacity")
         activity.fee = data.get("fee")
-        activity.description = normalise(data["description"], max_chars=4000) if data.get("description") else None
+        activity.description = clean_display_text(data["description"], max_chars=4000) if data.get("description") else None
         activity.signup_deadline = _optional_date(data.get("signup_deadline"))
         activity.source_document_id = document.id
 
-        aliases = {normalise(str(a)) for a in data.get("aliases") or []} - {activity.name}
+        aliases = {clean_display_text(str(a)) for a in data.get("aliases") or []} - {activity.name}
         activity.aliases = [ActivityAlias(alias=a) for a in sorted(aliases)]
 
         roles = []

@@ -38,12 +38,18 @@ def strip_pinyin_artefacts(text: str) -> str:
     return _PINYIN_ARTEFACT.sub("", text)
 
 
-def to_half_width(text: str) -> str:
-    """Full-width letters, digits and ASCII punctuation to half-width (ＱＣ→QC, ２０２１→2021)."""
-    return "".join(
-        chr(ord(ch) - 0xFEE0) if 0xFF01 <= ord(ch) <= 0xFF5E else (" " if ch == "\u3000" else ch)
-        for ch in text
-    )
+def to_half_width(text: str, punctuation: bool = True) -> str:
+    """Full-width letters and digits (ＱＣ→QC, ２０２１→2021) to half-width, and
+    full-width punctuation too unless the text is for display."""
+
+    def convert(ch: str) -> str:
+        if ch == "\u3000":
+            return " "
+        if 0xFF01 <= ord(ch) <= 0xFF5E and (punctuation or ch.isalnum()):
+            return chr(ord(ch) - 0xFEE0)
+        return ch
+
+    return "".join(map(convert, text))
 
 
 def normalise(text: str, max_chars: int = MAX_MESSAGE_CHARS) -> str:
@@ -58,7 +64,29 @@ def normalise(text: str, max_chars: int = MAX_MESSAGE_CHARS) -> str:
     return text[:max_chars]
 
 
+def clean_display_text(text: str, max_chars: int = 10**6) -> str:
+    """Notice text for showing to members: simplified, no artefacts, Chinese punctuation kept."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = _CONTROL.sub("", text)
+    text = to_simplified(strip_pinyin_artefacts(text))
+    return to_half_width(text, punctuation=False).strip()[:max_chars]
+
+
 def match_key(text: str) -> str:
     """A key for comparing names: normalised, case-folded, without spaces or punctuation."""
     text = normalise(text).casefold()
     return "".join(ch for ch in text if ch.isalnum())
+
+
+_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def parse_choice(text: str | None, count: int) -> int | None:
+    """The 1-based option a member picked from a numbered list: 2, 第二个, 第2项, 二."""
+    cleaned = normalise(text or "").strip(" 。.!！?？,，")
+    match = re.fullmatch(r"(?:选|选择|要)?第?([1-9]|[一二两三四五六七八九])(?:个|项|条|号)?(?:吧|的)?", cleaned)
+    if not match:
+        return None
+    token = match.group(1)
+    number = int(token) if token.isdigit() else _ORDINALS[token]
+    return number if 1 <= number <= count else None

@@ -1,0 +1,81 @@
+# 上海市质量协会 member-services assistant. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+STAMP     := $(VENV)/.installed
+export PYTHONPATH := $(CURDIR)
+export PYTHONWARNINGS ?= ignore::DeprecationWarning
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# Rasa writes telemetry prompts and a ~/.config file otherwise.
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@if [ ! -x $(PY) ]; then \
+	  python310=$${PYTHON310:-$$(scripts/find-python310.sh)} || exit 1; \
+	  echo "creating $(VENV) with $$python310"; \
+	  "$$python310" -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+.PHONY: install
+install: $(STAMP) ## create .venv with Python 3.10 and install the pinned requirements
+
+.PHONY: migrate
+migrate: $(STAMP) ## bring the database (DATABASE_URL, default var/assistant.db) to the latest schema
+	$(VENV)/bin/alembic upgrade head
+
+.PHONY: knowledge
+knowledge: migrate ## load the reviewed notices under data/knowledge (idempotent)
+	$(PY) -m services.knowledge
+
+.PHONY: train
+train: $(STAMP) ## train the model if config, domain or training data changed
+	$(PY) -m bot.training --if-needed
+
+.PHONY: run
+run: knowledge train ## set everything up and start the action server and Rasa (Ctrl-C stops)
+	$(PY) -m bot.supervisor
+
+.PHONY: shell
+shell: knowledge train ## chat with the assistant in this terminal (rasa shell)
+	$(PY) -m bot.supervisor --shell
+
+.PHONY: lint
+lint: $(STAMP) ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+.PHONY: validate
+validate: $(STAMP) ## rasa data validate
+	scripts/validate-data.sh
+
+.PHONY: unit
+unit: $(STAMP) ## unit and integration tests (PostgreSQL/Redis tests skip with a reason when absent)
+	$(PY) -m pytest tests/unit tests/integration -q -rs
+
+.PHONY: test
+test: lint validate unit train ## everything CI runs: lint, validation, tests, training, conversation tests
+	$(PY) -m rasa test core --model models/assistant.tar.gz --stories tests/stories \
+	  --endpoints endpoints.yml --fail-on-prediction-errors --out results/stories
+	$(PY) -m pytest tests/e2e -q -rs
+
+.PHONY: eval
+eval: train ## NLU accuracy on the held-out set (simplified and traditional); JSON in results/
+	$(PY) -m bot.evaluation
+
+.PHONY: bench
+bench: knowledge train ## model load time, NLU parse and REST turn latency
+	$(PY) -m bot.benchmark
+
+.PHONY: clean
+clean: ## remove the trained model, results and the local database
+	rm -rf models results var

@@ -1,0 +1,356 @@
+"""Questions about activities: lists, time, place, theme, organisers, phases, deadlines."""
+
+from __future__ import annotations
+
+import abc
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import (
+    AssistantAction,
+    DomainDict,
+    call,
+    cite,
+    latest_entity,
+    phrase,
+    timing_phrase,
+)
+from services.activities import ActivityService
+from services.dates import format_date, format_point, parse_month, parse_year
+from services.views import ActivityDetails, ActivitySummary
+
+MAX_LISTED = 10
+MAX_OPTIONS = 6
+
+
+def describe_when(domain: DomainDict, summary: ActivitySummary, today: Any) -> str:
+    if summary.span is None:
+        return phrase(domain, "utter_not_stated")
+    return f"{summary.span.describe()}（{timing_phrase(domain, summary.timing(today))}）"
+
+
+def list_items(domain: DomainDict, summaries: list[ActivitySummary], today: Any,
+               numbered: bool = False) -> str:
+    lines = []
+    for index, summary in enumerate(summaries, start=1):
+        bullet = f"{index}." if numbered else "•"
+        lines.append(f"{bullet} {summary.name}（{describe_when(domain, summary, today)}）")
+    return "\n".join(lines)
+
+
+def organisers_of(domain: DomainDict, details: ActivityDetails) -> tuple[str, str]:
+    """(role label, names): organisers where the notice names them, else responsible units."""
+    if details.organisers:
+        return phrase(domain, "utter_role_organisers"), "、".join(details.organisers)
+    if details.responsible_units:
+        return phrase(domain, "utter_role_responsible"), "、".join(details.responsible_units)
+    return phrase(domain, "utter_role_organisers"), ""
+
+
+class ActivityQuestion(AssistantAction):
+    """Finds the activity the member means, asks when unclear, then answers one topic."""
+
+    topic = "details"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        return await self.answer_about(dispatcher, tracker, domain, follow_up=False)
+
+    async def answer_about(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict, follow_up: bool,
+                           chosen_id: int | None = None) -> list[dict[str, Any]]:
+        activities = self.services.activities
+        today = activities.today()
+        topic_events: list[dict[str, Any]] = [SlotSet("last_topic", self.topic)]
+        if chosen_id is not None:
+            details = await call(activities.details, chosen_id)
+            if details is None:
+                dispatcher.utter_message(response="utter_which_activity_for_question")
+                return topic_events
+            return [*topic_events, *await self._answer(dispatcher, domain, details, today)]
+
+        year_text = latest_entity(tracker, "year") or (tracker.get_slot("year") if follow_up else None)
+        year = parse_year(year_text, today)
+        named = latest_entity(tracker, "activity")
+        resolution = None
+        if named:
+            resolution = await call(activities.resolve, named, year)
+        if not resolution or not resolution.matches:
+            # The member may have named it in words the NLU did not tag.
+            whole_text = await call(activities.resolve, tracker.latest_message.get("text"), year)
+            if whole_text.matches:
+                resolution, named = whole_text, named or None
+        if (not resolution or not resolution.matches) and not named:
+            remembered = tracker.get_slot("activity")
+            if remembered:
+                resolution = await call(activities.resolve, remembered, year)
+        if not resolution or not resolution.matches:
+            if named:
+                dispatcher.utter_message(response="utter_activity_not_found", query=named)
+            else:
+                dispatcher.utter_message(response="utter_which_activity_for_question")
+            return topic_events
+        if resolution.ambiguous:
+            options = list(resolution.matches[:MAX_OPTIONS])
+            dispatcher.utter_message(response="utter_which_activity",
+                                     options=list_items(domain, options, today, numbered=True))
+            return [*topic_events, SlotSet("activity_candidates", [o.id for o in options])]
+        chosen = resolution.matches[0]
+        details = await call(activities.details, chosen.id)
+        if details is None:
+            dispatcher.utter_message(response="utter_which_activity_for_question")
+            return topic_events
+        events = await self._answer(dispatcher, domain, details, today)
+        return [*topic_events, SlotSet("activity", details.name),
+                SlotSet("activity_candidates", None), *events]
+
+    @abc.abstractmethod
+    async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
+                      details: ActivityDetails, today: Any) -> list[dict[str, Any]]:
+        """Reply about this topic for one activity."""
+
+
+class ActionActivityDetails(ActivityQuestion):
+    topic = "details"
+
+    def name(self) -> str:
+        return "action_activity_details"
+
+    async def _answer(self, dispatcher, domain, details, today):  # type: ignore[no-untyped-def]
+        role_label, organisers = organisers_of(domain, details)
+        not_stated = phrase(domain, "utter_not_stated")
+        dispatcher.utter_message(
+            response="utter_activity_details",
+            activity=details.name,
+            when=describe_when(domain, details.summary, today),
+            theme=details.theme or not_stated,
+            role_label=role_label,
+            organisers=organisers or not_stated,
+            description=details.description or not_stated,
+            source=cite(domain, details.source),
+        )
+        return []
+
+
+class ActionActivityTime(ActivityQuestion):
+    topic = "time"
+
+    def name(self) -> str:
+        return "action_activity_time"
+
+    async def _answer(self, dispatcher, domain, details, today):  # type: ignore[no-untyped-def]
+        summary = details.summary
+        if summary.span is None:
+            dispatcher.utter_message(response="utter_activity_time_unknown", activity=details.name,
+                                     source=cite(domain, details.source))
+            return []
+        dispatcher.utter_message(
+            response="utter_activity_time",
+            activity=details.name,
+            when=summary.span.describe(),
+            timing=timing_phrase(domain, summary.timing(today)),
+            source=cite(domain, details.source),
+        )
+        return []
+
+
+class ActionActivityPlace(ActivityQuestion):
+    topic = "place"
+
+    def name(self) -> str:
+        return "action_activity_place"
+
+    async def _answer(self, dispatcher, domain, details, today):  # type: ignore[no-untyped-def]
+        if details.location:
+            dispatcher.utter_message(response="utter_activity_place", activity=details.name,
+                                     location=details.location, source=cite(domain, details.source))
+            return []
+        _, organisers = organisers_of(domain, details)
+        hint = phrase(domain, "utter_organisers_hint", organisers=organisers) if organisers else ""
+        dispatcher.utter_message(response="utter_activity_place_unknown", activity=details.name,
+                                 organisers_hint=hint, source=cite(domain, details.source))
+        return []
+
+
+class ActionActivityTheme(ActivityQuestion):
+    topic = "theme"
+
+    def name(self) -> str:
+        return "action_activity_theme"
+
+    async def _answer(self, dispatcher, domain, details, today):  # type: ignore[no-untyped-def]
+        response = "utter_activity_theme" if details.theme else "utter_activity_theme_unknown"
+        dispatcher.utter_message(response=response, activity=details.name, theme=details.theme,
+                                 source=cite(domain, details.source))
+        return []
+
+
+class ActionActivityOrganiser(ActivityQuestion):
+    topic = "organiser"
+
+    def name(self) -> str:
+        return "action_activity_organiser"
+
+    async def _answer(self, dispatcher, domain, details, today):  # type: ignore[no-untyped-def]
+        role_label, organisers = organisers_of(domain, details)
+        if not organisers:
+            dispatcher.utter_message(response="utter_activity_organiser_unknown",
+                                     activity=details.name, source=cite(domain, details.source))
+            return []
+        dispatcher.utter_message(response="utter_activity_organiser", activity=details.name,
+                                 role_label=role_label, organisers=organisers,
+                                 source=cite(domain, details.source))
+        return []
+
+
+class ActionActivityPhases(ActivityQuestion):
+    topic = "phases"
+
+    def name(self) -> str:
+        return "action_activity_phases"
+
+    async def _answer(self, dispatcher, domain, details, today):  # type: ignore[no-untyped-def]
+        milestones = await call(self.services.activities.inherited_milestones, details.summary.id)
+        if not milestones:
+            when_hint = (phrase(domain, "utter_when_hint", when=details.summary.span.describe())
+                         if details.summary.span else "")
+            dispatcher.utter_message(response="utter_activity_phases_unknown",
+                                     activity=details.name, when_hint=when_hint,
+                                     source=cite(domain, details.source))
+            return []
+        lines = [
+            f"{index}. {milestone.name}：{milestone.when or phrase(domain, 'utter_not_stated')}"
+            f"（{timing_phrase(domain, milestone.timing(today))}）"
+            for index, milestone in enumerate(milestones, start=1)
+        ]
+        dispatcher.utter_message(response="utter_activity_phases", activity=details.name,
+                                 count=len(milestones), phases="\n".join(lines),
+                                 source=cite(domain, details.source))
+        return []
+
+
+class ActionActivityDeadline(ActivityQuestion):
+    topic = "deadline"
+
+    def name(self) -> str:
+        return "action_activity_deadline"
+
+    async def _answer(self, dispatcher, domain, details, today):  # type: ignore[no-untyped-def]
+        source = cite(domain, details.source)
+        deadline = details.signup_deadline
+        if deadline is None:
+            when_hint = (phrase(domain, "utter_when_hint", when=details.summary.span.describe())
+                         if details.summary.span else "")
+            dispatcher.utter_message(response="utter_deadline_unknown", activity=details.name,
+                                     when_hint=when_hint, source=source)
+            return []
+        milestones = await call(self.services.activities.inherited_milestones, details.summary.id)
+        closing = next((m for m in milestones if m.closes_signup and m.span), None)
+        if closing is not None and closing.span is not None and closing.span.end.last_day == deadline:
+            # Say "2018年12月", not a day the notice never gave.
+            written = format_point(closing.span.end)
+            milestone = phrase(domain, "utter_deadline_milestone", milestone=closing.name)
+        else:
+            written, milestone = format_date(deadline), ""
+        status = "utter_deadline_passed" if deadline < today else "utter_deadline_open"
+        dispatcher.utter_message(response="utter_deadline", activity=details.name,
+                                 deadline=written, milestone=milestone,
+                                 status=phrase(domain, status), source=source)
+        return []
+
+
+class ActionListActivities(AssistantAction):
+    def name(self) -> str:
+        return "action_list_activities"
+
+    async def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        activities: ActivityService = self.services.activities
+        today = activities.today()
+        year = parse_year(latest_entity(tracker, "year"), today)
+        month = parse_month(latest_entity(tracker, "month"), today)
+        category = latest_entity(tracker, "category")
+        organisation_name = latest_entity(tracker, "organisation")
+        organisation_id = None
+        if organisation_name:
+            found = await call(self.services.contacts.resolve, organisation_name)
+            if found.unique:
+                organisation_name = found.unique.organisation
+                organisation_id = await call(self.services.contacts.organisation_id, organisation_name)
+        events: list[dict[str, Any]] = [SlotSet("last_topic", "list")]
+        if not any([year, month, category, organisation_id]):
+            upcoming = await call(activities.upcoming)
+            if upcoming:
+                dispatcher.utter_message(response="utter_list_upcoming", today=format_date(today),
+                                         items=list_items(domain, upcoming[:MAX_LISTED], today))
+            else:
+                latest = await call(activities.latest, 5)
+                dispatcher.utter_message(response="utter_list_none_upcoming", today=format_date(today),
+                                         items=list_items(domain, latest, today))
+            return events
+        found_activities = await call(activities.list, year, month, category, organisation_id)
+        filters = []
+        if month:
+            filters.append(phrase(domain, "utter_filter_month", year=month[0], month=month[1]))
+        elif year:
+            filters.append(phrase(domain, "utter_filter_year", year=year))
+        if organisation_id:
+            filters.append(phrase(domain, "utter_filter_organisation", organisation=organisation_name))
+        if category:
+            filters.append(phrase(domain, "utter_filter_category", category=category))
+        filter_text = "".join(filters)
+        if not found_activities:
+            dispatcher.utter_message(response="utter_list_empty", filter=filter_text)
+            return events
+        shown = found_activities[:MAX_LISTED]
+        more = (phrase(domain, "utter_list_more", count=len(found_activities) - len(shown))
+                if len(found_activities) > len(shown) else "")
+        dispatcher.utter_message(response="utter_list_filtered", filter=filter_text,
+                                 count=len(found_activities), items=list_items(domain, shown, today),
+                                 more=more)
+        return events
+
+
+class ActionQualityMonth(AssistantAction):
+    def name(self) -> str:
+        return "action_quality_month"
+
+    async def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        activities = self.services.activities
+        today = activities.today()
+        year = parse_year(latest_entity(tracker, "year"), today)
+        details = await call(activities.quality_month, year)
+        events: list[dict[str, Any]] = [SlotSet("last_topic", "quality_month")]
+        if details is None:
+            known = await call(activities.quality_month, None)
+            if year is not None and known is not None:
+                years = sorted({s.year for s in await call(activities.list, None, None, "质量月")
+                                if s.year})
+                dispatcher.utter_message(response="utter_quality_month_unknown_year", year=year,
+                                         years="、".join(f"{y}年" for y in years))
+            else:
+                dispatcher.utter_message(response="utter_quality_month_none")
+            return events
+        summary = details.summary
+        when = summary.span.describe() if summary.span else phrase(domain, "utter_not_stated")
+        dispatcher.utter_message(
+            response="utter_quality_month",
+            activity=details.name,
+            when=when,
+            timing=timing_phrase(domain, summary.timing(today)),
+            theme=details.theme or phrase(domain, "utter_not_stated"),
+            count=len(details.children),
+            items="\n".join(f"• {child.name}" for child in details.children[:5]),
+            source=cite(domain, details.source),
+        )
+        return [*events, SlotSet("activity", details.name)]
+
+
+ANSWERS_BY_TOPIC: dict[str, type[ActivityQuestion]] = {
+    action.topic: action
+    for action in (ActionActivityDetails, ActionActivityTime, ActionActivityPlace,
+                   ActionActivityTheme, ActionActivityOrganiser, ActionActivityPhases,
+                   ActionActivityDeadline)
+}

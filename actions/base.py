@@ -1,0 +1,93 @@
+"""What every action shares: lazy services, safe execution and reply fragments."""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from services.container import Services, get_services
+from services.dates import Timing
+from services.views import SourceView
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+DomainDict = dict[str, Any]
+
+
+async def call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a (blocking) service call off the event loop."""
+    return await asyncio.to_thread(function, *args, **kwargs)
+
+
+def phrase(domain: DomainDict, response: str, **values: Any) -> str:
+    """A fragment from domain.yml (labels, timing words) to put inside another reply."""
+    variants = domain.get("responses", {}).get(response) or [{"text": ""}]
+    text = variants[0].get("text", "")
+    return text.format(**values) if values else text
+
+
+def timing_phrase(domain: DomainDict, timing: Timing | None) -> str:
+    if timing is None:
+        return phrase(domain, "utter_not_stated")
+    return phrase(domain, f"utter_timing_{timing.value}")
+
+
+def cite(domain: DomainDict, source: SourceView | None) -> str:
+    return source.cite() if source else phrase(domain, "utter_not_stated")
+
+
+def latest_entity(tracker: Tracker, entity: str) -> str | None:
+    value = next(tracker.get_latest_entity_values(entity), None)
+    return str(value) if value not in (None, "") else None
+
+
+def member_key(tracker: Tracker) -> tuple[str, str]:
+    """(channel, user id): the gateway passes the channel in the message metadata."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    channel = metadata.get("channel") or tracker.get_latest_input_channel() or "rest"
+    return str(channel), tracker.sender_id
+
+
+class UsesServices:
+    """Services built on first use (rasa-sdk creates actions with no arguments);
+    tests pass their own."""
+
+    def __init__(self, services: Services | None = None) -> None:
+        self._services = services
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            self._services = get_services()
+        return self._services
+
+
+class AssistantAction(UsesServices, Action, abc.ABC):
+    """An action whose failures become a polite reply, never a traceback."""
+
+    @abc.abstractmethod
+    def name(self) -> str:
+        """The action's name in domain.yml."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        try:
+            return await self.act(dispatcher, tracker, domain)
+        except SQLAlchemyError:
+            log.exception("database error in %s", self.name())
+            dispatcher.utter_message(response="utter_service_error")
+            return []
+
+    @abc.abstractmethod
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Do the action's work; database errors are handled by `run`."""

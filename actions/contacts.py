@@ -1,0 +1,85 @@
+"""Contact questions: the phone, address, fax, postcode or contact person of an organisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import AssistantAction, DomainDict, call, cite, latest_entity, phrase
+from services.views import CONTACT_FIELDS, ContactView
+
+
+
+class ActionContact(AssistantAction):
+    def name(self) -> str:
+        return "action_contact"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        return await self.answer(dispatcher, tracker, domain)
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                     domain: DomainDict) -> list[dict[str, Any]]:
+        contacts = self.services.contacts
+        events: list[dict[str, Any]] = [SlotSet("last_topic", "contact")]
+        known = "、".join(await call(contacts.with_contacts))
+        named = latest_entity(tracker, "organisation")
+        resolution = await call(contacts.resolve, named) if named else None
+        if resolution is None or not resolution.matches:
+            # Untagged names in the sentence, then the organisation asked about before.
+            in_text = await call(contacts.resolve, tracker.latest_message.get("text"))
+            if in_text.matches:
+                resolution = in_text
+            elif not named and tracker.get_slot("organisation"):
+                resolution = await call(contacts.resolve, tracker.get_slot("organisation"))
+        if resolution is None or not resolution.matches:
+            if named:
+                dispatcher.utter_message(response="utter_organisation_not_found", query=named,
+                                         known=known)
+            else:
+                dispatcher.utter_message(response="utter_which_organisation", known=known)
+            return events
+        contact = next((c for c in resolution.matches if c.has_any), resolution.matches[0])
+        events.append(SlotSet("organisation", contact.organisation))
+        if not contact.has_any:
+            dispatcher.utter_message(response="utter_contact_none",
+                                     organisation=contact.organisation, known=known)
+            return events
+        field = latest_entity(tracker, "contact_field")
+        if field is None and tracker.latest_message.get("intent", {}).get("name") == "inform":
+            field = tracker.get_slot("contact_field")  # "市总工会呢?" after "市质协电话多少"
+        if field in CONTACT_FIELDS:
+            self._answer_field(dispatcher, domain, contact, field)
+            return [*events, SlotSet("contact_field", field)]
+        self._answer_all(dispatcher, domain, contact)
+        return [*events, SlotSet("contact_field", None)]
+
+    @staticmethod
+    def _answer_field(dispatcher: CollectingDispatcher, domain: DomainDict,
+                      contact: ContactView, field: str) -> None:
+        label = phrase(domain, f"utter_label_{field}")
+        value = contact.field(field)
+        if value:
+            dispatcher.utter_message(response="utter_contact_field", organisation=contact.organisation,
+                                     field_label=label, value=value, source=cite(domain, contact.source))
+            return
+        dispatcher.utter_message(response="utter_contact_field_unknown",
+                                 organisation=contact.organisation, field_label=label)
+        ActionContact._answer_all(dispatcher, domain, contact)
+
+    @staticmethod
+    def _answer_all(dispatcher: CollectingDispatcher, domain: DomainDict, contact: ContactView) -> None:
+        not_stated = phrase(domain, "utter_not_stated")
+        dispatcher.utter_message(
+            response="utter_contact_all",
+            organisation=contact.organisation,
+            address=contact.address or not_stated,
+            postcode=contact.postcode or not_stated,
+            phones=contact.field("phone") or not_stated,
+            fax=contact.fax or not_stated,
+            persons=contact.field("contact_person") or not_stated,
+            source=cite(domain, contact.source),
+        )

@@ -1,0 +1,228 @@
+"""Signing up: the form, its validation, submission, listing and cancelling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.activities import list_items
+from actions.base import AssistantAction, UsesServices, call, latest_entity, log, member_key
+from services.dates import format_date
+from services.signups import Eligibility, SignupCheck
+from services.textnorm import parse_choice
+from services.validation import check_company, check_mobile, check_name
+from services.views import ActivitySummary
+
+FORM = "signup_form"
+
+
+def form_slot_resets(domain: DomainDict) -> list[dict[str, Any]]:
+    """Clear every slot the sign-up form fills, as domain.yml lists them."""
+    required = domain.get("forms", {}).get(FORM, {}).get("required_slots", [])
+    return [SlotSet(slot, None) for slot in [*required, "signup_activity_id"]]
+
+
+def explain_refusal(dispatcher: CollectingDispatcher, check: SignupCheck) -> None:
+    name = check.activity.name if check.activity else ""
+    if check.eligibility is Eligibility.CLOSED and check.deadline:
+        dispatcher.utter_message(response="utter_signup_closed", activity=name,
+                                 deadline=format_date(check.deadline))
+    elif check.eligibility is Eligibility.FULL:
+        dispatcher.utter_message(response="utter_signup_full", activity=name, capacity=check.capacity)
+    elif check.eligibility is Eligibility.ALREADY:
+        dispatcher.utter_message(response="utter_signup_already", activity=name,
+                                 reference=check.existing_reference)
+    elif check.eligibility is Eligibility.NO_SIGNUP:
+        dispatcher.utter_message(response="utter_signup_not_offered", activity=name)
+
+
+async def open_for_member(action: UsesServices, tracker: Tracker) -> list[ActivitySummary]:
+    """Open activities, without those the member already signed up for."""
+    channel, user = member_key(tracker)
+    signed = {s.activity_id for s in await call(action.services.signups.list_for, channel, user)}
+    return [a for a in await call(action.services.signups.open_activities) if a.id not in signed]
+
+
+class ValidateSignupForm(UsesServices, FormValidationAction):
+    def name(self) -> str:
+        return "validate_signup_form"
+
+    async def validate_signup_activity(self, value: Any, dispatcher: CollectingDispatcher,
+                                       tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "")
+        channel, user = member_key(tracker)
+        try:
+            open_now = await open_for_member(self, tracker)
+            choice = parse_choice(text, len(open_now))
+            if choice is not None:
+                matches: tuple[ActivitySummary, ...] = (open_now[choice - 1],)
+            else:
+                matches = (await call(self.services.activities.resolve, text)).matches
+                open_ids = {a.id for a in open_now}
+                # Of several activities with that name, the open one is meant.
+                if len(matches) > 1 and any(m.id in open_ids for m in matches):
+                    matches = tuple(m for m in matches if m.id in open_ids)
+            if len(matches) != 1:
+                dispatcher.utter_message(response="utter_signup_activity_not_found", query=text)
+                return {"signup_activity": None, "signup_activity_id": None}
+            check = await call(self.services.signups.check, matches[0].id, channel, user)
+        except SQLAlchemyError:
+            log.exception("database error while validating the activity")
+            dispatcher.utter_message(response="utter_service_error")
+            return {"signup_activity": None}
+        if check.eligibility is not Eligibility.OPEN or check.activity is None:
+            explain_refusal(dispatcher, check)
+            return {"signup_activity": None, "signup_activity_id": None}
+        return {"signup_activity": check.activity.name, "signup_activity_id": check.activity.id}
+
+    def validate_person_name(self, value: Any, dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        checked = check_name(str(value or ""))
+        if not checked.ok:
+            dispatcher.utter_message(response="utter_invalid_name")
+        return {"person_name": checked.value}
+
+    def validate_mobile(self, value: Any, dispatcher: CollectingDispatcher,
+                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        checked = check_mobile(str(value or ""))
+        if not checked.ok:
+            dispatcher.utter_message(response=f"utter_invalid_mobile_{checked.problem}")
+        return {"mobile": checked.value}
+
+    def validate_company(self, value: Any, dispatcher: CollectingDispatcher,
+                         tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        checked = check_company(str(value or ""))
+        if not checked.ok:
+            dispatcher.utter_message(response="utter_invalid_company")
+        return {"company": checked.value}
+
+
+class ActionAskSignupActivity(AssistantAction):
+    """Offers the activities open for sign-up, or ends the form when there are none."""
+
+    def name(self) -> str:
+        return "action_ask_signup_activity"
+
+    async def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        today = self.services.activities.today()
+        open_now = await open_for_member(self, tracker)
+        if not open_now:
+            dispatcher.utter_message(response="utter_no_open_activities", today=format_date(today))
+            return [ActiveLoop(None), SlotSet("requested_slot", None), *form_slot_resets(domain)]
+        dispatcher.utter_message(response="utter_ask_signup_activity",
+                                 options=list_items(domain, open_now, today, numbered=True))
+        return []
+
+
+class ActionSubmitSignup(AssistantAction):
+    def name(self) -> str:
+        return "action_submit_signup"
+
+    async def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        activity_id = tracker.get_slot("signup_activity_id")
+        confirmed = tracker.get_slot("signup_confirmed")
+        if activity_id is None:
+            return form_slot_resets(domain)
+        if not confirmed:
+            dispatcher.utter_message(response="utter_signup_not_submitted")
+            return form_slot_resets(domain)
+        channel, user = member_key(tracker)
+        try:
+            outcome = await call(
+                self.services.signups.sign_up, int(activity_id), channel, user,
+                tracker.get_slot("person_name"), tracker.get_slot("mobile"), tracker.get_slot("company"),
+            )
+        except SQLAlchemyError:
+            log.exception("sign-up could not be stored")
+            dispatcher.utter_message(response="utter_service_error")
+            # Keep what the member typed; saying 我要报名 again shows it for confirmation.
+            return [SlotSet("signup_confirmed", None)]
+        if outcome.signup is not None:
+            dispatcher.utter_message(response="utter_signup_done", activity=outcome.signup.activity_name,
+                                     name=outcome.signup.name, reference=outcome.signup.reference)
+        else:
+            explain_refusal(dispatcher, outcome.check)
+        return form_slot_resets(domain)
+
+
+class ActionStopSignup(AssistantAction):
+    def name(self) -> str:
+        return "action_stop_signup"
+
+    async def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        dispatcher.utter_message(response="utter_signup_stopped")
+        return form_slot_resets(domain)
+
+
+class ActionMySignups(AssistantAction):
+    def name(self) -> str:
+        return "action_my_signups"
+
+    async def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        channel, user = member_key(tracker)
+        signups = await call(self.services.signups.list_for, channel, user)
+        if not signups:
+            dispatcher.utter_message(response="utter_my_signups_none")
+            return []
+        items = "\n".join(f"• {s.activity_name}（{s.reference}，{format_date(s.created_at.date())}）"
+                          for s in signups)
+        dispatcher.utter_message(response="utter_my_signups", count=len(signups), items=items)
+        return []
+
+
+class ActionRequestCancel(AssistantAction):
+    """Finds which sign-up to cancel and asks the member to confirm."""
+
+    def name(self) -> str:
+        return "action_request_cancel"
+
+    async def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        channel, user = member_key(tracker)
+        signups = await call(self.services.signups.list_for, channel, user)
+        if not signups:
+            dispatcher.utter_message(response="utter_cancel_nothing")
+            return [SlotSet("cancel_activity_id", None)]
+        named = latest_entity(tracker, "activity")
+        chosen = signups[0] if len(signups) == 1 and not named else None
+        if named or chosen is None:
+            resolution = await call(self.services.activities.resolve,
+                                    named or tracker.latest_message.get("text"))
+            ids = {m.id for m in resolution.matches}
+            mine = [s for s in signups if s.activity_id in ids]
+            if len(mine) == 1:
+                chosen = mine[0]
+            elif named and resolution.matches and not mine:
+                dispatcher.utter_message(response="utter_cancel_not_signed",
+                                         activity=resolution.matches[0].name)
+                return [SlotSet("cancel_activity_id", None)]
+        if chosen is None:
+            items = "\n".join(f"• {s.activity_name}（{s.reference}）" for s in signups)
+            dispatcher.utter_message(response="utter_cancel_which", items=items)
+            return [SlotSet("cancel_activity_id", None)]
+        dispatcher.utter_message(response="utter_confirm_cancel", activity=chosen.activity_name,
+                                 reference=chosen.reference)
+        return [SlotSet("cancel_activity_id", float(chosen.activity_id))]
+
+
+class ActionCancelSignup(AssistantAction):
+    def name(self) -> str:
+        return "action_cancel_signup"
+
+    async def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        activity_id = tracker.get_slot("cancel_activity_id")
+        if activity_id is None:
+            dispatcher.utter_message(response="utter_ok")
+            return []
+        channel, user = member_key(tracker)
+        cancelled = await call(self.services.signups.cancel, int(activity_id), channel, user)
+        if cancelled is None:
+            dispatcher.utter_message(response="utter_cancel_nothing")
+        else:
+            dispatcher.utter_message(response="utter_cancel_done", activity=cancelled.activity_name,
+                                     reference=cancelled.reference)
+        return [SlotSet("cancel_activity_id", None)]
