@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import datetime as dt
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -26,13 +27,13 @@ MAX_LISTED = 10
 MAX_OPTIONS = 6
 
 
-def describe_when(domain: DomainDict, summary: ActivitySummary, today: Any) -> str:
+def describe_when(domain: DomainDict, summary: ActivitySummary, today: dt.date) -> str:
     if summary.span is None:
         return phrase(domain, "utter_not_stated")
     return f"{summary.span.describe()}（{timing_phrase(domain, summary.timing(today))}）"
 
 
-def list_items(domain: DomainDict, summaries: list[ActivitySummary], today: Any,
+def list_items(domain: DomainDict, summaries: list[ActivitySummary], today: dt.date,
                numbered: bool = False) -> str:
     lines = []
     for index, summary in enumerate(summaries, start=1):
@@ -109,7 +110,7 @@ class ActivityQuestion(AssistantAction):
 
     @abc.abstractmethod
     async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
-                      details: ActivityDetails, today: Any) -> list[dict[str, Any]]:
+                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
         """Reply about this topic for one activity."""
 
 
@@ -119,7 +120,8 @@ class ActionActivityDetails(ActivityQuestion):
     def name(self) -> str:
         return "action_activity_details"
 
-    async def _answer(self, dispatcher, domain, details, today):  # type: ignore[no-untyped-def]
+    async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
+                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
         role_label, organisers = organisers_of(domain, details)
         not_stated = phrase(domain, "utter_not_stated")
         dispatcher.utter_message(
@@ -141,7 +143,8 @@ class ActionActivityTime(ActivityQuestion):
     def name(self) -> str:
         return "action_activity_time"
 
-    async def _answer(self, dispatcher, domain, details, today):  # type: ignore[no-untyped-def]
+    async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
+                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
         summary = details.summary
         if summary.span is None:
             dispatcher.utter_message(response="utter_activity_time_unknown", activity=details.name,
@@ -163,7 +166,8 @@ class ActionActivityPlace(ActivityQuestion):
     def name(self) -> str:
         return "action_activity_place"
 
-    async def _answer(self, dispatcher, domain, details, today):  # type: ignore[no-untyped-def]
+    async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
+                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
         if details.location:
             dispatcher.utter_message(response="utter_activity_place", activity=details.name,
                                      location=details.location, source=cite(domain, details.source))
@@ -181,7 +185,8 @@ class ActionActivityTheme(ActivityQuestion):
     def name(self) -> str:
         return "action_activity_theme"
 
-    async def _answer(self, dispatcher, domain, details, today):  # type: ignore[no-untyped-def]
+    async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
+                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
         response = "utter_activity_theme" if details.theme else "utter_activity_theme_unknown"
         dispatcher.utter_message(response=response, activity=details.name, theme=details.theme,
                                  source=cite(domain, details.source))
@@ -194,7 +199,8 @@ class ActionActivityOrganiser(ActivityQuestion):
     def name(self) -> str:
         return "action_activity_organiser"
 
-    async def _answer(self, dispatcher, domain, details, today):  # type: ignore[no-untyped-def]
+    async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
+                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
         role_label, organisers = organisers_of(domain, details)
         if not organisers:
             dispatcher.utter_message(response="utter_activity_organiser_unknown",
@@ -212,7 +218,8 @@ class ActionActivityPhases(ActivityQuestion):
     def name(self) -> str:
         return "action_activity_phases"
 
-    async def _answer(self, dispatcher, domain, details, today):  # type: ignore[no-untyped-def]
+    async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
+                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
         milestones = await call(self.services.activities.inherited_milestones, details.summary.id)
         if not milestones:
             when_hint = (phrase(domain, "utter_when_hint", when=details.summary.span.describe())
@@ -238,7 +245,8 @@ class ActionActivityDeadline(ActivityQuestion):
     def name(self) -> str:
         return "action_activity_deadline"
 
-    async def _answer(self, dispatcher, domain, details, today):  # type: ignore[no-untyped-def]
+    async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
+                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
         source = cite(domain, details.source)
         deadline = details.signup_deadline
         if deadline is None:
@@ -266,7 +274,8 @@ class ActionListActivities(AssistantAction):
     def name(self) -> str:
         return "action_list_activities"
 
-    async def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
         activities: ActivityService = self.services.activities
         today = activities.today()
         year = parse_year(latest_entity(tracker, "year"), today)
@@ -290,7 +299,7 @@ class ActionListActivities(AssistantAction):
                 dispatcher.utter_message(response="utter_list_none_upcoming", today=format_date(today),
                                          items=list_items(domain, latest, today))
             return events
-        found_activities = await call(activities.list, year, month, category, organisation_id)
+        found_activities = await call(activities.list_activities, year, month, category, organisation_id)
         filters = []
         if month:
             filters.append(phrase(domain, "utter_filter_month", year=month[0], month=month[1]))
@@ -317,7 +326,8 @@ class ActionQualityMonth(AssistantAction):
     def name(self) -> str:
         return "action_quality_month"
 
-    async def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
         activities = self.services.activities
         today = activities.today()
         year = parse_year(latest_entity(tracker, "year"), today)
@@ -326,7 +336,7 @@ class ActionQualityMonth(AssistantAction):
         if details is None:
             known = await call(activities.quality_month, None)
             if year is not None and known is not None:
-                years = sorted({s.year for s in await call(activities.list, None, None, "质量月")
+                years = sorted({s.year for s in await call(activities.list_activities, None, None, "质量月")
                                 if s.year})
                 dispatcher.utter_message(response="utter_quality_month_unknown_year", year=year,
                                          years="、".join(f"{y}年" for y in years))

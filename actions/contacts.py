@@ -12,7 +12,6 @@ from actions.base import AssistantAction, DomainDict, call, cite, latest_entity,
 from services.views import CONTACT_FIELDS, ContactView
 
 
-
 class ActionContact(AssistantAction):
     def name(self) -> str:
         return "action_contact"

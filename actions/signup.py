@@ -108,7 +108,8 @@ class ActionAskSignupActivity(AssistantAction):
     def name(self) -> str:
         return "action_ask_signup_activity"
 
-    async def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
         today = self.services.activities.today()
         open_now = await open_for_member(self, tracker)
         if not open_now:
@@ -123,7 +124,8 @@ class ActionSubmitSignup(AssistantAction):
     def name(self) -> str:
         return "action_submit_signup"
 
-    async def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
         activity_id = tracker.get_slot("signup_activity_id")
         confirmed = tracker.get_slot("signup_confirmed")
         if activity_id is None:
@@ -154,7 +156,8 @@ class ActionStopSignup(AssistantAction):
     def name(self) -> str:
         return "action_stop_signup"
 
-    async def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_signup_stopped")
         return form_slot_resets(domain)
 
@@ -163,7 +166,8 @@ class ActionMySignups(AssistantAction):
     def name(self) -> str:
         return "action_my_signups"
 
-    async def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
         channel, user = member_key(tracker)
         signups = await call(self.services.signups.list_for, channel, user)
         if not signups:
@@ -181,7 +185,8 @@ class ActionRequestCancel(AssistantAction):
     def name(self) -> str:
         return "action_request_cancel"
 
-    async def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
         channel, user = member_key(tracker)
         signups = await call(self.services.signups.list_for, channel, user)
         if not signups:
@@ -213,7 +218,8 @@ class ActionCancelSignup(AssistantAction):
     def name(self) -> str:
         return "action_cancel_signup"
 
-    async def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
         activity_id = tracker.get_slot("cancel_activity_id")
         if activity_id is None:
             dispatcher.utter_message(response="utter_ok")

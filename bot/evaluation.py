@@ -11,9 +11,9 @@ results/nlu-eval.json with the per-intent figures and every error.
 from __future__ import annotations
 
 import argparse
-import logging
 import asyncio
 import json
+import logging
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -22,8 +22,8 @@ from typing import Any
 
 import opencc
 from rasa.core.agent import Agent
-from rasa.utils.common import configure_logging_and_warnings
 from rasa.shared.nlu.training_data.loading import load_data
+from rasa.utils.common import configure_logging_and_warnings
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
 from bot.training import MODEL_PATH
@@ -69,7 +69,7 @@ def entity_counts(examples: list[Example], parses: list[dict[str, Any]]) -> tupl
     """(true positives, predicted, gold) over (type, text) pairs; texts compared
     after normalisation, so a traditional-script span matches its simplified gold."""
     true_positive = predicted_total = gold_total = 0
-    for example, parse in zip(examples, parses):
+    for example, parse in zip(examples, parses, strict=True):
         gold = Counter(example.entities)
         # DIET and the regex extractor may both report one span: count it once.
         spans = {(e["entity"], e["start"], e["end"]) for e in parse.get("entities") or []}
@@ -82,7 +82,7 @@ def entity_counts(examples: list[Example], parses: list[dict[str, Any]]) -> tupl
 
 def entity_errors(examples: list[Example], parses: list[dict[str, Any]]) -> list[dict[str, Any]]:
     found = []
-    for example, parse in zip(examples, parses):
+    for example, parse in zip(examples, parses, strict=True):
         spans = {(e["entity"], match_key(parse["text"][e["start"]:e["end"]]))
                  for e in parse.get("entities") or []}
         if set(example.entities) != spans:
@@ -106,7 +106,7 @@ def score(examples: list[Example], parses: list[dict[str, Any]]) -> dict[str, An
     errors = [
         {"text": e.text, "expected": e.intent, "predicted": p["intent"]["name"],
          "confidence": round(p["intent"].get("confidence", 0.0), 3)}
-        for e, p in zip(examples, parses) if e.intent != p["intent"]["name"]
+        for e, p in zip(examples, parses, strict=True) if e.intent != p["intent"]["name"]
     ]
     return {
         "examples": len(examples),
@@ -117,7 +117,7 @@ def score(examples: list[Example], parses: list[dict[str, Any]]) -> dict[str, An
         "entity_f1": entity_f1,
         "per_intent": {
             label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-            for label, p, r, f, s in zip(labels, precision, recall, f1, support)
+            for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
         },
         "confusions": Counter(f"{e['expected']} → {e['predicted']}" for e in errors).most_common(15),
         "errors": errors,

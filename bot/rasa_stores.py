@@ -32,10 +32,9 @@ def _check_database(database_url: str) -> None:
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except Exception as error:  # noqa: BLE001 - any failure means "do not start"
-        raise TrackerStoreUnavailable(
-            f"cannot reach the conversation database ({make_url(database_url).render_as_string(hide_password=True)}): {error}"
-        ) from error
+    except Exception as error:
+        shown = make_url(database_url).render_as_string(hide_password=True)
+        raise TrackerStoreUnavailable(f"cannot reach the conversation database ({shown}): {error}") from error
     finally:
         engine.dispose()
 

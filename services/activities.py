@@ -160,7 +160,7 @@ class ActivityService:
 
     # -- listing -----------------------------------------------------------------
 
-    def list(
+    def list_activities(
         self,
         year: int | None = None,
         month: tuple[int, int] | None = None,
@@ -189,21 +189,21 @@ class ActivityService:
         """Activities still to come or under way, soonest first."""
         today = self.today()
         return [
-            s for s in self.list()
+            s for s in self.list_activities()
             if s.timing(today) in (Timing.UPCOMING, Timing.ONGOING)
             and s.span is not None and s.span.start.precision != "year"
         ]
 
     def latest(self, limit: int = 5) -> list[ActivitySummary]:
         """The most recent activities with known dates, newest first."""
-        dated = [s for s in self.list() if s.span is not None]
+        dated = [s for s in self.list_activities() if s.span is not None]
         dated.sort(key=lambda s: (s.span.end.last_day if s.span else dt.date.min), reverse=True)
         return dated[:limit]
 
     def quality_month(self, year: int | None = None) -> ActivityDetails | None:
         """The 质量月 programme of that year, or the latest one known."""
         programmes = [
-            s for s in self.list(category=QUALITY_MONTH)
+            s for s in self.list_activities(category=QUALITY_MONTH)
             if s.category == QUALITY_MONTH and QUALITY_MONTH in s.name
         ]
         with self._session_factory() as session:

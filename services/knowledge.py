@@ -223,23 +223,31 @@ class KnowledgeLoader:
         activity.location = data.get("location")
         activity.capacity = data.get("capacity")
         activity.fee = data.get("fee")
-        activity.description = clean_display_text(data["description"], max_chars=4000) if data.get("description") else None
+        description = data.get("description")
+        activity.description = clean_display_text(description, max_chars=4000) if description else None
         activity.signup_deadline = _optional_date(data.get("signup_deadline"))
         activity.source_document_id = document.id
 
+        # Aliases and roles are unique per activity: change only what differs, so
+        # no new row is inserted before the old one it replaces is deleted.
         aliases = {clean_display_text(str(a)) for a in data.get("aliases") or []} - {activity.name}
-        activity.aliases = [ActivityAlias(alias=a) for a in sorted(aliases)]
+        activity.aliases = [a for a in activity.aliases if a.alias in aliases]
+        kept_aliases = {a.alias for a in activity.aliases}
+        activity.aliases.extend(ActivityAlias(alias=a) for a in sorted(aliases - kept_aliases))
 
-        roles = []
+        wanted: dict[tuple[int, str], int] = {}
         for role, field_name in (("organiser", "organisers"), ("responsible", "responsible_units")):
-            seen: set[int] = set()
             for position, name in enumerate(data.get(field_name) or []):
                 organisation = self._organisation(session, str(name))
-                if organisation.id not in seen:
-                    seen.add(organisation.id)
-                    roles.append(ActivityOrganisation(organisation_id=organisation.id, role=role,
-                                                      position=position))
-        activity.roles = roles
+                wanted.setdefault((organisation.id, role), position)
+        activity.roles = [r for r in activity.roles if (r.organisation_id, r.role) in wanted]
+        for existing in activity.roles:
+            existing.position = wanted[(existing.organisation_id, existing.role)]
+        kept_roles = {(r.organisation_id, r.role) for r in activity.roles}
+        activity.roles.extend(
+            ActivityOrganisation(organisation_id=org_id, role=role, position=position)
+            for (org_id, role), position in wanted.items() if (org_id, role) not in kept_roles
+        )
 
         milestones = []
         for position, item in enumerate(data.get("milestones") or []):

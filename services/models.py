@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -20,7 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import declarative_base, relationship
 
-Base = declarative_base()
+# Typed as Any: SQLAlchemy 1.4 has no typing for declarative classes without its mypy plugin.
+Base: Any = declarative_base()
 
 
 def utcnow() -> dt.datetime:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql import Select
 
 from services.models import (
     Activity,
@@ -19,7 +20,7 @@ from services.models import (
 from services.textnorm import match_key
 
 
-def _activity_query():  # type: ignore[no-untyped-def]
+def _activity_query() -> Select:
     return select(Activity).options(
         selectinload(Activity.milestones),
         selectinload(Activity.aliases),
