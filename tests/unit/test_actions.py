@@ -1,0 +1,260 @@
+"""Actions run with rasa-sdk's dispatcher and a tracker built inline, on a real SQLite database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.activities import (
+    ActionActivityDeadline,
+    ActionActivityPhases,
+    ActionActivityTheme,
+    ActionActivityTime,
+    ActionListActivities,
+    ActionQualityMonth,
+)
+from actions.contacts import ActionContact
+from actions.conversation import ActionAnswerFollowup, ActionClarifyOrFallback
+from actions.signup import (
+    ActionAskSignupActivity,
+    ActionCancelSignup,
+    ActionMySignups,
+    ActionRequestCancel,
+    ActionSubmitSignup,
+    ValidateSignupForm,
+)
+from services.container import Services
+from services.settings import PROJECT_ROOT, load_settings
+from tests.conftest import FIXTURE_KNOWLEDGE, KNOWLEDGE_DIR, build_services
+
+DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+def entity(kind: str, value: str) -> dict:
+    return {"entity": kind, "value": value}
+
+
+def tracker(text: str = "", intent: str = "inform", entities=(), slots=None, sender="openid-1",
+            events=None) -> Tracker:
+    return Tracker(
+        sender_id=sender,
+        slots=dict(slots or {}),
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.99},
+                        "entities": list(entities), "metadata": {"channel": "wechat"}},
+        events=list(events or []),
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name=None,
+    )
+
+
+async def run(action, track: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, track, DOMAIN)
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+@pytest.fixture
+def svc(sqlite_url) -> Services:
+    built = build_services(sqlite_url, [KNOWLEDGE_DIR, FIXTURE_KNOWLEDGE])
+    yield built
+    built.engine.dispose()
+
+
+async def test_time_of_an_activity_is_the_fact_first_with_timing_and_source(svc):
+    messages, slots = await run(ActionActivityTime(svc), tracker(
+        "第三届世界质量论坛什么时候", "ask_activity_time", [entity("activity", "第三届世界质量论坛")]))
+    assert messages[0]["response"] == "utter_activity_time"
+    assert messages[0]["when"] == "2019年12月5日至6日"
+    assert messages[0]["timing"] == "已经结束"
+    assert messages[0]["source"] == "《2019年度上海市质协工作重点》"
+    assert slots["activity"] == "第三届世界质量论坛" and slots["last_topic"] == "time"
+
+
+async def test_an_activity_found_in_the_words_when_the_nlu_tagged_none(svc):
+    messages, _ = await run(ActionActivityTheme(svc), tracker("第三届世界质量论坛的主题是啥", "ask_activity_theme"))
+    assert messages[0]["response"] == "utter_activity_theme"
+    assert messages[0]["theme"] == "质量的未来思维模式"
+
+
+async def test_ambiguous_name_asks_once_then_a_number_answers(svc):
+    messages, slots = await run(ActionActivityTime(svc), tracker(
+        "质量大讲堂什么时候", "ask_activity_time", [entity("activity", "质量大讲堂")]))
+    assert messages[0]["response"] == "utter_which_activity"
+    candidates = slots["activity_candidates"]
+    assert len(candidates) >= 2
+    follow, _ = await run(ActionAnswerFollowup(svc), tracker(
+        "2", "inform", slots={"last_topic": "time", "activity_candidates": candidates}))
+    assert follow[0]["response"] in ("utter_activity_time", "utter_activity_time_unknown")
+
+
+async def test_unknown_activity_is_said_not_guessed(svc):
+    messages, _ = await run(ActionActivityTime(svc), tracker(
+        "火星质量节什么时候", "ask_activity_time", [entity("activity", "火星质量节")]))
+    assert [m["response"] for m in messages] == ["utter_activity_not_found"]
+    assert messages[0]["query"] == "火星质量节"
+
+
+async def test_deadline_is_said_with_the_notice_precision_and_past(svc):
+    messages, _ = await run(ActionActivityDeadline(svc), tracker(
+        "QC小组申报什么时候截止", "ask_deadline", [entity("activity", "2018年上海市优秀质量管理小组活动")]))
+    assert messages[0]["response"] == "utter_deadline"
+    assert messages[0]["deadline"] == "2018年12月"
+    assert messages[0]["status"] == "已经截止"
+
+
+async def test_follow_up_deadline_uses_the_activity_in_context(svc):
+    messages, _ = await run(ActionActivityDeadline(svc), tracker(
+        "那截止时间呢", "ask_deadline", slots={"activity": "2026年质量大讲堂（冬季）"}))
+    assert messages[0]["response"] == "utter_deadline"
+    assert messages[0]["deadline"] == "2026年12月5日"
+    assert messages[0]["status"] == "目前还可以报名"
+
+
+async def test_phases_of_the_2018_programme(svc):
+    messages, _ = await run(ActionActivityPhases(svc), tracker(
+        "质量信得过班组分几个阶段", "ask_phases", [entity("activity", "2018年上海市质量信得过班组活动")]))
+    assert messages[0]["count"] == 3
+    assert "宣传动员：2018年8月至9月（已经结束）" in messages[0]["phases"]
+
+
+async def test_contacts_and_the_follow_up_on_another_organisation(svc):
+    messages, slots = await run(ActionContact(svc), tracker(
+        "市质协电话多少", "ask_contact",
+        [entity("organisation", "上海市质量协会"), entity("contact_field", "phone")]))
+    assert messages[0]["value"] == "18917186600、18917185269"
+    assert messages[0]["source"] == "《关于开展2018年上海市群众性质量管理活动的通知》（2018年9月7日）"
+    follow, _ = await run(ActionAnswerFollowup(svc), tracker(
+        "市总工会呢?", "inform", [entity("organisation", "上海市总工会")],
+        slots={**slots, "last_topic": "contact"}))
+    assert follow[0]["response"] == "utter_contact_field"
+    assert follow[0]["value"] == "63295035"
+    their_fax, _ = await run(ActionContact(svc), tracker(
+        "他们的传真呢", "ask_contact", [entity("contact_field", "fax")],
+        slots={"organisation": "上海市总工会"}))
+    assert their_fax[0]["value"] == "63295035" and their_fax[0]["field_label"] == "传真"
+
+
+async def test_contact_without_an_organisation_asks_which(svc):
+    messages, _ = await run(ActionContact(svc), tracker("电话多少", "ask_contact",
+                                                        [entity("contact_field", "phone")]))
+    assert messages[0]["response"] == "utter_which_organisation"
+    assert "上海市质量协会" in messages[0]["known"]
+
+
+async def test_upcoming_activities_against_today(svc):
+    messages, _ = await run(ActionListActivities(svc), tracker("最近有什么活动", "list_activities"))
+    assert messages[0]["response"] == "utter_list_upcoming"
+    assert "2026年质量大讲堂（冬季）" in messages[0]["items"]
+    assert "尚未开始" in messages[0]["items"]
+
+
+async def test_no_upcoming_activities_offers_the_latest(sqlite_url):
+    corpus_only = build_services(sqlite_url, [KNOWLEDGE_DIR])
+    messages, _ = await run(ActionListActivities(corpus_only), tracker("最近有什么活动", "list_activities"))
+    assert messages[0]["response"] == "utter_list_none_upcoming"
+    assert "2021年上海市质量月活动" in messages[0]["items"]
+
+
+async def test_list_by_year(svc):
+    messages, _ = await run(ActionListActivities(svc), tracker(
+        "2018年有哪些活动", "list_activities", [entity("year", "2018年")]))
+    assert messages[0]["response"] == "utter_list_filtered"
+    assert "2018年上海市质量信得过班组活动" in messages[0]["items"]
+
+
+async def test_quality_month(svc):
+    messages, _ = await run(ActionQualityMonth(svc), tracker("质量月是什么时候", "ask_quality_month"))
+    assert messages[0]["response"] == "utter_quality_month"
+    assert messages[0]["theme"] == "推动数字化转型，实现高质量发展"
+    assert messages[0]["count"] == 20
+
+
+async def test_signup_form_refuses_closed_activities_with_their_date(svc):
+    form = ValidateSignupForm(svc)
+    dispatcher = CollectingDispatcher()
+    slots = await form.validate_signup_activity("2018年上海市优秀质量管理小组活动", dispatcher, tracker(), DOMAIN)
+    assert slots["signup_activity"] is None
+    assert dispatcher.messages[0]["response"] == "utter_signup_closed"
+    assert dispatcher.messages[0]["deadline"] == "2018年12月31日"
+
+
+async def test_signup_form_takes_an_option_number_and_checks_the_mobile(svc):
+    form = ValidateSignupForm(svc)
+    dispatcher = CollectingDispatcher()
+    slots = await form.validate_signup_activity("1", dispatcher, tracker(), DOMAIN)
+    assert slots == {"signup_activity": "2026年质量大讲堂（冬季）", "signup_activity_id": slots["signup_activity_id"]}
+    bad = form.validate_mobile("1391234", dispatcher, tracker(), DOMAIN)
+    assert bad == {"mobile": None}
+    assert dispatcher.messages[-1]["response"] == "utter_invalid_mobile_wrong_length"
+    assert form.validate_mobile("139 1234 5678", dispatcher, tracker(), DOMAIN) == {"mobile": "13912345678"}
+
+
+async def test_asking_for_the_activity_lists_open_ones(svc):
+    messages, _ = await run(ActionAskSignupActivity(svc), tracker("我要报名", "signup"))
+    assert messages[0]["response"] == "utter_ask_signup_activity"
+    assert messages[0]["options"].startswith("1. 2026年质量大讲堂（冬季）")
+
+
+async def test_asking_with_nothing_open_ends_the_form(sqlite_url):
+    corpus_only = build_services(sqlite_url, [KNOWLEDGE_DIR])
+    dispatcher = CollectingDispatcher()
+    events = await ActionAskSignupActivity(corpus_only).run(dispatcher, tracker("我要报名", "signup"), DOMAIN)
+    assert dispatcher.messages[0]["response"] == "utter_no_open_activities"
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+
+
+async def test_submit_list_and_cancel_a_signup(svc):
+    lecture = svc.activities.resolve("2026年质量大讲堂（冬季）").unique
+    form_slots = {"signup_activity": lecture.name, "signup_activity_id": float(lecture.id),
+                  "person_name": "张伟", "mobile": "13912345678", "company": "上海电气",
+                  "signup_confirmed": True}
+    messages, cleared = await run(ActionSubmitSignup(svc), tracker("确认", "affirm", slots=form_slots))
+    assert messages[0]["response"] == "utter_signup_done"
+    reference = messages[0]["reference"]
+    assert set(cleared) >= {"signup_activity", "person_name", "mobile", "company", "signup_confirmed"}
+
+    again, _ = await run(ActionSubmitSignup(svc), tracker("确认", "affirm", slots=form_slots))
+    assert again[0]["response"] == "utter_signup_already" and again[0]["reference"] == reference
+
+    mine, _ = await run(ActionMySignups(svc), tracker("我报了哪些活动", "my_signups"))
+    assert mine[0]["count"] == 1 and reference in mine[0]["items"]
+
+    asked, slots = await run(ActionRequestCancel(svc), tracker(
+        "取消冬季大讲堂的报名", "cancel_signup", [entity("activity", "冬季大讲堂")]))
+    assert asked[0]["response"] == "utter_confirm_cancel"
+    done, _ = await run(ActionCancelSignup(svc), tracker("确定", "affirm", slots=slots))
+    assert done[0]["response"] == "utter_cancel_done" and done[0]["reference"] == reference
+    none_left, _ = await run(ActionMySignups(svc), tracker("我报了哪些活动", "my_signups"))
+    assert none_left[0]["response"] == "utter_my_signups_none"
+
+
+async def test_declined_confirmation_submits_nothing(svc):
+    lecture = svc.activities.resolve("2026年质量大讲堂（冬季）").unique
+    messages, _ = await run(ActionSubmitSignup(svc), tracker("不对", "deny", slots={
+        "signup_activity_id": float(lecture.id), "person_name": "张伟", "mobile": "13912345678",
+        "company": "上海电气", "signup_confirmed": False}))
+    assert messages[0]["response"] == "utter_signup_not_submitted"
+    assert svc.signups.list_for("wechat", "openid-1") == []
+
+
+async def test_first_fallback_asks_to_rephrase_the_second_gives_the_hotline(svc):
+    first, _ = await run(ActionClarifyOrFallback(svc), tracker("呃呃", "nlu_fallback"))
+    assert first[0]["response"] == "utter_ask_rephrase"
+    history = [{"event": "user", "text": "呃呃", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+               {"event": "user", "text": "啊这", "parse_data": {"intent": {"name": "nlu_fallback"}}}]
+    second, _ = await run(ActionClarifyOrFallback(svc), tracker("啊这", "nlu_fallback", events=history))
+    assert second[0]["response"] == "utter_default"
+    assert second[0]["phone"] == "18917186600、18917185269"
+
+
+async def test_a_database_failure_becomes_a_polite_reply(tmp_path: Path):
+    broken = Services.build(load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}))
+    messages, _ = await run(ActionActivityTime(broken), tracker(
+        "世界质量论坛什么时候", "ask_activity_time", [entity("activity", "世界质量论坛")]))
+    assert messages[0]["response"] == "utter_service_error"
