@@ -11,6 +11,8 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 # Rasa writes telemetry prompts and a ~/.config file otherwise.
 export RASA_TELEMETRY_ENABLED := false
+export ACTIONS_PORT ?= 5055
+export RASA_PORT ?= 5005
 
 .PHONY: help
 help: ## list the targets

@@ -30,7 +30,7 @@ MAX_OPTIONS = 6
 def describe_when(domain: DomainDict, summary: ActivitySummary, today: dt.date) -> str:
     if summary.span is None:
         return phrase(domain, "utter_not_stated")
-    return f"{summary.span.describe()}（{timing_phrase(domain, summary.timing(today))}）"
+    return f"{summary.span.describe()}，{timing_phrase(domain, summary.timing(today))}"
 
 
 def list_items(domain: DomainDict, summaries: list[ActivitySummary], today: dt.date,

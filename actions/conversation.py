@@ -17,8 +17,8 @@ FALLBACK_INTENT = "nlu_fallback"
 
 
 def previous_user_intent(tracker: Tracker) -> str | None:
-    """The intent of the user message before the latest one."""
-    user_events = [e for e in tracker.events if e.get("event") == "user"]
+    """The intent of the user message before the latest one (reverted ones do not count)."""
+    user_events = [e for e in tracker.applied_events() if e.get("event") == "user"]
     if len(user_events) < 2:
         return None
     return (user_events[-2].get("parse_data") or {}).get("intent", {}).get("name")

@@ -57,6 +57,7 @@ def children(shell: bool = False) -> list[Child]:
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    env["ACTIONS_PORT"] = str(ACTIONS_PORT)  # endpoints.yml reads it
     env.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")

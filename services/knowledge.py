@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.dates import DatePoint
@@ -304,6 +305,12 @@ def main(argv: list[str] | None = None) -> int:
     except (KnowledgeFileError, OSError) as error:
         print(f"knowledge: {error}", file=sys.stderr)
         return 1
+    except SQLAlchemyError as error:
+        print(f"knowledge: the database refused the load (is it migrated? `make migrate`): "
+              f"{type(error).__name__}: {str(error).splitlines()[0]}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
     print(f"knowledge: {report}")
     return 0
 

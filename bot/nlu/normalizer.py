@@ -41,12 +41,17 @@ class ChineseTextNormalizer(GraphComponent):
             text = example.get(TEXT)
             if not text:
                 continue
-            if example.get(ENTITIES):
+            entities = example.get(ENTITIES)
+            if entities:
                 # Entity offsets point into the original text: only changes that
                 # keep every character in place are safe here.
                 converted = to_half_width(to_simplified(text))
                 if len(converted) == len(text):
                     example.set(TEXT, converted)
+                    # The values too, or the synonym mapper learns 电话 → 電話.
+                    for entity in entities:
+                        if isinstance(entity.get("value"), str):
+                            entity["value"] = to_half_width(to_simplified(entity["value"]))
             else:
                 example.set(TEXT, normalise(text))
         return training_data
