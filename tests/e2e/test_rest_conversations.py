@@ -80,5 +80,7 @@ def test_bad_input_gets_a_short_polite_chinese_reply(assistant, message):
 
 
 def test_malformed_requests_are_refused(assistant):
+    # (A body without "message" is Rasa's own REST behaviour: 200 with no reply;
+    # the WeChat gateway validates its input before Rasa sees it.)
     status, _ = assistant.post("/webhooks/rest/webhook", b"{not json")
     assert status == 400

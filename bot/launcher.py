@@ -1,0 +1,84 @@
+"""Start the whole assistant (bot.supervisor) in the background, on free ports.
+
+Used by the end-to-end tests and `make bench`, which need a real Rasa and
+action server without disturbing one that `make run` may have on 5005/5055.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from services.settings import PROJECT_ROOT
+
+START_TIMEOUT_S = 240
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RunningAssistant:
+    def __init__(self, rasa_port: int, log_path: Path) -> None:
+        self.url = f"http://127.0.0.1:{rasa_port}"
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def post(self, path: str, body: bytes, timeout: float = 30) -> tuple[int, object]:
+        request = urllib.request.Request(self.url + path, data=body,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", "replace")
+
+    def say(self, sender: str, message: str) -> list[str]:
+        """Send one message through the REST channel; the replies' texts."""
+        status, replies = self.post("/webhooks/rest/webhook",
+                                    json.dumps({"sender": sender, "message": message}).encode())
+        if status != 200 or not isinstance(replies, list):
+            raise RuntimeError(f"REST channel answered {status}: {replies}")
+        return [str(reply.get("text", "")) for reply in replies]
+
+
+@contextmanager
+def running_assistant(database_url: str, log_path: Path, today: str | None = None) -> Iterator[RunningAssistant]:
+    """The assistant on free ports against `database_url`; stopped on exit."""
+    rasa_port, actions_port = free_port(), free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "RASA_PORT": str(rasa_port),
+           "ACTIONS_PORT": str(actions_port), "PYTHONPATH": str(PROJECT_ROOT)}
+    if today:
+        env["ASSISTANT_TODAY"] = today
+    env.pop("REDIS_URL", None)
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.supervisor"], cwd=PROJECT_ROOT, env=env,
+            stdout=log, stderr=subprocess.STDOUT)
+    assistant = RunningAssistant(rasa_port, log_path)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while "is ready" not in assistant.log():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the assistant did not start:\n" + assistant.log()[-3000:])
+            time.sleep(0.5)
+        yield assistant
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
