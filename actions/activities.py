@@ -21,7 +21,7 @@ from actions.base import (
 )
 from services.activities import ActivityService
 from services.dates import format_date, format_point, parse_month, parse_year
-from services.views import ActivityDetails, ActivitySummary
+from services.views import ActivityDetails, ActivitySummary, Resolution
 
 MAX_LISTED = 10
 MAX_OPTIONS = 6
@@ -65,48 +65,53 @@ class ActivityQuestion(AssistantAction):
                            chosen_id: int | None = None) -> list[dict[str, Any]]:
         activities = self.services.activities
         today = activities.today()
-        topic_events: list[dict[str, Any]] = [SlotSet("last_topic", self.topic)]
-        if chosen_id is not None:
-            details = await call(activities.details, chosen_id)
-            if details is None:
-                dispatcher.utter_message(response="utter_which_activity_for_question")
-                return topic_events
-            return [*topic_events, *await self._answer(dispatcher, domain, details, today)]
-
-        year_text = latest_entity(tracker, "year") or (tracker.get_slot("year") if follow_up else None)
-        year = parse_year(year_text, today)
-        named = latest_entity(tracker, "activity")
-        resolution = None
-        if named:
-            resolution = await call(activities.resolve, named, year)
-        if not resolution or not resolution.matches:
-            # The member may have named it in words the NLU did not tag.
-            whole_text = await call(activities.resolve, tracker.latest_message.get("text"), year)
-            if whole_text.matches:
-                resolution, named = whole_text, named or None
-        if (not resolution or not resolution.matches) and not named:
-            remembered = tracker.get_slot("activity")
-            if remembered:
-                resolution = await call(activities.resolve, remembered, year)
-        if not resolution or not resolution.matches:
-            if named:
-                dispatcher.utter_message(response="utter_activity_not_found", query=named)
-            else:
-                dispatcher.utter_message(response="utter_which_activity_for_question")
-            return topic_events
-        if resolution.ambiguous:
-            options = list(resolution.matches[:MAX_OPTIONS])
-            dispatcher.utter_message(response="utter_which_activity",
-                                     options=list_items(domain, options, today, numbered=True))
-            return [*topic_events, SlotSet("activity_candidates", [o.id for o in options])]
-        chosen = resolution.matches[0]
-        details = await call(activities.details, chosen.id)
+        events: list[dict[str, Any]] = [SlotSet("last_topic", self.topic)]
+        if chosen_id is None:
+            named = latest_entity(tracker, "activity")
+            resolution = await self._find(tracker, named, follow_up, today)
+            if not resolution.matches:
+                if named:
+                    dispatcher.utter_message(response="utter_activity_not_found", query=named)
+                else:
+                    dispatcher.utter_message(response="utter_which_activity_for_question")
+                return events
+            if resolution.ambiguous:
+                options = list(resolution.matches[:MAX_OPTIONS])
+                dispatcher.utter_message(response="utter_which_activity",
+                                         options=list_items(domain, options, today, numbered=True))
+                return [*events, SlotSet("activity_candidates", [o.id for o in options])]
+            chosen_id = resolution.matches[0].id
+        details = await call(activities.details, chosen_id)
         if details is None:
             dispatcher.utter_message(response="utter_which_activity_for_question")
-            return topic_events
-        events = await self._answer(dispatcher, domain, details, today)
-        return [*topic_events, SlotSet("activity", details.name),
-                SlotSet("activity_candidates", None), *events]
+            return events
+        answered = await self._answer(dispatcher, domain, details, today)
+        return [*events, SlotSet("activity", details.name), SlotSet("activity_candidates", None),
+                *answered]
+
+    async def _find(self, tracker: Tracker, named: str | None, follow_up: bool,
+                    today: dt.date) -> Resolution[ActivitySummary]:
+        """The activities meant: the tagged name, else words in the message, else
+        (for a follow-up) the options just offered or the activity in context."""
+        activities = self.services.activities
+        year = parse_year(latest_entity(tracker, "year") or (tracker.get_slot("year") if follow_up else None),
+                          today)
+        if named:
+            tagged = await call(activities.resolve, named, year)
+            if tagged.matches:
+                return tagged
+        in_words = await call(activities.resolve, tracker.latest_message.get("text"), year)
+        if in_words.matches or named:
+            return in_words
+        offered = tracker.get_slot("activity_candidates") or []
+        if follow_up and year is not None and offered:
+            # "2018年的" after "您问的是哪一项?": pick among the options offered.
+            summaries = [await call(activities.summary, int(i)) for i in offered]
+            that_year = tuple(s for s in summaries if s is not None and s.year == year)
+            if that_year:
+                return Resolution(that_year)
+        remembered = tracker.get_slot("activity")
+        return await call(activities.resolve, remembered, year) if remembered else Resolution()
 
     @abc.abstractmethod
     async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,

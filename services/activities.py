@@ -122,6 +122,11 @@ class ActivityService:
             activities = _drop_children_of_matched_parents(activities)
             return Resolution(tuple(_sorted_by_date(map(summarise, activities)))[::-1])
 
+    def summary(self, activity_id: int) -> ActivitySummary | None:
+        with self._session_factory() as session:
+            activity = ActivityRepository(session).get(activity_id)
+            return summarise(activity) if activity else None
+
     def details(self, activity_id: int) -> ActivityDetails | None:
         with self._session_factory() as session:
             repo = ActivityRepository(session)

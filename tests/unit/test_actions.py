@@ -258,3 +258,14 @@ async def test_a_database_failure_becomes_a_polite_reply(tmp_path: Path):
     messages, _ = await run(ActionActivityTime(broken), tracker(
         "世界质量论坛什么时候", "ask_activity_time", [entity("activity", "世界质量论坛")]))
     assert messages[0]["response"] == "utter_service_error"
+
+
+async def test_a_year_answers_the_clarifying_question(svc):
+    messages, slots = await run(ActionActivityDeadline(svc), tracker(
+        "QC小组申报什么时候截止", "ask_deadline", [entity("activity", "QC小组")]))
+    assert messages[0]["response"] == "utter_which_activity"
+    follow, _ = await run(ActionAnswerFollowup(svc), tracker(
+        "2018年的", "inform", [entity("year", "2018年")],
+        slots={"last_topic": "deadline", "activity_candidates": slots["activity_candidates"]}))
+    assert follow[0]["response"] == "utter_deadline"
+    assert follow[0]["activity"] == "2018年上海市优秀质量管理小组活动"
