@@ -19,8 +19,9 @@ MAX_MESSAGE_CHARS = 500
 _PINYIN_ARTEFACT = re.compile(
     r"(?<=[\u4e00-\u9fff])[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}[)）]"
 )
-# Five or more of the same character are a keyboard held down, not meaning.
-_LONG_REPEAT = re.compile(r"(.)\1{3,}")
+# Four or more of the same character are a key held down, not meaning; digits
+# repeat in real numbers (13611112222), so they are left alone.
+_LONG_REPEAT = re.compile(r"(\D)\1{3,}")
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\ufeff]")
 

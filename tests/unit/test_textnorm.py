@@ -17,6 +17,11 @@ def test_runaway_repeats_and_spaces_are_trimmed():
     assert normalise("在吗？？？？？？？   你好哈哈哈哈哈哈哈") == "在吗??? 你好哈哈哈"
 
 
+def test_digits_are_never_trimmed():
+    assert normalise("手机13611112222") == "手机13611112222"
+    assert normalise("18800000000") == "18800000000"
+
+
 def test_long_messages_are_bounded_and_control_characters_removed():
     assert len(normalise("质量月活动" * 1000)) == 500
     assert normalise("\u200b报名\x00") == "报名"
