@@ -62,12 +62,12 @@ validate: $(STAMP) ## rasa data validate
 
 .PHONY: unit
 unit: $(STAMP) ## unit and integration tests (PostgreSQL/Redis tests skip with a reason when absent)
-	$(PY) -m pytest tests/unit tests/integration -q -rs
+	$(PY) -m pytest tests/unit tests/integration tests/gateway -q -rs
 
 .PHONY: test
 test: lint validate unit train ## everything CI runs: lint, validation, tests, training, conversation tests
 	$(PY) -m rasa test core --model models/assistant.tar.gz --stories tests/stories \
-	  --endpoints endpoints.yml --fail-on-prediction-errors --out results/stories
+	  --fail-on-prediction-errors --out results/stories
 	$(PY) -m pytest tests/e2e -q -rs
 
 .PHONY: eval
@@ -77,6 +77,7 @@ eval: train ## NLU accuracy on the held-out set (simplified and traditional); JS
 .PHONY: bench
 bench: knowledge train ## model load time, NLU parse and REST turn latency
 	$(PY) -m bot.benchmark
+	$(PY) -m bot.gateway.loadtest --users $${GATEWAY_BENCH_USERS:-50}
 
 .PHONY: clean
 clean: ## remove the trained model, results and the local database

@@ -58,15 +58,11 @@ class ValidateSignupForm(UsesServices, FormValidationAction):
         channel, user = member_key(tracker)
         try:
             open_now = await open_for_member(self, tracker)
-            choice = parse_choice(text, len(open_now))
-            if choice is not None:
-                matches: tuple[ActivitySummary, ...] = (open_now[choice - 1],)
-            else:
-                matches = (await call(self.services.activities.resolve, text)).matches
-                open_ids = {a.id for a in open_now}
-                # Of several activities with that name, the open one is meant.
-                if len(matches) > 1 and any(m.id in open_ids for m in matches):
-                    matches = tuple(m for m in matches if m.id in open_ids)
+            matches = await self._matching(text, open_now)
+            latest_text = str(tracker.latest_message.get("text") or "")
+            if len(matches) != 1 and latest_text != text:
+                # The entity may be only part of the name (质量大讲堂 in 冬季质量大讲堂).
+                matches = await self._matching(latest_text, open_now)
             if len(matches) != 1:
                 dispatcher.utter_message(response="utter_signup_activity_not_found", query=text)
                 return {"signup_activity": None, "signup_activity_id": None}
@@ -79,6 +75,18 @@ class ValidateSignupForm(UsesServices, FormValidationAction):
             explain_refusal(dispatcher, check)
             return {"signup_activity": None, "signup_activity_id": None}
         return {"signup_activity": check.activity.name, "signup_activity_id": check.activity.id}
+
+    async def _matching(self, text: str, open_now: list[ActivitySummary]) -> tuple[ActivitySummary, ...]:
+        """The activities `text` names: an option number, or names and aliases,
+        preferring the open one when a name fits several."""
+        choice = parse_choice(text, len(open_now))
+        if choice is not None:
+            return (open_now[choice - 1],)
+        matches = (await call(self.services.activities.resolve, text)).matches
+        open_ids = {a.id for a in open_now}
+        if len(matches) > 1 and any(m.id in open_ids for m in matches):
+            return tuple(m for m in matches if m.id in open_ids)
+        return matches
 
     def validate_person_name(self, value: Any, dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:

@@ -30,8 +30,10 @@ def free_port() -> int:
 
 
 class RunningAssistant:
-    def __init__(self, rasa_port: int, log_path: Path) -> None:
+    def __init__(self, rasa_port: int, log_path: Path, gateway_port: int | None = None) -> None:
         self.url = f"http://127.0.0.1:{rasa_port}"
+        # The WeChat gateway (bot.gateway) the supervisor starts beside Rasa.
+        self.gateway_url = f"http://127.0.0.1:{gateway_port}" if gateway_port else None
         self.log_path = log_path
 
     def log(self) -> str:
@@ -56,19 +58,24 @@ class RunningAssistant:
 
 
 @contextmanager
-def running_assistant(database_url: str, log_path: Path, today: str | None = None) -> Iterator[RunningAssistant]:
-    """The assistant on free ports against `database_url`; stopped on exit."""
-    rasa_port, actions_port = free_port(), free_port()
+def running_assistant(database_url: str, log_path: Path, today: str | None = None,
+                      extra_env: dict[str, str] | None = None) -> Iterator[RunningAssistant]:
+    """The assistant on free ports against `database_url`; stopped on exit.
+    `extra_env`: more settings for the processes (e.g. the gateway's WECHAT_TOKEN)."""
+    rasa_port, actions_port, gateway_port = free_port(), free_port(), free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "RASA_PORT": str(rasa_port),
-           "ACTIONS_PORT": str(actions_port), "PYTHONPATH": str(PROJECT_ROOT)}
+           "ACTIONS_PORT": str(actions_port), "PYTHONPATH": str(PROJECT_ROOT),
+           "GATEWAY_PORT": str(gateway_port), "GATEWAY_HOST": "127.0.0.1"}
     if today:
         env["ASSISTANT_TODAY"] = today
     env.pop("REDIS_URL", None)
+    env.pop("RASA_URLS", None)  # the gateway talks to this Rasa
+    env.update(extra_env or {})
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.supervisor"], cwd=PROJECT_ROOT, env=env,
             stdout=log, stderr=subprocess.STDOUT)
-    assistant = RunningAssistant(rasa_port, log_path)
+    assistant = RunningAssistant(rasa_port, log_path, gateway_port)
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while "is ready" not in assistant.log():

@@ -22,6 +22,7 @@ from services.settings import PROJECT_ROOT
 
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTIONS_PORT = int(os.environ.get("ACTIONS_PORT", "5055"))
+GATEWAY_PORT = int(os.environ.get("GATEWAY_PORT", "8080"))
 READY_TIMEOUT_S = 240.0
 STOP_GRACE_S = 10.0
 COLOURS = {"actions": "\033[36m", "rasa": "\033[35m"}
@@ -51,7 +52,12 @@ def children(shell: bool = False) -> list[Child]:
          "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
         f"http://127.0.0.1:{RASA_PORT}/status",
     )
-    return [actions, rasa]
+    gateway = Child(
+        "gateway",
+        [python, "-m", "bot.gateway", "--port", str(GATEWAY_PORT)],
+        f"http://127.0.0.1:{GATEWAY_PORT}/healthz",
+    )
+    return [actions, rasa, gateway]
 
 
 def child_env() -> dict[str, str]:
@@ -130,6 +136,9 @@ def banner() -> str:
         "          -d '{\"sender\": \"demo\", \"message\": \"第三届世界质量论坛什么时候举办？\"}'",
         f"   Rasa HTTP API (localhost): http://localhost:{RASA_PORT}/status",
         f"   Action server:             http://localhost:{ACTIONS_PORT}/health",
+        f"   WeChat gateway:            http://localhost:{GATEWAY_PORT}/wechat (公众号), /wecom (企业微信)",
+        "                              setup: docs/wechat.md",
+        f"   Gateway health/readiness:  http://localhost:{GATEWAY_PORT}/healthz, /readyz",
         "   Or chat in a terminal:     make shell",
         "   Ctrl-C stops everything.",
         "=" * 72,
