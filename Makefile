@@ -36,8 +36,15 @@ migrate: $(STAMP) ## bring the database (DATABASE_URL, default var/assistant.db)
 	$(VENV)/bin/alembic upgrade head
 
 .PHONY: knowledge
-knowledge: migrate ## load the reviewed notices under data/knowledge (idempotent)
+knowledge: migrate ## load the reviewed notices under data/knowledge, then pass corpus/ through ingestion (idempotent)
 	$(PY) -m services.knowledge
+	$(PY) -m services.ingest --quiet corpus/*.txt
+
+.PHONY: ingest
+ingest: $(STAMP) ## ingest a notice (.txt .md .docx .pdf): make ingest FILE=path [DRY_RUN=1]
+	@if [ -z "$(FILE)" ]; then echo "usage: make ingest FILE=notice.docx [DRY_RUN=1]" >&2; exit 2; fi
+	@$(MAKE) --no-print-directory migrate
+	$(PY) -m services.ingest $(if $(DRY_RUN),--dry-run) $(FILE)
 
 .PHONY: train
 train: $(STAMP) ## train the model if config, domain or training data changed
@@ -62,7 +69,7 @@ validate: $(STAMP) ## rasa data validate
 
 .PHONY: unit
 unit: $(STAMP) ## unit and integration tests (PostgreSQL/Redis tests skip with a reason when absent)
-	$(PY) -m pytest tests/unit tests/integration tests/gateway -q -rs
+	$(PY) -m pytest tests/unit tests/integration tests/gateway tests/console tests/ingest -q -rs
 
 .PHONY: test
 test: lint validate unit train ## everything CI runs: lint, validation, tests, training, conversation tests
@@ -71,8 +78,9 @@ test: lint validate unit train ## everything CI runs: lint, validation, tests, t
 	$(PY) -m pytest tests/e2e -q -rs
 
 .PHONY: eval
-eval: train ## NLU accuracy on the held-out set (simplified and traditional); JSON in results/
+eval: train ## NLU accuracy on the held-out set; notice extraction P/R; document answers; JSON in results/
 	$(PY) -m bot.evaluation
+	$(PY) -m bot.knowledge_eval
 
 .PHONY: bench
 bench: knowledge train ## model load time, NLU parse and REST turn latency

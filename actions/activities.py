@@ -100,7 +100,7 @@ class ActivityQuestion(AssistantAction):
             tagged = await call(activities.resolve, named, year)
             if tagged.matches:
                 return tagged
-        in_words = await call(activities.resolve, tracker.latest_message.get("text"), year)
+        in_words = await call(activities.resolve, tracker.latest_message.get("text"), year, False)
         if in_words.matches or named:
             return in_words
         offered = tracker.get_slot("activity_candidates") or []

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.activities import ANSWERS_BY_TOPIC, ActionActivityDetails, ActionListActivities, ActionQualityMonth
 from actions.base import AssistantAction, DomainDict, call, latest_entity
 from actions.contacts import ActionContact
+from actions.knowledge import answer_from_documents
 from services.textnorm import parse_choice
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -59,7 +60,8 @@ class ActionAnswerFollowup(AssistantAction):
 
 
 class ActionClarifyOrFallback(AssistantAction):
-    """Low confidence: first one clarifying question, then the hotline."""
+    """Low confidence: an answer from the notices when one fits; else first one
+    clarifying question, then the hotline."""
 
     def name(self) -> str:
         return "action_clarify_or_fallback"
@@ -73,6 +75,8 @@ class ActionClarifyOrFallback(AssistantAction):
         candidates = tracker.get_slot("activity_candidates") or []
         if parse_choice(text, len(candidates)) is not None:
             return await ActionAnswerFollowup(self.services).act(dispatcher, tracker, domain)
+        if await answer_from_documents(self.services, dispatcher, domain, text):
+            return []
         if previous_user_intent(tracker) == FALLBACK_INTENT:
             return await ActionDefaultFallback(self.services).act(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_ask_rephrase")
@@ -80,13 +84,17 @@ class ActionClarifyOrFallback(AssistantAction):
 
 
 class ActionDefaultFallback(AssistantAction):
-    """Nothing fits: apologise and give the association's hotline from its notice."""
+    """Nothing fits: an answer from the notices when one does, else apologise and
+    give the association's hotline from its notice."""
 
     def name(self) -> str:
         return "action_default_fallback"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
+        if await answer_from_documents(self.services, dispatcher, domain,
+                                       tracker.latest_message.get("text")):
+            return [UserUtteranceReverted()]
         organisation = self.services.settings.hotline_organisation
         contact = await call(self.services.contacts.contact, organisation)
         phone = contact.field("phone") if contact else None

@@ -202,17 +202,22 @@ class ActionRequestCancel(AssistantAction):
             return [SlotSet("cancel_activity_id", None)]
         named = latest_entity(tracker, "activity")
         chosen = signups[0] if len(signups) == 1 and not named else None
-        if named or chosen is None:
-            resolution = await call(self.services.activities.resolve,
-                                    named or tracker.latest_message.get("text"))
+        named_elsewhere = None
+        # The tagged name may be only part of it (大讲堂 in 冬季大讲堂): try the
+        # whole message too, and look only among this member's sign-ups.
+        for text, fuzzy in ((named, True), (tracker.latest_message.get("text"), False)):
+            if chosen is not None or not text:
+                continue
+            resolution = await call(self.services.activities.resolve, text, None, fuzzy)
             ids = {m.id for m in resolution.matches}
             mine = [s for s in signups if s.activity_id in ids]
             if len(mine) == 1:
                 chosen = mine[0]
-            elif named and resolution.matches and not mine:
-                dispatcher.utter_message(response="utter_cancel_not_signed",
-                                         activity=resolution.matches[0].name)
-                return [SlotSet("cancel_activity_id", None)]
+            elif named and resolution.matches and not mine and named_elsewhere is None:
+                named_elsewhere = resolution.matches[0].name
+        if chosen is None and named_elsewhere is not None:
+            dispatcher.utter_message(response="utter_cancel_not_signed", activity=named_elsewhere)
+            return [SlotSet("cancel_activity_id", None)]
         if chosen is None:
             items = "\n".join(f"• {s.activity_name}（{s.reference}）" for s in signups)
             dispatcher.utter_message(response="utter_cancel_which", items=items)

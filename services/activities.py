@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy.orm import sessionmaker
 
+from services.activity_match import fuzzy_matches
 from services.dates import DAY, DatePoint, DateSpan, Timing
 from services.models import Activity, Milestone
 from services.repositories import ActivityRepository, OrganisationRepository
@@ -108,14 +109,19 @@ class ActivityService:
 
     # -- finding -----------------------------------------------------------------
 
-    def resolve(self, text: str | None, year: int | None = None) -> Resolution[ActivitySummary]:
-        """The activities the member's words can mean, best matches only."""
+    def resolve(self, text: str | None, year: int | None = None,
+                fuzzy: bool = True) -> Resolution[ActivitySummary]:
+        """The activities the member's words can mean, best matches only.
+
+        `fuzzy` also accepts partial names and short forms (for a name the member
+        typed); a whole sentence is matched only on names it contains."""
         key = match_key(text or "")
         if not key:
             return Resolution()
         with self._session_factory() as session:
             repo = ActivityRepository(session)
-            ids = _best_matches(key, repo.name_index())
+            index = repo.name_index()
+            ids = fuzzy_matches(key, index) if fuzzy else _best_matches(key, index)
             activities = [a for a in (repo.get(i) for i in sorted(ids)) if a is not None]
             if year is not None and any(a.year == year for a in activities):
                 activities = [a for a in activities if a.year == year]

@@ -17,6 +17,7 @@ import aiohttp
 from aiohttp import web
 from redis.asyncio import Redis
 
+from bot.console import setup_console
 from bot.gateway import keys
 from bot.gateway.dedupe import Deduplicator, RateLimiter
 from bot.gateway.handler import Hotline, MessageHandler
@@ -162,4 +163,5 @@ def create_app(settings: GatewaySettings | None = None) -> web.Application:
     app[keys.WECOM_CRYPTO] = Crypto(WECOM, wecom.token, wecom.aes_key, wecom.corp_id) if wecom else None
     app.cleanup_ctx.extend([database_ctx, redis_ctx, http_ctx, handler_ctx])
     setup_routes(app)
+    setup_console(app)  # the staff console at /console (issue #5)
     return app

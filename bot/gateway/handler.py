@@ -100,6 +100,8 @@ class MessageHandler:
         self.tasks: set[asyncio.Task[Any]] = set()
         self.turns_started = 0  # Rasa turns started (tests and the benchmark read it)
         self.clock: Callable[[], float] = time.time  # for the rate limit's minutes
+        # Set by the staff console (bot/console): (channel, user_id) → staff have taken this member over.
+        self.held: Callable[[str, str], Awaitable[bool]] | None = None
 
     # -- tasks -----------------------------------------------------------------
 
@@ -185,6 +187,9 @@ class MessageHandler:
 
     async def _converse(self, turn: Turn, message: str) -> str | None:
         inbound = turn.inbound
+        if self.held is not None and await self.held(inbound.channel, inbound.user_id):
+            self._log_in(turn, "held")  # kept for staff; the bot stays silent, no Rasa turn
+            return None
         if not await self.limiter.allow(inbound.channel, inbound.user_id, self.clock()):
             log.info("rate limit reached for a %s member", inbound.channel)
             return self._fixed(turn, "rate_limited", status="rate_limited")

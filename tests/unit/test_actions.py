@@ -269,3 +269,15 @@ async def test_a_year_answers_the_clarifying_question(svc):
         slots={"last_topic": "deadline", "activity_candidates": slots["activity_candidates"]}))
     assert follow[0]["response"] == "utter_deadline"
     assert follow[0]["activity"] == "2018年上海市优秀质量管理小组活动"
+
+
+async def test_cancel_finds_the_sign_up_when_the_entity_is_part_of_its_name(svc):
+    lecture = svc.activities.resolve("2026年质量大讲堂（冬季）").unique
+    svc.signups.sign_up(lecture.id, "wechat", "openid-1", "张伟", "13912345678", "上海电气")
+    asked, slots = await run(ActionRequestCancel(svc), tracker(
+        "取消冬季大讲堂的报名", "cancel_signup", [entity("activity", "大讲堂")]))
+    assert asked[0]["response"] == "utter_confirm_cancel"
+    assert slots["cancel_activity_id"] == float(lecture.id)
+    elsewhere, _ = await run(ActionRequestCancel(svc), tracker(
+        "取消第三届世界质量论坛的报名", "cancel_signup", [entity("activity", "第三届世界质量论坛")]))
+    assert elsewhere[0]["response"] == "utter_cancel_not_signed"

@@ -1,0 +1,75 @@
+"""python -m bot.console create-user NAME [--role staff|admin] [--display-name 张三]
+
+Creates a staff account in the database DATABASE_URL names (migrated first with
+`make migrate`). The password is read from CONSOLE_PASSWORD when set (scripts,
+CI), otherwise asked twice without echo. There is no default password.
+
+    python -m bot.console set-password NAME     a new password (asked, or CONSOLE_PASSWORD)
+    python -m bot.console unlock NAME           lift a lock-out
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from services.accounts import ROLES, AccountError, AccountService
+from services.db import make_engine, make_session_factory
+from services.settings import SettingsError, get_settings
+
+
+def _password(confirm: bool = True) -> str:
+    from_env = os.environ.get("CONSOLE_PASSWORD")
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        raise AccountError("没有终端可输入密码：请设置 CONSOLE_PASSWORD")
+    password = getpass.getpass("密码（至少 10 位）: ")
+    if confirm and getpass.getpass("再输入一次: ") != password:
+        raise AccountError("两次输入的密码不一致")
+    return password
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.console", description="staff console accounts")
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create-user", help="create a staff account")
+    create.add_argument("username")
+    create.add_argument("--role", choices=ROLES, default="staff")
+    create.add_argument("--display-name", help="the name members are told (工作人员张三)")
+    password = commands.add_parser("set-password", help="set a new password (also lifts a lock-out)")
+    password.add_argument("username")
+    unlock = commands.add_parser("unlock", help="lift a lock-out")
+    unlock.add_argument("username")
+    args = parser.parse_args(argv)
+    try:
+        engine = make_engine(get_settings().database_url)
+    except SettingsError as error:
+        print(f"cannot start: {error}", file=sys.stderr)
+        return 2
+    accounts = AccountService(make_session_factory(engine))
+    try:
+        if args.command == "create-user":
+            user = accounts.create_user(args.username, _password(), args.role, args.display_name)
+            accounts.audit("cli", "create_user", user.username, f"角色 {user.role}（命令行）")
+            print(f"created {user.role} {user.username}")
+        elif args.command == "set-password":
+            accounts.set_password(args.username, _password())
+            accounts.audit("cli", "set_password", args.username, "命令行")
+            print(f"password set for {args.username}")
+        else:
+            accounts.unlock(args.username)
+            accounts.audit("cli", "unlock_user", args.username, "命令行")
+            print(f"unlocked {args.username}")
+    except AccountError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,21 @@
+"""Formatting shared by the pages and the exports: Shanghai time, masked numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.gateway.logbook import mask_mobiles
+from services.settings import SHANGHAI
+
+
+def shanghai_text(value: dt.datetime | None, pattern: str = "%Y-%m-%d %H:%M:%S") -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:  # SQLite gives naive datetimes; they were written in UTC
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(SHANGHAI).strftime(pattern)
+
+
+def shown(text: str | None, reveal: bool = False) -> str:
+    """Mobile numbers masked (139****5678) unless an admin asked to see them."""
+    return (text or "") if reveal else mask_mobiles(text or "")

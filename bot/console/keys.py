@@ -1,0 +1,23 @@
+"""Typed keys for what the console sub-application holds."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from bot.console.settings import ConsoleSettings
+from bot.console.texts import ConsoleTexts
+from services.accounts import AccountService
+from services.conversations import ConversationService
+from services.signup_lists import SignupListService
+from services.takeover import TakeoverService
+
+SETTINGS = web.AppKey("console_settings", ConsoleSettings)
+TEXTS = web.AppKey("console_texts", ConsoleTexts)
+ACCOUNTS = web.AppKey("accounts", AccountService)
+CONVERSATIONS = web.AppKey("conversations", ConversationService)
+TAKEOVERS = web.AppKey("takeovers", TakeoverService)
+SIGNUP_LISTS = web.AppKey("signup_lists", SignupListService)
+# Set at shutdown: live-update streams end so the server need not wait for them.
+STOPPING = web.AppKey("console_stopping", asyncio.Event)

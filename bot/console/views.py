@@ -1,0 +1,325 @@
+"""The console's pages. Server-rendered (Jinja2); the little JavaScript in
+static/console.js only reloads a page's live part when the event stream says so.
+
+Mobile numbers are masked (139****5678) on every page; an admin may ask to see
+them (`?reveal=1`) or export a list, and each time that is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from aiohttp_session import get_session, new_session
+
+from bot.console import keys
+from bot.console.auth import CSRF_FIELD, admin_only, csrf_token, current_user, public, safe_next
+from bot.console.exports import signups_csv, signups_xlsx
+from bot.gateway import keys as gateway_keys
+from bot.gateway.texts import split_reply
+from services.accounts import AccountError, LoginOutcome
+from services.conversations import ConversationFilter
+from services.messaging import LogEntry, new_uid
+from services.settings import SHANGHAI
+from services.takeover import JOINED, LEFT, REPLY
+
+log = logging.getLogger(__name__)
+CHANNELS = {"wechat": "公众号", "wecom": "企业微信"}
+MAX_REPLY_CHARS = 2000
+
+
+async def render(request: web.Request, template: str, context: dict[str, Any], status: int = 200) -> web.Response:
+    session = await get_session(request)
+    flashes = session.pop("flash", [])
+    context = {"request": request, "user": request.get("console_user"), "csrf_token": csrf_token(session),
+               "csrf_field": CSRF_FIELD, "flashes": flashes, "channels": CHANNELS, **context}
+    return aiohttp_jinja2.render_template(template, request, context, status=status)
+
+
+async def error_page(request: web.Request, status: int, message: str) -> web.Response:
+    return await render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+async def flash(request: web.Request, message: str) -> None:
+    session = await get_session(request)
+    session["flash"] = [*session.get("flash", []), message]
+
+
+def shanghai(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(SHANGHAI)
+
+
+def wants_reveal(request: web.Request) -> bool:
+    """An admin asked to see unmasked mobile numbers (audited by the caller)."""
+    return request.query.get("reveal") == "1" and current_user(request).is_admin
+
+
+async def audit(request: web.Request, action: str, target: str, detail: str | None = None) -> None:
+    await asyncio.to_thread(request.app[keys.ACCOUNTS].audit, current_user(request).username, action, target, detail)
+
+
+# -- logging in and out -------------------------------------------------------------
+
+
+@public
+async def login_page(request: web.Request) -> web.Response:
+    return await render(request, "login.html", {"next": request.query.get("next", ""), "error": None})
+
+
+@public
+async def login_submit(request: web.Request) -> web.Response:
+    form = await request.post()
+    username = str(form.get("username") or "").strip()
+    password = str(form.get("password") or "")
+    target = str(form.get("next") or "")
+    result = await asyncio.to_thread(request.app[keys.ACCOUNTS].authenticate, username, password)
+    if result.outcome is LoginOutcome.OK and result.user is not None:
+        session = await new_session(request)  # a fresh session and CSRF token after logging in
+        session["uid"] = result.user.id
+        csrf_token(session)
+        log.info("console: %s logged in", result.user.username)
+        raise web.HTTPFound(safe_next(request, target))
+    if result.outcome is LoginOutcome.LOCKED and result.locked_until is not None:
+        error = f"密码错误次数过多，账号已锁定，请于 {shanghai(result.locked_until):%H:%M} 后再试。"
+    elif result.outcome is LoginOutcome.INACTIVE:
+        error = "该账号已停用，请联系管理员。"
+    else:
+        error = "用户名或密码不正确。"
+    log.info("console: login refused for %r (%s)", username[:40], result.outcome.value)
+    return await render(request, "login.html", {"next": target, "error": error, "username": username}, status=401)
+
+
+async def logout(request: web.Request) -> web.Response:
+    session = await get_session(request)
+    session.invalidate()
+    raise web.HTTPFound(str(request.app.router["login"].url_for()))
+
+
+async def home(request: web.Request) -> web.Response:
+    raise web.HTTPFound(str(request.app.router["conversations"].url_for()))
+
+
+# -- conversations -----------------------------------------------------------------
+
+
+def _date(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def conversation_filter(request: web.Request) -> ConversationFilter:
+    query = request.query
+    channel = query.get("channel") or None
+    try:
+        page = max(int(query.get("page") or 1), 1)
+    except ValueError:
+        page = 1
+    return ConversationFilter(date_from=_date(query.get("from")), date_to=_date(query.get("to")),
+                              channel=channel if channel in CHANNELS else None, held=query.get("held") == "1",
+                              failed=query.get("failed") == "1", query=(query.get("q") or "").strip()[:100] or None,
+                              page=page)
+
+
+async def conversations(request: web.Request) -> web.Response:
+    filters = conversation_filter(request)
+    page = await asyncio.to_thread(request.app[keys.CONVERSATIONS].find, filters)
+    context = {"page": page, "filters": filters, "query": request.query, "reveal": False}
+    if request.query.get("partial") == "1":
+        return await render(request, "_conversation_rows.html", context)
+    return await render(request, "conversations.html", context)
+
+
+def _member(request: web.Request) -> tuple[str, str]:
+    channel = request.match_info["channel"]
+    if channel not in CHANNELS:
+        raise web.HTTPNotFound()
+    return channel, request.match_info["user_id"]
+
+
+async def transcript(request: web.Request) -> web.Response:
+    channel, user_id = _member(request)
+    service = request.app[keys.CONVERSATIONS]
+    turns = await asyncio.to_thread(service.transcript, channel, user_id)
+    takeover = await asyncio.to_thread(request.app[keys.TAKEOVERS].active, channel, user_id)
+    reveal = wants_reveal(request)
+    if reveal and request.query.get("partial") != "1":
+        await audit(request, "unmask", f"{channel}:{user_id}", "查看会话中的完整手机号")
+    deliverer = request.config_dict[gateway_keys.DELIVERER]
+    context = {"channel": channel, "user_id": user_id, "turns": turns, "takeover": takeover, "reveal": reveal,
+               "newest_id": max((line.id for turn in turns for line in [*filter(None, [turn.inbound]),
+                                                                          *turn.replies]), default=0),
+               "live_delivery": deliverer.delivery_for(channel) == "customer_service",
+               "rasa_events": await asyncio.to_thread(service.has_rasa_events)}
+    if request.query.get("partial") == "1":
+        return await render(request, "_turns.html", context)
+    return await render(request, "transcript.html", context)
+
+
+def _transcript_url(request: web.Request, channel: str, user_id: str) -> str:
+    return str(request.app.router["transcript"].url_for(channel=channel, user_id=user_id))
+
+
+async def send_as_staff(request: web.Request, channel: str, user_id: str, text: str, kind: str,
+                        takeover_id: int) -> None:
+    """Send words from staff through the gateway's late-reply path (outbox, then the
+    customer-service API; kept for the member's next message on accounts without it)."""
+    staff = current_user(request)
+    deliverer = request.config_dict[gateway_keys.DELIVERER]
+    account = await asyncio.to_thread(request.app[keys.CONVERSATIONS].account_of, channel, user_id)
+    turn_id = new_uid()
+    entries = [LogEntry(turn_id=turn_id, channel=channel, user_id=user_id, account=account, direction="out",
+                        msg_type="staff", status="pending", text=piece, delivery=deliverer.delivery_for(channel),
+                        uid=new_uid()) for piece in split_reply(text)]
+    for entry in entries:
+        await asyncio.to_thread(request.app[keys.TAKEOVERS].record_message, takeover_id, entry.uid or "",
+                                staff.username, kind)
+    # Like a late reply: the gateway waits for it at shutdown.
+    request.config_dict[gateway_keys.HANDLER].spawn(deliverer.deliver(entries))
+
+
+async def take_over(request: web.Request) -> web.Response:
+    channel, user_id = _member(request)
+    staff = current_user(request)
+    account = await asyncio.to_thread(request.app[keys.CONVERSATIONS].account_of, channel, user_id)
+    takeover, started = await asyncio.to_thread(request.app[keys.TAKEOVERS].start, channel, user_id, account,
+                                                staff.username)
+    if started:
+        log.info("console: %s took over a %s member", staff.username, channel)
+        notice = request.app[keys.TEXTS].say("staff_joined", staff.shown_name)
+        await send_as_staff(request, channel, user_id, notice, JOINED, takeover.id)
+        await flash(request, "已接管：机器人暂停回复此用户，用户已收到人工接入的提示。")
+    else:
+        await flash(request, f"此用户已由 {takeover.staff_username} 接管。")
+    raise web.HTTPFound(_transcript_url(request, channel, user_id))
+
+
+async def hand_back(request: web.Request) -> web.Response:
+    channel, user_id = _member(request)
+    staff = current_user(request)
+    ended = await asyncio.to_thread(request.app[keys.TAKEOVERS].end, channel, user_id, staff.username)
+    if ended is not None:
+        notice = request.app[keys.TEXTS].say("staff_left", staff.shown_name)
+        await send_as_staff(request, channel, user_id, notice, LEFT, ended.id)
+        log.info("console: %s handed a %s member back to the bot", staff.username, channel)
+        await flash(request, "已交还机器人：之后的消息由机器人回复。")
+    raise web.HTTPFound(_transcript_url(request, channel, user_id))
+
+
+async def reply(request: web.Request) -> web.Response:
+    channel, user_id = _member(request)
+    form = await request.post()
+    text = str(form.get("text") or "").strip()
+    takeover = await asyncio.to_thread(request.app[keys.TAKEOVERS].active, channel, user_id)
+    if takeover is None:
+        await flash(request, "请先接管该用户，再发送回复。")
+    elif not text:
+        await flash(request, "回复内容不能为空。")
+    elif len(text) > MAX_REPLY_CHARS:
+        await flash(request, f"回复不能超过 {MAX_REPLY_CHARS} 个字。")
+    else:
+        await send_as_staff(request, channel, user_id, text, REPLY, takeover.id)
+    raise web.HTTPFound(_transcript_url(request, channel, user_id))
+
+
+# -- activities and sign-ups ---------------------------------------------------------
+
+
+async def activities(request: web.Request) -> web.Response:
+    found = await asyncio.to_thread(request.app[keys.SIGNUP_LISTS].activities)
+    return await render(request, "activities.html", {"activities": found})
+
+
+def _activity_id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["activity_id"])
+    except ValueError as error:
+        raise web.HTTPNotFound() from error
+
+
+async def signups(request: web.Request) -> web.Response:
+    activity_id = _activity_id(request)
+    lists = request.app[keys.SIGNUP_LISTS]
+    activity = await asyncio.to_thread(lists.activity, activity_id)
+    if activity is None:
+        raise web.HTTPNotFound()
+    include_cancelled = request.query.get("cancelled") == "1"
+    found = await asyncio.to_thread(lists.signups, activity_id, include_cancelled)
+    reveal = wants_reveal(request)
+    if reveal:
+        await audit(request, "unmask", f"activity {activity_id} {activity.name}",
+                    f"查看 {len(found)} 条报名的完整手机号")
+    return await render(request, "signups.html", {"activity": activity, "signups": found, "reveal": reveal,
+                                                  "include_cancelled": include_cancelled})
+
+
+@admin_only
+async def export_signups(request: web.Request) -> web.StreamResponse:
+    activity_id = _activity_id(request)
+    fmt = request.match_info["fmt"]
+    lists = request.app[keys.SIGNUP_LISTS]
+    activity = await asyncio.to_thread(lists.activity, activity_id)
+    if activity is None or fmt not in ("csv", "xlsx"):
+        raise web.HTTPNotFound()
+    found = await asyncio.to_thread(lists.signups, activity_id, request.query.get("cancelled") == "1")
+    await audit(request, f"export_{fmt}", f"activity {activity_id} {activity.name}",
+                f"导出 {len(found)} 条报名（完整手机号）")
+    if fmt == "csv":
+        body, content_type = signups_csv(found), "text/csv"
+    else:
+        body = await asyncio.to_thread(signups_xlsx, activity.name, found)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    filename = f"signups-{activity_id}-{dt.datetime.now(SHANGHAI):%Y%m%d-%H%M}.{fmt}"
+    return web.Response(body=body, headers={"Content-Type": content_type,
+                                            "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# -- admin -----------------------------------------------------------------------------
+
+
+@admin_only
+async def audit_log(request: web.Request) -> web.Response:
+    entries = await asyncio.to_thread(request.app[keys.ACCOUNTS].audit_log, 500)
+    return await render(request, "audit.html", {"entries": entries})
+
+
+@admin_only
+async def users(request: web.Request) -> web.Response:
+    found = await asyncio.to_thread(request.app[keys.ACCOUNTS].users)
+    return await render(request, "users.html", {"users": found, "now": dt.datetime.now(dt.timezone.utc)})
+
+
+@admin_only
+async def users_create(request: web.Request) -> web.Response:
+    form = await request.post()
+    username = str(form.get("username") or "").strip()
+    role = str(form.get("role") or "staff")
+    accounts = request.app[keys.ACCOUNTS]
+    try:
+        await asyncio.to_thread(accounts.create_user, username, str(form.get("password") or ""), role,
+                                str(form.get("display_name") or "").strip() or None)
+    except AccountError as error:
+        await flash(request, str(error))
+    else:
+        await audit(request, "create_user", username, f"角色 {role}")
+        await flash(request, f"已创建账号 {username}。")
+    raise web.HTTPFound(str(request.app.router["users"].url_for()))
+
+
+@admin_only
+async def users_unlock(request: web.Request) -> web.Response:
+    form = await request.post()
+    username = str(form.get("username") or "")
+    await asyncio.to_thread(request.app[keys.ACCOUNTS].unlock, username)
+    await audit(request, "unlock_user", username)
+    await flash(request, f"已解锁 {username}。")
+    raise web.HTTPFound(str(request.app.router["users"].url_for()))

@@ -1,0 +1,73 @@
+"""Notice text made uniform before anything is extracted from it or indexed.
+
+Simplified script without pinyin artefacts (services.textnorm), half-width
+digits and letters, Chinese punctuation between Chinese characters, and the
+page furniture of web pages repaired: photo captions ("● …现场"), end marks
+(■), and sentences broken across lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from services.textnorm import clean_display_text
+
+_CJK = r"\u4e00-\u9fff"
+# ASCII punctuation written inside Chinese text: 地址:长宁区, 转型,实现, (一).
+_TO_FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+_ASCII_PUNCT = re.compile(
+    rf"(?<=[{_CJK}“”）)a-zA-Z0-9])([,:;?!])(?=[\s{_CJK}“”（(0-9a-zA-Z])"
+    rf"|(?<=[{_CJK}“”0-9])([,:;?!])$"
+)
+_ASCII_OPEN = re.compile(rf"\((?=[^()\n]*[{_CJK}])")
+_ASCII_CLOSE = re.compile(rf"(?<=[{_CJK}0-9a-zA-Z“”])\)")
+_CAPTION = re.compile(r"^\s*[●•▲▼◎]\s*\S.*$")
+_END_MARKS = re.compile(r"[■□◆◇]\s*$")
+# A line that starts something new: a heading, a numbered item, a contact field.
+_STARTS_NEW = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、]|"
+    r"[一二三四五六七八九十]是|——|[●◆■]|联系人|电\s*话|传\s*真|地\s*址|邮政编码|邮\s*编|邮\s*箱|"
+    r"抄送|附件)"
+)
+# Contact blocks are lists of short fields, one or two a line: never joined.
+_CONTACT_FIELD = re.compile(r"(?:联系人|电\s*话|传\s*真|地\s*址|邮政编码|邮\s*编|邮\s*箱)\s*：")
+# Titles end in 通知, 要点 …; sentences in their punctuation.
+_ENDS_SENTENCE = re.compile(r"(?:[。！？；：!?;:”）)]|通知|要点|重点|报告|办法|方案|公告)\s*$")
+_MIN_BROKEN_LINE = 20
+_DASHES = re.compile(r"[–－‒―]")
+_TILDES = re.compile(r"[～〜]")
+
+
+def normalise_punctuation(line: str) -> str:
+    line = _ASCII_PUNCT.sub(lambda m: _TO_FULL_WIDTH[m.group(1) or m.group(2)], line)
+    line = _ASCII_OPEN.sub("（", line)
+    line = _ASCII_CLOSE.sub("）", line)
+    line = _DASHES.sub("—", line)
+    return _TILDES.sub("~", line)
+
+
+def repair_lines(lines: list[str]) -> list[str]:
+    """Drop captions and blank lines; join a sentence a page broke over lines."""
+    kept: list[str] = []
+    for raw in lines:
+        line = _END_MARKS.sub("", raw.strip().replace("\u3000", " ")).strip()
+        if not line or _CAPTION.match(line):
+            continue
+        previous = kept[-1] if kept else ""
+        if (previous and len(previous) >= _MIN_BROKEN_LINE
+                and not _ENDS_SENTENCE.search(previous)
+                and re.search(rf"[{_CJK}，、“]$", previous)
+                and not _STARTS_NEW.match(line)
+                and not (_STARTS_NEW.match(previous) and not re.search(r"[，。]", previous))
+                and not _CONTACT_FIELD.search(previous) and not _CONTACT_FIELD.search(line)):
+            kept[-1] = previous + line
+        else:
+            kept.append(line)
+    return kept
+
+
+def clean_text(raw: str) -> str:
+    """The notice as one clean line per paragraph (idempotent)."""
+    text = clean_display_text(raw.replace("\r\n", "\n").replace("\r", "\n"), max_chars=10**7)
+    lines = [normalise_punctuation(line) for line in text.split("\n")]
+    return "\n".join(repair_lines(lines))

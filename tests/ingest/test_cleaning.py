@@ -1,0 +1,41 @@
+"""Cleaning notice text: script, artefacts, width, punctuation and page furniture."""
+
+from __future__ import annotations
+
+from services.ingest.cleaning import clean_text
+
+
+def test_traditional_script_and_pinyin_artefacts_become_plain_simplified():
+    assert clean_text("推動高質量發(fā)展,上海市質量協(xié)會") == "推动高质量发展，上海市质量协会"
+
+
+def test_full_width_digits_become_half_width_and_ascii_punctuation_chinese():
+    assert clean_text("２０２７年４月１日(星期四),地址:长宁区") == "2027年4月1日（星期四），地址：长宁区"
+
+
+def test_photo_captions_and_end_marks_are_dropped():
+    text = ("目前市质协创立的“质量创新论坛”“上海国际质量研讨会”，已经成为国际\n\n"
+            "● 2018年首届进博会国际质量创新论坛现场\n\n质量界公认的品牌专业会议。■")
+    assert clean_text(text) == ("目前市质协创立的“质量创新论坛”“上海国际质量研讨会”，"
+                                "已经成为国际质量界公认的品牌专业会议。")
+
+
+def test_a_sentence_broken_over_lines_is_joined_but_headings_and_contacts_are_not():
+    text = ("一方面重点围绕互联网、大数据等全球经济发展的新特\n\n征、新环境。\n"
+            "（一）2018年上海市优秀质量管理小组活动\n以“传承QC精神”为主题。\n"
+            "传 真:52588281 联系人: 周秀慧 徐俊杰\n上海市总工会地址: 中山东一路14号")
+    assert clean_text(text).split("\n") == [
+        "一方面重点围绕互联网、大数据等全球经济发展的新特征、新环境。",
+        "（一）2018年上海市优秀质量管理小组活动",
+        "以“传承QC精神”为主题。",
+        "传 真：52588281 联系人： 周秀慧 徐俊杰",
+        "上海市总工会地址： 中山东一路14号",
+    ]
+
+
+def test_cleaning_is_idempotent():
+    from services.settings import PROJECT_ROOT
+
+    for path in (PROJECT_ROOT / "corpus").glob("*.txt"):
+        once = clean_text(path.read_text(encoding="utf-8"))
+        assert clean_text(once) == once
