@@ -22,6 +22,7 @@ from typing import Any
 
 from rasa.core.agent import Agent
 from rasa.utils.common import configure_logging_and_warnings
+from rasa.utils.log_utils import configure_structlog
 
 from bot.launcher import running_assistant
 from bot.training import MODEL_PATH, TRAINING_REPORT_PATH
@@ -100,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     if not MODEL_PATH.exists():
         print("no trained model; run `make train`", file=sys.stderr)
         return 2
+    # Rasa's structured debug log would print (and time) every parse.
     configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
     training = json.loads(TRAINING_REPORT_PATH.read_text()) if TRAINING_REPORT_PATH.exists() else {}
     load_seconds, parse = measure_model(args.parses)
     turn = measure_turns(args.turns)

@@ -24,6 +24,7 @@ import opencc
 from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.common import configure_logging_and_warnings
+from rasa.utils.log_utils import configure_structlog
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
 from bot.training import MODEL_PATH
@@ -133,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.model.exists():
         print(f"no model at {args.model}; run `make train`", file=sys.stderr)
         return 2
+    # Rasa's structured debug log would print (and time) every parse.
     configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
     agent = Agent.load(str(args.model))
     examples = load_examples(args.data)
     traditional = to_traditional(examples)

@@ -179,7 +179,7 @@ class ActivityService:
         organisation_id: int | None = None,
     ) -> list[ActivitySummary]:
         with self._session_factory() as session:
-            activities: Sequence[Activity] = ActivityRepository(session).all()
+            activities: Sequence[Activity] = ActivityRepository(session).all_with_milestones()
             if organisation_id is not None:
                 ids = OrganisationRepository(session).activity_ids_of(organisation_id)
                 activities = [a for a in activities if a.id in ids]

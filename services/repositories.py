@@ -43,6 +43,11 @@ class ActivityRepository:
     def all(self) -> Sequence[Activity]:
         return self.session.scalars(_activity_query().order_by(Activity.id)).all()
 
+    def all_with_milestones(self) -> Sequence[Activity]:
+        """Every activity with only what a list needs (names, years, dates)."""
+        query = select(Activity).options(selectinload(Activity.milestones)).order_by(Activity.id)
+        return self.session.scalars(query).all()
+
     def children(self, parent_id: int) -> Sequence[Activity]:
         query = _activity_query().where(Activity.parent_id == parent_id).order_by(Activity.id)
         return self.session.scalars(query).all()

@@ -73,8 +73,12 @@ def clean_display_text(text: str, max_chars: int = 10**6) -> str:
     return to_half_width(text, punctuation=False).strip()[:max_chars]
 
 
+@lru_cache(maxsize=50_000)
 def match_key(text: str) -> str:
-    """A key for comparing names: normalised, case-folded, without spaces or punctuation."""
+    """A key for comparing names: normalised, case-folded, without spaces or punctuation.
+
+    Cached: every lookup compares the member's words with every activity and
+    organisation name, and the names rarely change."""
     text = normalise(text).casefold()
     return "".join(ch for ch in text if ch.isalnum())
 
