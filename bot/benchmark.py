@@ -26,9 +26,8 @@ from rasa.utils.log_utils import configure_structlog
 
 from bot.launcher import running_assistant
 from bot.training import MODEL_PATH, TRAINING_REPORT_PATH
-from services.container import Services
-from services.knowledge import KnowledgeLoader
-from services.settings import PROJECT_ROOT, load_settings
+from services.settings import PROJECT_ROOT
+from services.setup import prepare_database
 
 RESULTS = PROJECT_ROOT / "results"
 TODAY = "2026-11-21"
@@ -67,16 +66,7 @@ def measure_model(parses: int) -> tuple[float, dict[str, float]]:
 def measure_turns(turns: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         database_url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        from alembic import command
-        from alembic.config import Config
-
-        config = Config(str(PROJECT_ROOT / "alembic.ini"))
-        config.attributes["database_url"] = database_url
-        config.attributes["configure_logger"] = False
-        command.upgrade(config, "head")
-        services = Services.build(load_settings({"DATABASE_URL": database_url}))
-        KnowledgeLoader(services.session_factory).load_dir(PROJECT_ROOT / "data" / "knowledge")
-        services.engine.dispose()
+        prepare_database(database_url).engine.dispose()
         with running_assistant(database_url, Path(folder) / "assistant.log", TODAY) as assistant:
             for text in ACTION_TURNS:  # warm-up
                 assistant.say("bench-warm", text)

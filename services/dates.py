@@ -103,11 +103,11 @@ def format_date(day: dt.date) -> str:
     return format_point(DatePoint(day, DAY))
 
 
-_CHINESE_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+_CHINESE_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
                    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
-def _chinese_number(text: str) -> int | None:
+def chinese_number(text: str) -> int | None:
     """Read 十二, 二十, 九 (months) and 二〇二一 (years, digit by digit)."""
     if not text:
         return None
@@ -138,7 +138,7 @@ def parse_year(text: str | None, today: dt.date) -> int | None:
     if text in _RELATIVE_YEARS:
         return today.year + _RELATIVE_YEARS[text]
     text = text.removesuffix("年度").removesuffix("年")
-    number = _chinese_number(text)
+    number = chinese_number(text)
     if number is None:
         return None
     if number < 100:
@@ -158,7 +158,7 @@ def parse_month(text: str | None, today: dt.date) -> tuple[int, int] | None:
     match = re.fullmatch(r"(?:(\d{2,4}|[〇零一二三四五六七八九]{2,4})年)?([0-9一二三四五六七八九十]{1,3})月份?", text)
     if not match:
         return None
-    month = _chinese_number(match.group(2))
+    month = chinese_number(match.group(2))
     if month is None or not 1 <= month <= 12:
         return None
     year = parse_year(match.group(1), today) if match.group(1) else today.year

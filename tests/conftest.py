@@ -15,27 +15,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 
 from services.container import Services
 from services.db import make_engine
-from services.knowledge import KnowledgeLoader
-from services.settings import PROJECT_ROOT, load_settings
+from services.settings import PROJECT_ROOT
+from services.setup import prepare_database
 
 TODAY = dt.date(2026, 11, 21)
 KNOWLEDGE_DIR = PROJECT_ROOT / "data" / "knowledge"
 FIXTURE_KNOWLEDGE = Path(__file__).parent / "fixtures" / "knowledge"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def migrate(database_url: str) -> None:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    config.attributes["database_url"] = database_url
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
 
 
 def postgres_schema_url() -> Iterator[str]:
@@ -71,12 +61,7 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 def build_services(database_url: str, knowledge_dirs: list[Path], today: dt.date = TODAY) -> Services:
-    migrate(database_url)
-    settings = load_settings({"DATABASE_URL": database_url, "ASSISTANT_TODAY": today.isoformat()})
-    services = Services.build(settings)
-    for directory in knowledge_dirs:
-        KnowledgeLoader(services.session_factory).load_dir(directory)
-    return services
+    return prepare_database(database_url, knowledge_dirs, today.isoformat())
 
 
 @pytest.fixture

@@ -265,21 +265,10 @@ async def load(rasa_url: str, gateway_url: str, users: int, messages: int, crypt
 
 def prepare_database(folder: Path, database_url: str | None = None) -> str:
     """A fresh SQLite file (or the empty database given), migrated, notices loaded."""
-    from alembic import command
-    from alembic.config import Config
-
-    from services.container import Services
-    from services.knowledge import KnowledgeLoader
-    from services.settings import load_settings
+    from services.setup import prepare_database as prepare
 
     database_url = database_url or f"sqlite:///{folder / 'loadtest.db'}"
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.attributes["database_url"] = database_url
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
-    services = Services.build(load_settings({"DATABASE_URL": database_url}))
-    KnowledgeLoader(services.session_factory).load_dir(PROJECT_ROOT / "data" / "knowledge")
-    services.engine.dispose()
+    prepare(database_url).engine.dispose()
     return database_url
 
 

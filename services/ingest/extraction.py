@@ -19,29 +19,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.dates import DAY, MONTH, DatePoint
+from services.dates import DAY, MONTH, DatePoint, chinese_number
 
 # -- dates -----------------------------------------------------------------------
 
-_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
-
-
-def chinese_number(text: str) -> int | None:
-    """十二 → 12, 二十一 → 21, 二〇一八 → 2018 (digit by digit), 7 → 7."""
-    if text.isdigit():
-        return int(text)
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        tens_value = _CN_DIGITS.get(tens) if tens else 1
-        units_value = _CN_DIGITS.get(units) if units else 0
-        if tens_value is None or units_value is None:
-            return None
-        return tens_value * 10 + units_value
-    digits = [_CN_DIGITS.get(ch) for ch in text]
-    if not digits or any(d is None for d in digits):
-        return None
-    return int("".join(str(d) for d in digits))
 
 
 _CN = "〇零○一二三四五六七八九十"

@@ -104,7 +104,7 @@ async def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(
 
 
 def test_the_lock_lasts_fifteen_minutes_and_a_success_resets_the_count(sqlite_url):
-    from tests.conftest import migrate
+    from services.setup import migrate
 
     migrate(sqlite_url)
     now = [dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.timezone.utc)]
@@ -127,7 +127,7 @@ def test_the_lock_lasts_fifteen_minutes_and_a_success_resets_the_count(sqlite_ur
 
 
 def test_accounts_refuse_short_passwords_bad_roles_and_duplicates(sqlite_url):
-    from tests.conftest import migrate
+    from services.setup import migrate
 
     migrate(sqlite_url)
     engine = make_engine(sqlite_url)
@@ -150,7 +150,7 @@ def test_accounts_refuse_short_passwords_bad_roles_and_duplicates(sqlite_url):
 
 
 def test_create_user_takes_the_password_from_the_environment_and_has_no_default(sqlite_url):
-    from tests.conftest import migrate
+    from services.setup import migrate
 
     migrate(sqlite_url)
     env = {**os.environ, "DATABASE_URL": sqlite_url, "PYTHONPATH": str(PROJECT_ROOT)}

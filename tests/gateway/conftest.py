@@ -19,7 +19,7 @@ from bot.gateway.app import create_app
 from bot.gateway.handler import MessageHandler
 from bot.gateway.settings import GatewaySettings, load_gateway_settings
 from services.messaging import MessageLog, MessagingService, OutboxMessage
-from tests.conftest import migrate
+from services.setup import migrate
 from tests.gateway.standins import (
     AES_KEY,
     AGENT_ID,

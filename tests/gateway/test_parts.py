@@ -19,7 +19,7 @@ from bot.gateway.texts import GatewayTexts, Menu, split_reply
 from services.db import make_engine, make_session_factory
 from services.messaging import CUSTOMER_SERVICE, DEFERRED, LogEntry, MessagingService
 from services.settings import PROJECT_ROOT, SettingsError
-from tests.conftest import migrate
+from services.setup import migrate
 from tests.gateway.standins import AES_KEY
 
 # -- settings -----------------------------------------------------------------------
