@@ -129,8 +129,17 @@ class ActionActivityDetails(ActivityQuestion):
                       details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
         role_label, organisers = organisers_of(domain, details)
         not_stated = phrase(domain, "utter_not_stated")
+        practical = "".join([
+            phrase(domain, "utter_detail_location", location=details.location) if details.location else "",
+            phrase(domain, "utter_detail_fee", fee=details.fee) if details.fee else "",
+            phrase(domain, "utter_detail_capacity", capacity=details.capacity, taken=details.seats_taken)
+            if details.capacity else "",
+            phrase(domain, "utter_detail_deadline", deadline=format_date(details.signup_deadline))
+            if details.signup_deadline and details.signup_deadline >= today else "",
+        ])
         dispatcher.utter_message(
             response="utter_activity_details",
+            practical=practical,
             activity=details.name,
             when=describe_when(domain, details.summary, today),
             theme=details.theme or not_stated,

@@ -281,3 +281,16 @@ async def test_cancel_finds_the_sign_up_when_the_entity_is_part_of_its_name(svc)
     elsewhere, _ = await run(ActionRequestCancel(svc), tracker(
         "取消第三届世界质量论坛的报名", "cancel_signup", [entity("activity", "第三届世界质量论坛")]))
     assert elsewhere[0]["response"] == "utter_cancel_not_signed"
+
+
+async def test_details_give_place_fee_capacity_and_deadline_when_the_notice_does(svc):
+    from actions.activities import ActionActivityDetails
+
+    messages, _ = await run(ActionActivityDetails(svc), tracker(
+        "介绍一下冬季质量大讲堂", "ask_activity_details", [entity("activity", "冬季质量大讲堂")]))
+    practical = messages[0]["practical"]
+    assert "长宁区泰安路74号" in practical and "免费" in practical
+    assert "2人" in practical and "2026年12月5日" in practical
+    corpus, _ = await run(ActionActivityDetails(svc), tracker(
+        "介绍一下第三届世界质量论坛", "ask_activity_details", [entity("activity", "第三届世界质量论坛")]))
+    assert corpus[0]["practical"] == ""
