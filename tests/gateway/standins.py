@@ -18,7 +18,7 @@ import secrets
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -178,8 +178,34 @@ class WeChatServer:
         return None, 1 + retries
 
 
+class LocalServer:
+    """A stand-in served on 127.0.0.1 by aiohttp's TestServer."""
+
+    server: TestServer | None
+
+    def app(self) -> web.Application:
+        raise NotImplementedError
+
+    async def start(self: _Server) -> _Server:
+        self.server = TestServer(self.app(), host="127.0.0.1")
+        await self.server.start_server()
+        return self
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("")).rstrip("/")
+
+
+_Server = TypeVar("_Server", bound=LocalServer)
+
+
 @dataclass
-class FakeRasa:
+class FakeRasa(LocalServer):
     """Rasa's REST channel. Remembers each sender's sign-up step, as a form would."""
 
     delay_s: float = 0.0
@@ -193,20 +219,6 @@ class FakeRasa:
         app.router.add_get("/", self.hello)
         app.router.add_post("/webhooks/rest/webhook", self.webhook)
         return app
-
-    async def start(self) -> FakeRasa:
-        self.server = TestServer(self.app(), host="127.0.0.1")
-        await self.server.start_server()
-        return self
-
-    async def close(self) -> None:
-        if self.server is not None:
-            await self.server.close()
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return str(self.server.make_url("")).rstrip("/")
 
     async def hello(self, _request: web.Request) -> web.Response:
         return web.Response(text="Hello from Rasa: 3.6.21")
@@ -235,7 +247,7 @@ class FakeRasa:
 
 
 @dataclass
-class FakeWeChatApi:
+class FakeWeChatApi(LocalServer):
     """api.weixin.qq.com / qyapi.weixin.qq.com: tokens and text messages."""
 
     failures: list[Any] = field(default_factory=list)  # planned answers to the next sends: 500, errcode, "hang"
@@ -252,20 +264,6 @@ class FakeWeChatApi:
         app.router.add_post("/cgi-bin/message/custom/send", self.send)
         app.router.add_post("/cgi-bin/message/send", self.send)
         return app
-
-    async def start(self) -> FakeWeChatApi:
-        self.server = TestServer(self.app(), host="127.0.0.1")
-        await self.server.start_server()
-        return self
-
-    async def close(self) -> None:
-        if self.server is not None:
-            await self.server.close()
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return str(self.server.make_url("")).rstrip("/")
 
     def expire_tokens(self) -> None:
         self.valid_tokens.clear()
