@@ -60,7 +60,4 @@ class ContactService:
     def contact(self, name: str) -> ContactView | None:
         with self._session_factory() as session:
             organisation = OrganisationRepository(session).get_by_name(name)
-            if organisation is None:
-                return None
-            loaded = OrganisationRepository(session).get(organisation.id)
-            return contact_view(loaded) if loaded else None
+            return contact_view(organisation) if organisation else None

@@ -37,9 +37,6 @@ class ActivityRepository:
     def get(self, activity_id: int) -> Activity | None:
         return self.session.scalars(_activity_query().where(Activity.id == activity_id)).first()
 
-    def get_by_key(self, key: str) -> Activity | None:
-        return self.session.scalars(select(Activity).where(Activity.key == key)).first()
-
     def all(self) -> Sequence[Activity]:
         return self.session.scalars(_activity_query().order_by(Activity.id)).all()
 
@@ -58,11 +55,6 @@ class ActivityRepository:
         aliases = self.session.execute(select(ActivityAlias.alias, ActivityAlias.activity_id)).all()
         return [(match_key(text), activity_id) for text, activity_id in [*names, *aliases]]
 
-    def lock_for_signup(self, activity_id: int) -> Activity | None:
-        """The activity row, locked until the transaction ends (PostgreSQL; SQLite locks the file)."""
-        query = select(Activity).where(Activity.id == activity_id).with_for_update()
-        return self.session.scalars(query).first()
-
 
 class OrganisationRepository:
     def __init__(self, session: Session) -> None:
@@ -77,7 +69,12 @@ class OrganisationRepository:
         return self.session.scalars(query).first()
 
     def get_by_name(self, name: str) -> Organisation | None:
-        return self.session.scalars(select(Organisation).where(Organisation.name == name)).first()
+        query = (
+            select(Organisation)
+            .options(selectinload(Organisation.contact_source))
+            .where(Organisation.name == name)
+        )
+        return self.session.scalars(query).first()
 
     def name_index(self) -> list[tuple[str, int]]:
         names = self.session.execute(select(Organisation.name, Organisation.id)).all()
