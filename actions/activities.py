@@ -1,4 +1,4 @@
-"""Questions about activities: lists, time, place, theme, organisers, phases, deadlines."""
+"""Questions about activities: lists, time, place, theme, fee, capacity, organisers, phases, deadlines."""
 
 from __future__ import annotations
 
@@ -186,10 +186,9 @@ class ActionActivityPlace(ActivityQuestion):
             dispatcher.utter_message(response="utter_activity_place", activity=details.name,
                                      location=details.location, source=cite(domain, details.source))
             return []
-        _, organisers = organisers_of(domain, details)
-        hint = phrase(domain, "utter_organisers_hint", organisers=organisers) if organisers else ""
         dispatcher.utter_message(response="utter_activity_place_unknown", activity=details.name,
-                                 organisers_hint=hint, source=cite(domain, details.source))
+                                 organisers_hint=organisers_hint(domain, details),
+                                 source=cite(domain, details.source))
         return []
 
 
@@ -204,6 +203,57 @@ class ActionActivityTheme(ActivityQuestion):
         response = "utter_activity_theme" if details.theme else "utter_activity_theme_unknown"
         dispatcher.utter_message(response=response, activity=details.name, theme=details.theme,
                                  source=cite(domain, details.source))
+        return []
+
+
+def organisers_hint(domain: DomainDict, details: ActivityDetails) -> str:
+    """Who to ask when the notice is silent on something."""
+    _, organisers = organisers_of(domain, details)
+    return phrase(domain, "utter_organisers_hint", organisers=organisers) if organisers else ""
+
+
+class ActionActivityFee(ActivityQuestion):
+    topic = "fee"
+
+    def name(self) -> str:
+        return "action_activity_fee"
+
+    async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
+                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
+        if details.fee:
+            dispatcher.utter_message(response="utter_activity_fee", activity=details.name,
+                                     fee=details.fee, source=cite(domain, details.source))
+        else:
+            dispatcher.utter_message(response="utter_activity_fee_unknown", activity=details.name,
+                                     organisers_hint=organisers_hint(domain, details),
+                                     source=cite(domain, details.source))
+        return []
+
+
+class ActionActivityCapacity(ActivityQuestion):
+    topic = "capacity"
+
+    def name(self) -> str:
+        return "action_activity_capacity"
+
+    async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
+                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
+        if not details.capacity:
+            dispatcher.utter_message(response="utter_activity_capacity_unknown", activity=details.name,
+                                     organisers_hint=organisers_hint(domain, details),
+                                     source=cite(domain, details.source))
+            return []
+        deadline = details.signup_deadline
+        left = details.capacity - details.seats_taken
+        if deadline is None or deadline < today:
+            # Seats left only mean something while sign-up is open.
+            seats = phrase(domain, "utter_capacity_closed")
+        elif left <= 0:
+            seats = phrase(domain, "utter_capacity_full")
+        else:
+            seats = phrase(domain, "utter_capacity_seats_left", left=left, deadline=format_date(deadline))
+        dispatcher.utter_message(response="utter_activity_capacity", activity=details.name,
+                                 capacity=details.capacity, seats=seats, source=cite(domain, details.source))
         return []
 
 
@@ -375,6 +425,6 @@ class ActionQualityMonth(AssistantAction):
 ANSWERS_BY_TOPIC: dict[str, type[ActivityQuestion]] = {
     action.topic: action
     for action in (ActionActivityDetails, ActionActivityTime, ActionActivityPlace,
-                   ActionActivityTheme, ActionActivityOrganiser, ActionActivityPhases,
-                   ActionActivityDeadline)
+                   ActionActivityTheme, ActionActivityFee, ActionActivityCapacity,
+                   ActionActivityOrganiser, ActionActivityPhases, ActionActivityDeadline)
 }

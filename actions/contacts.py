@@ -8,8 +8,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.activities import ANSWERS_BY_TOPIC
 from actions.base import AssistantAction, DomainDict, call, cite, latest_entity, phrase
-from services.views import CONTACT_FIELDS, ContactView
+from services.views import CONTACT_FIELDS, ContactView, Resolution
+
+# A contact question right after one of these is about the units behind that activity.
+ACTIVITY_TOPICS = {*ANSWERS_BY_TOPIC, "quality_month"}
 
 
 class ActionContact(AssistantAction):
@@ -28,12 +32,15 @@ class ActionContact(AssistantAction):
         named = latest_entity(tracker, "organisation")
         resolution = await call(contacts.resolve, named) if named else None
         if resolution is None or not resolution.matches:
-            # Untagged names in the sentence, then the organisation asked about before.
+            # Untagged names in the sentence, then the units behind an activity the
+            # member names or just asked about, then the organisation asked about before.
             in_text = await call(contacts.resolve, tracker.latest_message.get("text"))
             if in_text.matches:
                 resolution = in_text
-            elif not named and tracker.get_slot("organisation"):
-                resolution = await call(contacts.resolve, tracker.get_slot("organisation"))
+            elif not named:
+                resolution = await self._units_behind_activity(tracker)
+                if not resolution.matches and tracker.get_slot("organisation"):
+                    resolution = await call(contacts.resolve, tracker.get_slot("organisation"))
         if resolution is None or not resolution.matches:
             if named:
                 dispatcher.utter_message(response="utter_organisation_not_found", query=named,
@@ -55,6 +62,20 @@ class ActionContact(AssistantAction):
             return [*events, SlotSet("contact_field", field)]
         self._answer_all(dispatcher, domain, contact)
         return [*events, SlotSet("contact_field", None)]
+
+    async def _units_behind_activity(self, tracker: Tracker) -> Resolution[ContactView]:
+        """"培训班联系人是谁", or "电话呢" right after a question about an activity."""
+        activities = self.services.activities
+        named = latest_entity(tracker, "activity")
+        found = await call(activities.resolve, named) if named else Resolution()
+        if not found.matches:
+            found = await call(activities.resolve, tracker.latest_message.get("text"), None, False)
+        remembered = tracker.get_slot("activity")
+        if not found.matches and remembered and tracker.get_slot("last_topic") in ACTIVITY_TOPICS:
+            found = await call(activities.resolve, remembered)
+        if found.unique is None:
+            return Resolution()
+        return Resolution(tuple(await call(self.services.contacts.for_activity, found.unique.id)))
 
     @staticmethod
     def _answer_field(dispatcher: CollectingDispatcher, domain: DomainDict,

@@ -30,8 +30,11 @@ def free_port() -> int:
 
 
 class RunningAssistant:
-    def __init__(self, rasa_port: int, log_path: Path, gateway_port: int | None = None) -> None:
+    def __init__(self, rasa_port: int, log_path: Path, gateway_port: int | None = None,
+                 database_url: str | None = None) -> None:
         self.url = f"http://127.0.0.1:{rasa_port}"
+        # The database the processes share, for tests that change it while they run.
+        self.database_url = database_url
         # The WeChat gateway (bot.gateway) the supervisor starts beside Rasa.
         self.gateway_url = f"http://127.0.0.1:{gateway_port}" if gateway_port else None
         self.log_path = log_path
@@ -75,7 +78,7 @@ def running_assistant(database_url: str, log_path: Path, today: str | None = Non
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.supervisor"], cwd=PROJECT_ROOT, env=env,
             stdout=log, stderr=subprocess.STDOUT)
-    assistant = RunningAssistant(rasa_port, log_path, gateway_port)
+    assistant = RunningAssistant(rasa_port, log_path, gateway_port, database_url)
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while "is ready" not in assistant.log():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from services.models import Organisation
+from services.models import Activity, ActivityOrganisation, Organisation
 from services.repositories import OrganisationRepository
 from services.textnorm import match_key
 from services.views import ContactView, Resolution, SourceView
@@ -61,3 +61,22 @@ class ContactService:
         with self._session_factory() as session:
             organisation = OrganisationRepository(session).get_by_name(name)
             return contact_view(organisation) if organisation else None
+
+    def for_activity(self, activity_id: int) -> list[ContactView]:
+        """How to reach the units behind an activity, most specific first: units
+        whose contact details the activity's own notice gives, then responsible
+        units (the department running it), then organisers."""
+        with self._session_factory() as session:
+            query = (select(Organisation, ActivityOrganisation.role, Activity.source_document_id)
+                     .join(ActivityOrganisation, ActivityOrganisation.organisation_id == Organisation.id)
+                     .join(Activity, Activity.id == ActivityOrganisation.activity_id)
+                     .where(ActivityOrganisation.activity_id == activity_id,
+                            Organisation.contact_source_id.is_not(None))
+                     .order_by(ActivityOrganisation.position))
+            rows = session.execute(query).all()
+            ranked = sorted(rows, key=lambda row: (row[0].contact_source_id != row[2],
+                                                   row[1] != "responsible"))
+            seen: dict[int, ContactView] = {}
+            for organisation, _, _ in ranked:
+                seen.setdefault(organisation.id, contact_view(organisation))
+            return [view for view in seen.values() if view.has_any]

@@ -10,7 +10,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.activities import (
+    ActionActivityCapacity,
     ActionActivityDeadline,
+    ActionActivityFee,
     ActionActivityPhases,
     ActionActivityTheme,
     ActionActivityTime,
@@ -138,6 +140,33 @@ async def test_contacts_and_the_follow_up_on_another_organisation(svc):
         "他们的传真呢", "ask_contact", [entity("contact_field", "fax")],
         slots={"organisation": "上海市总工会"}))
     assert their_fax[0]["value"] == "63295035" and their_fax[0]["field_label"] == "传真"
+
+
+async def test_fee_and_seats_left_of_an_open_activity(svc):
+    fee, slots = await run(ActionActivityFee(svc), tracker("冬季大讲堂收费吗", "ask_fee",
+                                                           [entity("activity", "冬季大讲堂")]))
+    assert fee[0]["response"] == "utter_activity_fee" and fee[0]["fee"] == "免费"
+    assert slots["last_topic"] == "fee" and slots["activity"] == "2026年质量大讲堂（冬季）"
+    seats, _ = await run(ActionActivityCapacity(svc), tracker("还有名额吗", "ask_capacity", slots=slots))
+    assert seats[0]["response"] == "utter_activity_capacity" and seats[0]["capacity"] == 2
+    assert "还剩2个名额" in seats[0]["seats"] and "2026年12月5日" in seats[0]["seats"]
+
+
+async def test_fee_and_capacity_the_notice_does_not_give_are_said_so(svc):
+    fee, _ = await run(ActionActivityFee(svc), tracker("第三届世界质量论坛要交钱吗", "ask_fee"))
+    assert fee[0]["response"] == "utter_activity_fee_unknown"
+    seats, _ = await run(ActionActivityCapacity(svc), tracker("QC成果发表名额多少", "ask_capacity"))
+    assert seats[0]["response"] == "utter_activity_capacity_unknown"
+    assert "上海市质量协会" in seats[0]["organisers_hint"]
+
+
+async def test_a_contact_question_after_an_activity_is_about_its_units(svc):
+    _, slots = await run(ActionActivityTime(svc), tracker("冬季大讲堂什么时候", "ask_activity_time",
+                                                          [entity("activity", "冬季大讲堂")]))
+    messages, _ = await run(ActionContact(svc), tracker("电话多少", "ask_contact",
+                                                        [entity("contact_field", "phone")], slots=slots))
+    assert messages[0]["response"] == "utter_contact_field"
+    assert messages[0]["organisation"] == "上海市质量协会"
 
 
 async def test_contact_without_an_organisation_asks_which(svc):
