@@ -52,6 +52,21 @@ class ValidateSignupForm(UsesServices, FormValidationAction):
     def name(self) -> str:
         return "validate_signup_form"
 
+    async def extract_signup_activity(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> dict[str, Any]:
+        """"我要报名卓越绩效自评师培训班": a name the NLU never saw in training is not
+        tagged, so look for known names in the words that started the form."""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if tracker.get_slot("signup_activity") or tracker.get_slot("requested_slot") or intent != "signup":
+            return {}
+        text = str(tracker.latest_message.get("text") or "")
+        try:
+            named = (await call(self.services.activities.resolve, text, None, False)).matches
+        except SQLAlchemyError:
+            log.exception("database error while reading the activity names")
+            return {}
+        return {"signup_activity": text} if named else {}
+
     async def validate_signup_activity(self, value: Any, dispatcher: CollectingDispatcher,
                                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = str(value or "")

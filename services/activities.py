@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy.orm import sessionmaker
@@ -23,6 +24,11 @@ from services.views import (
 QUALITY_MONTH = "质量月"
 # An alias shorter than this only counts when the member typed exactly it.
 _MIN_CONTAINED_ALIAS = 2
+# A piece of a name found in a sentence: at least this long, and naming at most
+# that many activities (else it is a common word such as 质量管理).
+_MIN_DISTINCTIVE_PIECE = 4
+_MAX_NAMED_BY_PIECE = 2
+_YEAR_ONLY = re.compile(r"[\d年度]+")
 
 
 def milestone_span(milestone: Milestone) -> DateSpan | None:
@@ -121,7 +127,8 @@ class ActivityService:
         with self._session_factory() as session:
             repo = ActivityRepository(session)
             index = repo.name_index()
-            ids = fuzzy_matches(key, index) if fuzzy else _best_matches(key, index)
+            ids = fuzzy_matches(key, index) if fuzzy else (_best_matches(key, index)
+                                                           or _distinctive_overlap(key, index))
             activities = [a for a in (repo.get(i) for i in sorted(ids)) if a is not None]
             if year is not None and any(a.year == year for a in activities):
                 activities = [a for a in activities if a.year == year]
@@ -251,6 +258,20 @@ def _best_matches(key: str, index: list[tuple[str, int]]) -> set[int]:
         elif score == best:
             ids.add(activity_id)
     return ids
+
+
+def _distinctive_overlap(key: str, index: list[tuple[str, int]]) -> set[int]:
+    """A sentence holding a piece of one name only ("内审员培训收费吗" for
+    2026年质量管理体系内审员培训): the longest pieces the sentence shares with
+    any name, when long enough and naming few activities. "质量管理" is in too
+    many names to mean any of them."""
+    for length in range(len(key), _MIN_DISTINCTIVE_PIECE - 1, -1):
+        pieces = {key[i:i + length] for i in range(len(key) - length + 1)}
+        ids = {activity_id for piece in pieces if not _YEAR_ONLY.fullmatch(piece)
+               for name, activity_id in index if piece in name}
+        if ids:
+            return ids if len(ids) <= _MAX_NAMED_BY_PIECE else set()
+    return set()
 
 
 def _drop_children_of_matched_parents(activities: list[Activity]) -> list[Activity]:

@@ -213,6 +213,19 @@ async def test_signup_form_refuses_closed_activities_with_their_date(svc):
     assert dispatcher.messages[0]["deadline"] == "2018年12月31日"
 
 
+async def test_signup_form_finds_an_untagged_name_in_the_words_that_started_it(svc):
+    form = ValidateSignupForm(svc)
+    dispatcher = CollectingDispatcher()
+    found = await form.extract_signup_activity(dispatcher, tracker("我要报名冬季质量大讲堂", "signup"), DOMAIN)
+    assert found == {"signup_activity": "我要报名冬季质量大讲堂"}
+    slots = await form.validate_signup_activity(found["signup_activity"], dispatcher,
+                                                tracker("我要报名冬季质量大讲堂", "signup"), DOMAIN)
+    assert slots["signup_activity"] == "2026年质量大讲堂（冬季）"
+    assert await form.extract_signup_activity(dispatcher, tracker("我要报名", "signup"), DOMAIN) == {}
+    asked = tracker("冬季质量大讲堂", "inform", slots={"requested_slot": "person_name"})
+    assert await form.extract_signup_activity(dispatcher, asked, DOMAIN) == {}
+
+
 async def test_signup_form_takes_an_option_number_and_checks_the_mobile(svc):
     form = ValidateSignupForm(svc)
     dispatcher = CollectingDispatcher()

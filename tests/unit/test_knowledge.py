@@ -92,3 +92,12 @@ def test_a_corrected_notice_updates_in_place(corpus_services, knowledge_copy):
     report = KnowledgeLoader(corpus_services.session_factory).load_dir(knowledge_copy)
     assert report.loaded == ["2019-shqa-work-priorities.yml"]
     assert corpus_services.activities.details(forum_id).theme == "质量的未来"
+
+
+def test_a_sentence_naming_part_of_one_activity_finds_it(corpus_services):
+    activities = corpus_services.activities
+    recall = activities.resolve("消费品召回那项工作是谁负责", None, False).matches
+    assert [a.name for a in recall] == ["加强缺陷消费品召回监管"]
+    # A piece shared by many names (质量管理) names none of them; nor does small talk.
+    assert not activities.resolve("质量管理体系怎么建立", None, False).matches
+    assert not activities.resolve("明天天气怎么样", None, False).matches
