@@ -1,9 +1,9 @@
 """Notice text made uniform before anything is extracted from it or indexed.
 
 Simplified script without pinyin artefacts (services.textnorm), half-width
-digits and letters, Chinese punctuation between Chinese characters, and the
-page furniture of web pages repaired: photo captions ("● …现场"), end marks
-(■), and sentences broken across lines.
+digits and letters, Chinese punctuation between Chinese characters, Markdown
+marks dropped, and the page furniture of web pages repaired: photo captions
+("● …现场"), end marks (■), and sentences broken across lines.
 """
 
 from __future__ import annotations
@@ -34,8 +34,27 @@ _CONTACT_FIELD = re.compile(r"(?:联系人|电\s*话|传\s*真|地\s*址|邮政�
 # Titles end in 通知, 要点 …; sentences in their punctuation.
 _ENDS_SENTENCE = re.compile(r"(?:[。！？；：!?;:”）)]|通知|要点|重点|报告|办法|方案|公告)\s*$")
 _MIN_BROKEN_LINE = 20
+# A section heading (二、…) is its own line even when it has a comma and no end mark.
+_SECTION_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+、")
+_MAX_HEADING = 40
+# Markdown furniture: # headings, **emphasis**, list bullets, > quotes, rules, [links](…).
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_BULLET = re.compile(r"^\s*(?:[-*+]|>)\s+")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=[^\s_*])(.+?)(?<=[^\s_*])\1")  # not a form's blank ______
+_MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
 _DASHES = re.compile(r"[–－‒―]")
 _TILDES = re.compile(r"[～〜]")
+
+
+def strip_markdown(line: str) -> str:
+    """# 标题, **重点**, - 条目, [链接](url) → their text (a .md notice, or text pasted from one)."""
+    if _MD_RULE.match(line):
+        return ""
+    line = _MD_HEADING.sub("", line)
+    line = _MD_BULLET.sub("", line)
+    line = _MD_EMPHASIS.sub(r"\2", line)
+    return _MD_LINK.sub(r"\1", line)
 
 
 def normalise_punctuation(line: str) -> str:
@@ -59,6 +78,7 @@ def repair_lines(lines: list[str]) -> list[str]:
                 and re.search(rf"[{_CJK}，、“]$", previous)
                 and not _STARTS_NEW.match(line)
                 and not (_STARTS_NEW.match(previous) and not re.search(r"[，。]", previous))
+                and not (_SECTION_HEADING.match(previous) and len(previous) <= _MAX_HEADING)
                 and not _CONTACT_FIELD.search(previous) and not _CONTACT_FIELD.search(line)):
             kept[-1] = previous + line
         else:
@@ -69,5 +89,5 @@ def repair_lines(lines: list[str]) -> list[str]:
 def clean_text(raw: str) -> str:
     """The notice as one clean line per paragraph (idempotent)."""
     text = clean_display_text(raw.replace("\r\n", "\n").replace("\r", "\n"), max_chars=10**7)
-    lines = [normalise_punctuation(line) for line in text.split("\n")]
+    lines = [normalise_punctuation(strip_markdown(line)) for line in text.split("\n")]
     return "\n".join(repair_lines(lines))

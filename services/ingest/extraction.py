@@ -9,6 +9,12 @@ The rules are those of the association's notices: numbered items (`1.`,
 `（一）`, `一是`), themes (以“…”为主题, 主题为“…”, 围绕“…”主题), dates relative to
 the notice's year, 请于…前报名, 名额, 免费, the parenthesised list of responsible
 units ending an item, and contact blocks (联系人, 电话, 传真, 地址, 邮政编码, 邮箱).
+
+Activities are also read from sentences (举办了首届…论坛, 开展“A”、“B”两项课题研究,
+创立了“…奖”), and what they are depends on the kind of notice: an activity
+notice's item is one activity (what it names are its other names); a 工作要点
+item is a task, and the events it names are activities of their own; a 工作报告
+tells its activities in sentences under headings that only sum them up.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.dates import DAY, MONTH, DatePoint, chinese_number
+from services.dates import DAY, MONTH, YEAR, DatePoint, chinese_number
+from services.textnorm import match_key
 
 # -- dates -----------------------------------------------------------------------
 
@@ -41,6 +48,10 @@ _MONTH_RANGE = re.compile(
 )
 _ONE_DAY = re.compile(_Y.format("y1") + r"?(?P<m1>\d{1,2})月(?P<d1>\d{1,2})日")
 _ONE_MONTH = re.compile(_Y.format("y1") + r"?(?P<m1>\d{1,2})月份?(?![0-9日])")
+# A year alone only where it is the time of a sentence: 2014年，… 2013年始 自2014年起 在2017年第二届…
+# (never 2018年上海市…活动, a name, nor （2019—2020年）).
+_ONE_YEAR = re.compile(r"(?:^|(?<=[。；！？]))(?:自|在|于)?(?P<y1>\d{4})年度?(?:始|起|以来|初|底)?"
+                       r"(?=[，,]|第|又|先后|成为|获得|荣获|通过|启动)", re.M)
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,7 @@ def find_dates(text: str, default_year: int | None) -> list[FoundDate]:
     ends the next year (12月—2月)."""
     taken = [False] * len(text)
     found: list[FoundDate] = []
-    for pattern in (_DAY_RANGE, _MONTH_RANGE, _ONE_DAY, _ONE_MONTH):
+    for pattern in (_DAY_RANGE, _MONTH_RANGE, _ONE_DAY, _ONE_MONTH, _ONE_YEAR):
         for match in pattern.finditer(text):
             if any(taken[match.start():match.end()]):
                 continue
@@ -79,6 +90,12 @@ def find_dates(text: str, default_year: int | None) -> list[FoundDate]:
             year = int(groups["y1"]) if groups.get("y1") else _year_before(found, match.start(),
                                                                              default_year)
             if year is None:
+                continue
+            if "m1" not in groups:
+                point = _year_point(year)
+                for index in range(match.start(), match.end()):
+                    taken[index] = True
+                found.append(FoundDate(point, point, match.group(0).strip(), match.start()))
                 continue
             m1 = int(groups["m1"])
             d1 = int(groups["d1"]) if groups.get("d1") else None
@@ -95,6 +112,10 @@ def find_dates(text: str, default_year: int | None) -> list[FoundDate]:
                 taken[index] = True
             found.append(FoundDate(start, end, match.group(0).strip(), match.start()))
     return sorted(found, key=lambda f: f.position)
+
+
+def _year_point(year: int) -> DatePoint:
+    return DatePoint(dt.date(year, 1, 1), YEAR)
 
 
 def _year_before(found: list[FoundDate], position: int, default_year: int | None) -> int | None:
@@ -122,6 +143,8 @@ _LOCATION = (
     re.compile(r"(?:活动|举办|会议|培训|比赛)?地点(?:为|是|：|:)\s*(?P<v>[^。；\n]{2,60}?)(?=[。；\n]|$)"),
     re.compile(r"(?:在|于)(?P<v>[^，。；\n]{2,30}?(?:中心|会议室|会议厅|报告厅|酒店|宾馆|大厦|会堂|礼堂|"
                r"展览馆|学院|大学|园区))(?:举办|举行|召开)"),
+    # 于2028年6月18日在杭州举办: a place name alone before the verb.
+    re.compile(r"(?<![存现正实所内外旨潜好])在(?P<v>[\u4e00-\u9fff]{2,6}?)(?:举办|举行|召开)"),
 )
 _CAPACITY = (
     re.compile(r"名额(?:有限)?[，：:为]?\s*(?:限|共|仅)?\s*(?P<n>\d+)\s*(?:名|人|个)"),
@@ -239,8 +262,10 @@ def _document(text: str, lines: list[str], filename: str) -> tuple[dict[str, Any
             issuer = closing.group("who")
         elif lead:
             issuer = _expand_short(lead.group("who"))
-    # A report names the years it looks back on: the latest is the year it was written.
+    # A report names the years it looks back on: the latest is the year it was written,
+    # unless it counts on to now (协会自1982年诞生……至今已有37年 → 2019).
     mentioned = [int(y) for y in re.findall(r"(?<!\d)(19[89]\d|20\d\d)年", text)]
+    mentioned += [int(m.group("y")) + int(m.group("n")) for m in _SINCE.finditer(text)]
     year = (issued_on.year if issued_on else None) or _year_in(title) or (max(mentioned) if mentioned else None)
     kind = "通知"
     for word, name in (("报告", "工作报告"), ("要点", "工作要点"), ("重点", "工作重点")):
@@ -256,6 +281,9 @@ def _document(text: str, lines: list[str], filename: str) -> tuple[dict[str, Any
     return document, title_end, problems
 
 
+_SINCE = re.compile(r"自(?P<y>\d{4})年[^。；]{0,20}?至今已?有?(?P<n>\d{1,3})(?:周)?年")
+
+
 def _year_in(text: str | None) -> int | None:
     match = re.search(r"(?<!\d)(19[89]\d|20\d\d)年", text or "")
     return int(match.group(1)) if match else None
@@ -263,15 +291,27 @@ def _year_in(text: str | None) -> int | None:
 
 # -- items and activities ----------------------------------------------------------
 
-def _items(lines: list[str], start: int) -> list[Item]:
+def _items(lines: list[str], start: int, sections: bool = False) -> list[Item]:
+    """The numbered items after the title; with `sections`, a section (二、…) that has
+    no items is one item itself (a 要点 whose point is a paragraph)."""
     items: list[Item] = []
     section = ""
     current: Item | None = None
-    for line in lines[start + 1:]:
+    for index, line in enumerate(lines[start + 1:], start + 1):
+        if index == len(lines) - 1 and re.fullmatch(r"（[^（）]{3,30}）", line):
+            break  # the closing signature, （上海市质协秘书处）
         section_match = _SECTION.match(line)
         if section_match:
             section, current = section_match.group("rest"), None
+            if sections:
+                number = line[:section_match.start("rest")].strip("、 ")
+                current = Item("section", number, section.rstrip("。"), "", section)
+                items.append(current)
             continue
+        if current is not None and current.kind == "section" and any(
+                pattern.match(line) for _, pattern in _ITEM_PATTERNS):
+            items.remove(current)
+            current = None
         for kind, pattern in _ITEM_PATTERNS:
             match = pattern.match(line)
             if match:
@@ -332,17 +372,221 @@ def _split_units(inner: str) -> list[str]:
     return [p for p in expanded if len(p) >= 2]
 
 
-def _activity_name(item: Item, year: int | None) -> str:
+def _activity_name(item: Item) -> str:
+    """An item's name: its heading without a closing list of units."""
     closing = re.search(r"（(?P<inner>[^）]*)）$", item.head)
     head = item.head
     if closing and _UNIT_WORDS.search(closing.group("inner")) and not re.search(r"期|届|季", closing.group("inner")):
         head = head[:closing.start()].strip()
-    if item.kind == "shi":
-        clause = re.split(r"[，；]", head)
-        verbs = re.search(r"(?:承办|举办|办好|开展|打造|召开)(?:好)?(?P<obj>[^，。；、]{4,30})", head)
-        name = verbs.group("obj") if verbs else clause[0]
-        return re.sub(r"品牌$", "", name.replace("“", "").replace("”", ""))
-    return head.replace("“", "").replace("”", "")
+    return _unquote(head)
+
+
+def _shi_names(item: Item) -> list[Mention]:
+    """一是… names what it holds (承办第三届世界质量论坛 → 第三届世界质量论坛; 开展“A”、“B”两项课题研究
+    → two), else what it builds (打造“X”品牌 → X), else its first clause when that is short."""
+    head = item.head
+    depth = _depths(head)
+    for verb in _HOLD.finditer(head):
+        if depth[verb.start()]:
+            continue
+        found = [Mention(name, verb.start(), named, aliases)
+                 for name, named, aliases in _names_in(_object(head, verb.end()))]
+        if found:
+            return found
+    built = re.search(r"打造(?P<obj>[^，。；]{4,30}?)品牌", head)
+    if built:
+        return [Mention(_unquote(built.group("obj")), built.start(), True, [])]
+    clause = re.split(r"[，；]", head)[0]
+    return [Mention(_unquote(clause), 0, False, [])] if len(clause) <= _MAX_CLAUSE_NAME else []
+
+
+# -- activities named in prose -----------------------------------------------------
+# A work report tells what was held in sentences (2018年11月，市质协举办了首届…论坛); a 要点 item
+# names the events it plans (组织开展全市“质量月”活动). The verb holds the activity, its object
+# names it; 举办了5届A、4届B → A, B; 开展A、B等10项C → 10项C; “A”、“B”等C活动 → A (alias B).
+
+_HOLD = re.compile(r"(?:举办|承办|主办|召开|举行|开展|实施|办好)(?:了|好)?(?![的之])")
+_CREATE = re.compile(r"(?:创立|设立|成立|创办)了?“(?P<n>[^”]{4,30})”")
+_RESEARCH = re.compile(r"(?:参与|承担|完成)了?[^，。；《“]{0,12}?(?P<n>《[^》]{4,40}(?:研究|课题)》)")
+_ORDINAL = r"(?:第[\d一二三四五六七八九十]+届|首届|首次)"
+_MEETING = r"(?:大会|论坛|会议|研讨会|峰会)"
+_AT_EVENT = re.compile(rf"在(?:\d{{4}}年)?(?P<n>{_ORDINAL}[^，。；]{{2,30}}?{_MEETING})上")
+_ORDINAL_EVENT = re.compile(rf"(?P<n>{_ORDINAL}[^，。；、“”《》的]{{2,30}}?{_MEETING})")
+_EVENT_NOUN = re.compile(r"(?:论坛|大会|会议|研讨会|座谈会|峰会|讲堂|讲座|大赛|比赛|竞赛|评选|活动|培训|测评|调查|"
+                         r"调研|监测|工程|研究|奖|仪式|交流会|分享会|发布会|沙龙|博览会|培训班|研修班|训练营)$")
+# Names of one event (论坛, 大赛) rather than of a kind of work (培训, 调查).
+_PROPER_NOUN = re.compile(r"(?:论坛|大会|大赛|峰会|研讨会|讲堂|博览会)$")
+_COUNT = re.compile(r"^[\d~—一二三四五六七八九十两多余]+(?:届|场|期|次|个|批|项)|\d+[余多]?(?:项|场|期|次|个)$")
+_VAGUE = re.compile(r"^(?:各类|大量|一系列|系列|一批|若干|本届|相关)")
+_PREPOSITION = re.compile(r"^(?:以|在|为|对|按照|根据|围绕|通过|结合|关于|由)")
+# How a report tells what was done (积极推动, 切实履行) is no part of its name.
+_MANNER = re.compile(r"(?:积极|切实|不断|大力|深入|全面|进一步|持续|认真)(?=推动|推进|开展|履行|加强|发挥|实施|落实|"
+                     r"引导|提升|做好|深化|参与|组织|举办|承办|建设|完善|培养|服务)")
+_ASSIST = re.compile(r"配合|协助")
+_TASK_VERB = r"(?:深化|推进|加强|组织|推动|办好|开展|举办|承办|召开|举行|实施)"
+_PARTNER = re.compile(r"与(?P<p>[\u4e00-\u9fff]{2,15}?)(?:共同|联合)")
+_TOGETHER = re.compile(r"会同(?P<l>[^，。；]{2,40}?)等")
+_OPEN, _CLOSE = "“《（", "”》）"
+_MAX_OBJECT = 60
+_MAX_CLAUSE_NAME = 20
+_MIN_NAME = 4
+_MIN_PROPER_PREFIX = 4
+_MAX_SUBHEADING = 16
+
+
+@dataclass
+class Mention:
+    """An activity named in a text: where, whether by a name of its own, and its other names."""
+
+    name: str
+    position: int
+    named: bool
+    aliases: list[str]
+
+
+def _unquote(text: str) -> str:
+    return text.replace("“", "").replace("”", "").strip()
+
+
+def _depths(text: str) -> list[int]:
+    """How deep in quotes, book titles or parentheses each character is."""
+    depths, depth = [], 0
+    for char in text:
+        if char in _CLOSE:
+            depth = max(0, depth - 1)
+        depths.append(depth)
+        if char in _OPEN:
+            depth += 1
+    return depths
+
+
+def _split_top(text: str, pattern: str) -> list[str]:
+    """Split where the pattern matches outside quotes and parentheses."""
+    depth = _depths(text)
+    parts, last, index = [], 0, 0
+    while index < len(text):
+        match = re.match(pattern, text[index:]) if depth[index] == 0 else None
+        if match and match.end():
+            parts.append(text[last:index])
+            index += match.end()
+            last = index
+            continue
+        index += 1
+    parts.append(text[last:])
+    return parts
+
+
+def _object(text: str, start: int) -> str:
+    """What follows a verb up to the end of its clause (quotes kept whole); '' when too long."""
+    depth = _depths(text[start:start + _MAX_OBJECT + 1])
+    for offset, char in enumerate(text[start:start + _MAX_OBJECT + 1]):
+        if depth[offset] == 0 and char in "，。；：！？\n":
+            return text[start:start + offset]
+    return "" if len(text) - start > _MAX_OBJECT else text[start:]
+
+
+def _names_in(obj: str) -> list[tuple[str, bool, list[str]]]:
+    """The activities a verb's object names: (name, named, aliases)."""
+    listed = _split_top(obj, r"等(?![级同待])")
+    if len(listed) > 1:
+        head = _clean(listed[-1], keep_count=True)
+        if not head or not _EVENT_NOUN.search(head):
+            return []
+        # Only what is listed by its quoted name alone: “A”、“B”等 (not 制造“X”成熟度评价).
+        quoted = [q for element in _split_top("等".join(listed[:-1]), "、")
+                  if re.fullmatch(r"(?:“[^”]{2,30}”)+", element.strip())
+                  for q in re.findall(r"“([^”]+)”", element)]
+        if quoted:
+            return [(quoted[0], True, quoted[1:])]
+        return [(_unquote(head), _named(head), [])] if _is_name(head) else []
+    series = re.fullmatch(r"(?P<q>“[^”]+”(?:、“[^”]+”)+)[两二三四五六七八九十\d]+[项个](?P<noun>.+)", obj)
+    if series and _EVENT_NOUN.search(series.group("noun")):
+        return [(_unquote(q) + series.group("noun"), True, [])
+                for q in re.findall(r"“[^”]+”", series.group("q"))]
+    found: list[tuple[str, bool, list[str]]] = []
+    for part in _split_top(obj, r"、|以及"):
+        if _HOLD.match(part):
+            continue  # 举办A、承办B: B is found at its own verb
+        name = _clean(part)
+        if name and _is_name(name):
+            found.append((_unquote(name), _named(name), []))
+    return found
+
+
+def _clean(part: str, keep_count: bool = False) -> str:
+    """4届上海国际质量研讨会 → 上海国际质量研讨会; …委托的2019年度X测评工作 → 2019年度X测评;
+    全市“质量月”活动 → “质量月”活动."""
+    name = part.strip()
+    for _ in range(2):
+        if not keep_count:
+            name = _COUNT.sub("", name).strip()
+        name = _VAGUE.sub("", name).strip()
+    name = _split_top(name, "的")[-1]
+    name = re.sub(r"(?:的?筹办)?工作$", "", name)
+    if "“" in name and not name.startswith("“"):
+        name = name[name.index("“"):]
+    quoted = re.fullmatch(r"“([^”]+)”", name)
+    return f"“{quoted.group(1)}”" if quoted else name
+
+
+def _is_name(name: str) -> bool:
+    bare = _unquote(name)
+    return (len(bare) >= _MIN_NAME and bool(_EVENT_NOUN.search(bare.rstrip("》")))
+            and not _PREPOSITION.match(bare) and not _HOLD.match(bare))
+
+
+def _named(name: str) -> bool:
+    """A name of its own (quoted, titled, numbered, dated, or a forum's), not a kind of work."""
+    proper = _PROPER_NOUN.search(name)
+    return bool(re.search(r"[“《]", name) or re.match(rf"{_ORDINAL}|\d{{4}}年", name)
+                or (proper and proper.start() >= _MIN_PROPER_PREFIX and "的" not in name))
+
+
+def mentions(text: str, ordinals_anywhere: bool = False) -> list[Mention]:
+    """Every activity the text names in its sentences, in order."""
+    depth = _depths(text)
+    found: list[Mention] = []
+    for verb in _HOLD.finditer(text):
+        if depth[verb.start()]:
+            continue
+        for name, named, aliases in _names_in(_object(text, verb.end())):
+            found.append(Mention(name, verb.start(), named, aliases))
+    patterns = [_CREATE, _RESEARCH, _AT_EVENT] + ([_ORDINAL_EVENT] if ordinals_anywhere else [])
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            if not depth[match.start()]:
+                found.append(Mention(_unquote(match.group("n")), match.start("n"), True, []))
+    unique: dict[str, Mention] = {}
+    for mention in sorted(found, key=lambda m: m.position):
+        unique.setdefault(match_key(mention.name), mention)
+    return list(unique.values())
+
+
+def _sentence(text: str, position: int, marks: str = "。；！？\n") -> str:
+    start = max(text.rfind(mark, 0, position) for mark in marks) + 1
+    ends = [i for i in (text.find(mark, position) for mark in marks) if i >= 0]
+    return text[start:min(ends) + 1 if ends else len(text)].strip()
+
+
+def _partners(sentence: str) -> list[str]:
+    """Who holds it with the notice's organisation: 与美国质量学会共同举办; 会同市总工会、团市委等."""
+    partners = [m.group("p") for m in _PARTNER.finditer(sentence)]
+    for together in _TOGETHER.finditer(sentence):
+        partners += [p.strip() for p in re.split(r"[、，和]", together.group("l")) if p.strip()]
+    # As written (市总工会): the short forms are the organisations' aliases.
+    return [p for p in partners if _UNIT_WORDS.search(p)]
+
+
+def _units_after(text: str, position: int) -> list[str]:
+    """The units of the first parenthesised list that closes a sentence after the position."""
+    for closing in re.finditer(r"（[^（）]{2,120}）", text[position:]):
+        end = position + closing.end()
+        if text[end:end + 1] not in ("", "。", "；", "\n"):
+            continue
+        units = responsible_units(text[position:end])
+        if units:
+            return units
+    return []
 
 
 def _contacts(text: str) -> list[dict[str, Any]]:
@@ -356,6 +600,8 @@ def _contacts(text: str) -> list[dict[str, Any]]:
             previous_line = line
             continue
         owner = line[:labels[0].start()].strip(" ：")
+        if owner and not _UNIT_WORDS.search(owner):
+            owner = ""  # 值班电话：…, 咨询电话：… name no organisation
         if owner and len(owner) <= 30 and not re.search(r"[，。]", owner):
             current = None
         if current is None or owner:
@@ -408,11 +654,10 @@ def _deadline(text: str, year: int | None) -> dt.date | None:
     return None
 
 
-def _milestones(item: Item, year: int | None) -> tuple[list[dict[str, Any]], list[FoundDate]]:
-    text = f"{item.head}。{item.body}"
+def _dated(text: str, year: int | None) -> list[dict[str, Any]]:
+    """The dates of a text as milestones: not the sign-up deadline, not the day a notice was issued."""
     milestones = []
-    dates = find_dates(text, year)
-    for found in dates:
+    for found in find_dates(text, year):
         before = text[max(0, found.position - 12):found.position]
         after = text[found.position + len(found.text):found.position + len(found.text) + 6]
         clause_before = re.split(r"[。；]", before)[-1]
@@ -426,39 +671,66 @@ def _milestones(item: Item, year: int | None) -> tuple[list[dict[str, Any]], lis
                 name = word
                 break
         milestones.append(found.as_milestone(name, closes_signup=name == "申报"))
-    return milestones, dates
+    return milestones
 
 
-def _activity(item: Item, year: int | None, issuers: list[str]) -> dict[str, Any]:
-    body = item.body if item.body else item.head
-    full = f"{item.head}。{item.body}" if item.body else item.head
-    name = _activity_name(item, year)
+def _item_text(item: Item) -> str:
+    """The item's heading and everything under it, once."""
+    if item.body.startswith(item.head):
+        return item.body
+    return f"{item.head}。{item.body}" if item.body else item.head
+
+
+def _activity(name: str, text: str, year: int | None, issuers: list[str],
+              units: list[str] | None = None, description: str | None = None) -> dict[str, Any]:
+    """What a text says of the activity it is about."""
     activity_year = _year_in(name) or year
-    milestones, _ = _milestones(item, activity_year)
-    units = responsible_units(full)
-    fee_match = _FEE.search(full)
-    fee = fee_match.group("v").replace(" ", "") if fee_match else ("免费" if _FREE.search(full) else None)
-    capacity = _first(_CAPACITY, full, "n")
-    organisers_match = re.search(r"主办单位(?:为|：)\s*(?P<v>[^。；\n]+)", full)
+    units = responsible_units(text) if units is None else units
+    fee_match = _FEE.search(text)
+    fee = fee_match.group("v").replace(" ", "") if fee_match else ("免费" if _FREE.search(text) else None)
+    capacity = _first(_CAPACITY, text, "n")
+    organisers_match = re.search(r"主办单位(?:为|：)\s*(?P<v>[^。；\n]+)", text)
     organisers = (re.split(r"[、，,]", organisers_match.group("v")) if organisers_match
                   else ([] if units else list(issuers)))
-    deadline = _deadline(full, activity_year)
-    description = re.sub(r"\s+", "", body)[:1000] or None
+    deadline = _deadline(text, activity_year)
     return {
         "name": name,
         "aliases": [],
         "category": None,
         "year": activity_year,
-        "theme": _first(_THEMES, full, "t"),
+        "theme": _first(_THEMES, text, "t"),
         "organisers": [o.strip() for o in organisers if o.strip()],
         "responsible_units": units,
-        "location": _first(_LOCATION, full, "v"),
+        "location": _first(_LOCATION, text, "v"),
         "capacity": int(capacity) if capacity else None,
         "fee": fee,
         "signup_deadline": deadline.isoformat() if deadline else None,
-        "description": description,
-        "milestones": milestones,
+        "description": re.sub(r"\s+", "", description if description is not None else text)[:1000] or None,
+        "milestones": _dated(text, activity_year),
+        "parent": None,
     }
+
+
+def _told(mention: Mention, text: str, year: int | None, organisers: list[str],
+          default_when: int | None = None) -> dict[str, Any]:
+    """An activity a sentence names: its dates, and who holds it (配合…: not the notice's issuer)."""
+    sentence = _sentence(text, mention.position)
+    milestones = _dated(sentence, year)
+    clause = re.split(r"[，。；]", text[:mention.position])[-1]
+    holders = [] if _ASSIST.search(clause) else organisers + [
+        p for p in _partners(sentence[:sentence.find(mention.name) if mention.name in sentence else None])
+        if p not in organisers]
+    activity = _activity(mention.name, sentence, year, holders, units=[],
+                         description=_sentence(text, mention.position, "。！？\n"))
+    activity["organisers"] = holders
+    activity["aliases"] = list(mention.aliases)
+    if milestones:
+        activity["milestones"] = milestones
+        activity["year"] = _year_in(mention.name) or int(milestones[0]["start"][:4])
+    elif default_when:
+        point = _year_point(default_when)
+        activity["milestones"] = [FoundDate(point, point, f"{default_when}年", 0).as_milestone("举办")]
+    return activity
 
 
 def _programme(document: dict[str, Any], text: str) -> str | None:
@@ -473,59 +745,209 @@ def _programme(document: dict[str, Any], text: str) -> str | None:
     return None
 
 
-def extract(raw_text: str, filename: str) -> Extraction:
-    """Extract a cleaned notice (services.ingest.cleaning.clean_text) into the knowledge shape."""
-    lines = [line for line in raw_text.split("\n") if line.strip()]
-    document, title_end, problems = _document(raw_text, lines, filename)
-    year = document["year"]
-    issuers = [_expand_short(i) for i in re.split(r"[、，,\s]+", document.get("issuer") or "") if i]
-    if document.get("issuer") and "秘书处" in document["issuer"]:
-        issuers = [re.sub(r"秘书处$", "", i) for i in issuers]
-    extraction = Extraction(document=document, problems=problems)
+def _report_organisation(title: str) -> str | None:
+    """上海市质量协会第六届理事会工作报告 → 上海市质量协会: whose work the report tells."""
+    match = re.search(r"(?P<org>[\u4e00-\u9fff]{2,20}?(?:协会|学会|联合会|委员会|研究会|商会|办公室|中心|局|委))"
+                      r"(?:第[一二三四五六七八九十\d]+届(?:理事会|委员会|会员代表大会)?)?(?:\d{4}年度?)?工作报告",
+                      title)
+    return match.group("org") if match else None
 
-    items = _items(lines, title_end)
+
+def _subheadings(text: str) -> list[tuple[str, str]]:
+    """Short sentences that open a paragraph of a report's item (引导企业实施卓越绩效管理。目前已…):
+    each with its paragraph."""
+    found = []
+    for index, paragraph in enumerate(text.split("\n")):
+        sentences = [s for s in re.split(r"(?<=[。！？])", paragraph) if s]
+        if index == 0:
+            sentences = sentences[1:]  # after the item's own heading
+        if len(sentences) < 2:
+            continue
+        first = sentences[0].rstrip("。！？")
+        if (len(first) <= _MAX_SUBHEADING and not re.search(r"[，、：；\d]", first)
+                and not _PREPOSITION.match(first)):
+            found.append((first, "".join(sentences)))
+    return found
+
+
+def _report_activities(items: list[Item], year: int | None, organisers: list[str]) -> list[dict[str, Any]]:
+    """A work report's activities: those its sentences name; a paragraph's short heading when the
+    paragraph names none; an item's one-clause heading when nothing under it does."""
+    activities: list[dict[str, Any]] = []
+    for item in items:
+        text = _item_text(item)
+        heading_end = len(item.head) + 1  # what the heading names, the sentences below tell
+        told = [m for m in mentions(text) if m.position >= heading_end]
+        activities += [_told(m, text, year, organisers) for m in told]
+        headed = [(name, paragraph) for name, paragraph in _subheadings(text) if not mentions(paragraph)]
+        for name, paragraph in headed:
+            activity = _activity(_MANNER.sub("", name), name, year, organisers, units=[], description=paragraph)
+            activities.append(activity)
+        head = _MANNER.sub("", item.head)
+        named_by_head = re.fullmatch(rf"{_TASK_VERB}(?P<obj>.+)", head)
+        if named_by_head and _is_name(named_by_head.group("obj")) and "，" not in head:
+            # 一是深化群众性质量管理活动。…: the heading names an activity of its own.
+            activity = _activity(_unquote(named_by_head.group("obj")), item.head, year, organisers, units=[],
+                                 description=text)
+            activity["aliases"] = [item.head]
+            activities.append(activity)
+            continue
+        if told or headed or re.search(r"[，；]", item.head) or item.kind == "section":
+            continue
+        for mention in _shi_names(item) if item.kind == "shi" else [Mention(_activity_name(item), 0, True, [])]:
+            activities.append(_activity(_MANNER.sub("", mention.name), text, year, organisers, description=text))
+    return activities
+
+
+def _core(name: str) -> str:
+    """A name without its edition and bracketed part: 第二届中国质量（上海）大会 → 中国质量大会."""
+    return match_key(re.sub(rf"^{_ORDINAL}|（[^）]*）", "", name))
+
+
+def _merge_contained(activities: list[dict[str, Any]], prose: set[int]) -> list[dict[str, Any]]:
+    """An activity a sentence names by a shorter name (社会调查, 中国质量大会) is an alias of the one
+    named in full (公益性社会调查, 第二届中国质量（上海）大会), not an activity of its own."""
+    kept = []
+    for activity in activities:
+        key = match_key(activity["name"])
+        longer = next((other for other in activities if other is not activity and id(activity) in prose
+                       and key != match_key(other["name"]) and (key in match_key(other["name"])
+                                                                  or key == _core(other["name"]))), None)
+        if longer is None:
+            kept.append(activity)
+        elif activity["name"] not in longer["aliases"]:
+            longer["aliases"].append(activity["name"])
+    return kept
+
+
+def _preamble(lines: list[str], title_end: int) -> list[str]:
+    """The lines between the title and the first section or item (three at most)."""
+    preamble = []
+    for line in lines[title_end + 1:title_end + 4]:
+        if _SECTION.match(line) or any(pattern.match(line) for _, pattern in _ITEM_PATTERNS):
+            break
+        preamble.append(line)
+    return preamble
+
+
+def _phases(items: list[Item], year: int | None) -> list[dict[str, Any]]:
+    """（一）宣传动员阶段（2018年8月—9月）: the programme's phases; 活动开展 and 申报 close sign-up."""
     phases = []
     for item in items:
         phase = _PHASE.match(item.head)
         if phase:
             dates = find_dates(phase.group("when"), year)
             if dates:
-                found = dates[0]
-                note = re.sub(r"\s+", "", item.body) or None
-                milestone = found.as_milestone(phase.group("name"))
+                milestone = dates[0].as_milestone(phase.group("name"))
                 milestone["when"] = phase.group("when")
-                milestone["note"] = note
+                milestone["note"] = re.sub(r"\s+", "", item.body) or None
+                milestone["closes_signup"] = "开展" in milestone["name"] or "申报" in milestone["name"]
                 phases.append(milestone)
-    if phases:
-        # 活动开展 is when entries are made: the phase that closes sign-up.
-        for milestone in phases:
-            milestone["closes_signup"] = "开展" in milestone["name"] or "申报" in milestone["name"]
+    return phases
 
+
+def _scope(text: str, year: int | None, phases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """When the whole programme takes place: its phases, 将于2021年9月开展…, 在2019年度内…开展."""
+    if phases:
+        return phases
+    announced = re.search(r"[将定]于(?P<d>\d{4}年\d{1,2}月)(?:开展|举办)", text)
+    if announced:
+        return [f.as_milestone("举办") for f in find_dates(announced.group("d"), year)]
+    within = re.search(r"在(?P<y>\d{4})年度?内", text)
+    if within:
+        point = _year_point(int(within.group("y")))
+        return [FoundDate(point, point, f"{within.group('y')}年度", 0).as_milestone("开展")]
+    return []
+
+
+def _issued(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """关于印发《X》的通知: X dates from the day it was issued."""
+    if not document.get("issued_on") or "印发" not in (document.get("title") or ""):
+        return []
+    day = DatePoint(dt.date.fromisoformat(document["issued_on"]), DAY)
+    return [FoundDate(day, day, f"{day.first_day.year}年{day.first_day.month}月{day.first_day.day}日", 0)
+            .as_milestone("印发")]
+
+
+def _item_activities(items: list[Item], year: int | None, issuers: list[str], mode: str,
+                     inherited: list[dict[str, Any]], parent: str | None) -> tuple[list[dict[str, Any]], set[int]]:
+    """A notice's or 要点's items as activities. A 要点 item is a task: the events it names are
+    activities of their own; a notice's item is an activity: what it names are other names of it."""
+    activities: list[dict[str, Any]] = []
+    planned: set[int] = set()
+    for item in items:
+        if _PHASE.match(item.head) or len(item.head) < 3:
+            continue
+        text = _item_text(item)
+        names = _shi_names(item) if item.kind == "shi" else [Mention(_activity_name(item), 0, True, [])]
+        own: list[dict[str, Any]] = []
+        for mention in names:
+            activity = _activity(mention.name, text, year, issuers, description=item.body or item.head)
+            if not activity["milestones"] and inherited:
+                activity["milestones"] = [dict(m) for m in inherited]
+            activity["parent"] = parent
+            activity["aliases"] = list(mention.aliases)
+            own.append(activity)
+        taken = {match_key(a["name"]) for a in own} | {match_key(a) for a in own for a in a["aliases"]}
+        heading_end = len(item.head) + 1
+        named = [m for m in mentions(text, ordinals_anywhere=mode == "plan")
+                 if m.named and m.position >= heading_end and match_key(m.name) not in taken]
+        # 会同市总工会…: partners of the item's activity, unless the sentence names another one.
+        elsewhere = {_sentence(text, m.position) for m in named} if mode == "plan" else set()
+        partners = [p for sentence in re.split(r"(?<=[。；])", text) if sentence.strip() not in elsewhere
+                    for p in _partners(sentence)]
+        for activity in own:
+            if not activity["responsible_units"] and not re.search(r"主办单位", text):
+                activity["organisers"] += [p for p in partners if p not in activity["organisers"]]
+        if mode == "plan":
+            for mention in named:
+                activity = _told(mention, text, year, issuers, default_when=year)
+                units = _units_after(text, mention.position)
+                if units:
+                    activity["responsible_units"], activity["organisers"] = units, []
+                # An event a task names is part of the task; one named beside an event is its sibling.
+                task = own[0] if own and not _EVENT_NOUN.search(own[0]["name"]) else None
+                activity["parent"] = task["name"] if task else parent
+                planned.add(id(activity))
+                own.append(activity)
+        elif own:
+            own[0]["aliases"] += [n for m in named for n in [m.name, *m.aliases]
+                                  if n not in own[0]["aliases"]]
+        activities += own
+    return activities, planned
+
+
+def extract(raw_text: str, filename: str) -> Extraction:
+    """Extract a cleaned notice (services.ingest.cleaning.clean_text) into the knowledge shape."""
+    lines = [line for line in raw_text.split("\n") if line.strip()]
+    document, title_end, problems = _document(raw_text, lines, filename)
+    year = document["year"]
+    mode = {"工作报告": "report", "工作要点": "plan", "工作重点": "plan"}.get(document["kind"], "notice")
+    issuers = [_expand_short(i) for i in re.split(r"[、，,\s]+", document.get("issuer") or "") if i]
+    if document.get("issuer") and "秘书处" in document["issuer"]:
+        issuers = [re.sub(r"秘书处$", "", i) for i in issuers]
+    extraction = Extraction(document=document, problems=problems)
+
+    items = _items(lines, title_end, sections=mode == "plan")
+    phases = _phases(items, year)
+    inherited = _scope(raw_text, year, phases)
     programme_name = _programme(document, raw_text)
     activities: list[dict[str, Any]] = []
     if programme_name:
-        theme = _first(_THEMES, "\n".join(lines[title_end + 1:title_end + 4]), "t")
-        announced = re.search(r"[将定]于(?P<d>\d{4}年\d{1,2}月)(?:开展|举办)", raw_text)
-        milestones = list(phases)
-        if not milestones and announced:
-            milestones = [f.as_milestone("举办") for f in find_dates(announced.group("d"), year)]
+        theme = _first(_THEMES, "\n".join(_preamble(lines, title_end)), "t")
         activities.append({
             "name": programme_name, "aliases": [], "category": None, "year": _year_in(programme_name) or year,
             "theme": theme, "organisers": issuers, "responsible_units": [], "location": None,
             "capacity": None, "fee": None, "signup_deadline": None, "description": None,
-            "milestones": milestones, "parent": None,
+            "milestones": [dict(m) for m in inherited] or _issued(document), "parent": None,
         })
-    for item in items:
-        if _PHASE.match(item.head) or len(item.head) < 3:
-            continue
-        activity = _activity(item, year, issuers)
-        if not activity["milestones"] and phases:
-            activity["milestones"] = [dict(m) for m in phases]
-        if not activity["milestones"] and programme_name and activities[0]["milestones"]:
-            programme_milestones: list[dict[str, Any]] = activities[0]["milestones"]
-            activity["milestones"] = [dict(m) for m in programme_milestones]
-        activity["parent"] = programme_name
-        activities.append(activity)
+    if mode == "report":
+        report_by = _report_organisation(document.get("title") or "")
+        found = _report_activities(items, year, [report_by] if report_by else issuers)
+        prose = {id(a) for a in found}
+    else:
+        found, prose = _item_activities(items, year, issuers, mode, inherited, programme_name)
+    activities += _merge_contained(found, prose)
 
     contacts = _contacts(raw_text)
     organisations: dict[str, dict[str, Any]] = {}
@@ -550,7 +972,8 @@ def extract(raw_text: str, filename: str) -> Extraction:
                 activity["description"] += f"（{block['name']}{line}）"
     extraction.activities = activities
     if not activities:
-        problems.append("no activities found (no numbered items such as 1. （一） 一是)")
+        problems.append("no activities found (no numbered items such as 1. （一） 一是, "
+                        "nor an activity held in a sentence such as 举办了…论坛)")
     for activity in activities:
         missing = [label for key, label in (("theme", "theme"), ("milestones", "dates"),
                                             ("location", "place"), ("signup_deadline", "deadline"))

@@ -39,3 +39,17 @@ def test_cleaning_is_idempotent():
     for path in (PROJECT_ROOT / "corpus").glob("*.txt"):
         once = clean_text(path.read_text(encoding="utf-8"))
         assert clean_text(once) == once
+
+
+def test_a_section_heading_is_never_joined_to_the_paragraph_below():
+    text = ("五、完善区域质协合作机制，服务长三角一体化发展\n\n"
+            "上海市质协将进一步发挥质量协作网的交流协作优势。")
+    assert clean_text(text).split("\n") == ["五、完善区域质协合作机制，服务长三角一体化发展",
+                                            "上海市质协将进一步发挥质量协作网的交流协作优势。"]
+
+
+def test_markdown_marks_are_dropped():
+    text = ("# 关于举办“质量开放周”的通知\n\n## 一、活动内容\n\n- **时间**：2028年5月8日\n"
+            "> 详见[协会网站](https://example.cn/notice)\n\n---\n上海市质量协会")
+    assert clean_text(text).split("\n") == ["关于举办“质量开放周”的通知", "一、活动内容",
+                                            "时间：2028年5月8日", "详见协会网站", "上海市质量协会"]
