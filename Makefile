@@ -76,6 +76,12 @@ test: lint validate unit train ## everything CI runs: lint, validation, tests, t
 	$(PY) -m rasa test core --model models/assistant.tar.gz --stories tests/stories \
 	  --fail-on-prediction-errors --out results/stories
 	$(PY) -m pytest tests/e2e -q -rs
+	@$(MAKE) --no-print-directory browser-deps
+	$(PY) -m pytest tests/browser -q -rs
+
+.PHONY: browser-deps
+browser-deps: ## install Debian's Chromium for the browser test (skipped when /usr/bin/chromium exists)
+	scripts/browser-deps.sh
 
 .PHONY: eval
 eval: train ## NLU accuracy on the held-out set; notice extraction P/R; document answers; JSON in results/

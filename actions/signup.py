@@ -98,6 +98,8 @@ class ValidateSignupForm(UsesServices, FormValidationAction):
         if choice is not None:
             return (open_now[choice - 1],)
         matches = (await call(self.services.activities.resolve, text)).matches
+        if not matches:  # a whole sentence: "我要报名内审员培训"
+            matches = (await call(self.services.activities.resolve, text, None, False)).matches
         open_ids = {a.id for a in open_now}
         if len(matches) > 1 and any(m.id in open_ids for m in matches):
             return tuple(m for m in matches if m.id in open_ids)

@@ -81,18 +81,3 @@ def fuzzy_matches(key: str, index: list[tuple[str, int]]) -> set[int]:
             if shared >= _MIN_SHARED and shared >= 0.6 * len(bare_key):
                 consider(50 * shared / len(bare_key), activity_id)
     return ids
-    bare_key = _YEAR.sub("", key)
-    for name, activity_id in index:
-        bare_name = _YEAR.sub("", name)
-        if not bare_name:
-            continue
-        if bare_key == bare_name or (len(bare_key) >= _MIN_CONTAINED and bare_key in bare_name):
-            consider(500 + len(bare_key), activity_id)
-        elif len(bare_key) >= _MIN_SUBSEQUENCE and _is_subsequence(bare_key, bare_name):
-            # Prefer the shortest name that holds every character: the most specific one.
-            consider(100 + 100 * len(bare_key) / len(bare_name), activity_id)
-        else:
-            shared = _longest_common_substring(bare_key, bare_name)
-            if shared >= _MIN_SHARED and shared >= 0.6 * len(bare_key):
-                consider(shared / len(bare_key) * 50, activity_id)
-    return ids

@@ -5,6 +5,11 @@ SQLTrackerStore writes into the same database.
 A member's message and Rasa's user event are matched by the message id the gateway
 sends Rasa in the metadata (`msg_id`); the actions run after it are the action
 events up to the member's next message.
+
+The list's filters on what Rasa understood and its text search read the
+console's own index of both (services.conversation_index), caught up at each
+request; review marks and tags are services.review's, the misunderstood inbox
+services.inbox's.
 """
 
 from __future__ import annotations
@@ -14,21 +19,31 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import column, exists, func, inspect, select, table
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
+from services.conversation_index import (
+    FALLBACK_ACTIONS,
+    FALLBACK_INTENT,
+    RASA_EVENTS,
+    ConversationIndex,
+    NluReading,
+    SearchText,
+    read_parse_data,
+    search_key,
+)
+from services.inbox import LOW_CONFIDENCE, InboxService
 from services.messaging import MessageLog
-from services.models import utcnow
+from services.models import Member, Signup, utcnow
+from services.review import ReviewMark, ReviewService, ReviewTag, TagView, TurnReview, members_clause
+from services.review_file import ReviewFile
 from services.settings import SHANGHAI
 from services.takeover import Author, Takeover, TakeoverService
 
-# Rasa's SQLTrackerStore table (rasa/core/tracker_store.py, SQLEvent): read, never written.
-RASA_EVENTS = table("events", column("id"), column("sender_id"), column("type_name"), column("timestamp"),
-                    column("intent_name"), column("action_name"), column("data"))
-# Below this Rasa's FallbackClassifier (config.yml: threshold 0.55) answers nlu_fallback.
-LOW_CONFIDENCE = 0.55
+__all__ = ["LOW_CONFIDENCE", "RASA_EVENTS", "ConversationFilter", "ConversationService"]
 PAGE_SIZE = 50
+MAX_SEARCH_WORDS = 5
 
 
 def aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -45,8 +60,24 @@ class ConversationFilter:
     channel: str | None = None
     held: bool = False  # taken over by staff now
     failed: bool = False  # has a message that failed or a reply not delivered
-    query: str | None = None  # text contained in a message
+    query: str | None = None  # words a member's message contains (normalised: 繁體 finds 简体)
+    intent: str | None = None  # what Rasa decided (nlu_fallback included)
+    below: float | None = None  # the classifier's confidence below this
+    fallback: bool = False  # nlu_fallback, or a fallback action answered
+    signup: bool = False  # the member has signed up for an activity
+    reviewed: bool | None = None  # member messages marked reviewed (True) or not yet (False)
+    tag: str | None = None  # the member's conversation or one of its turns has this tag
     page: int = 1
+
+    @property
+    def reads_rasa(self) -> bool:
+        return self.intent is not None or self.below is not None or self.fallback
+
+    @property
+    def narrowed(self) -> bool:
+        """Rows count only the messages that match (not all the member's)."""
+        return any((self.date_from, self.date_to, self.channel, self.failed, self.query, self.reads_rasa,
+                    self.reviewed is not None))
 
 
 @dataclass(frozen=True)
@@ -60,6 +91,8 @@ class ConversationRow:
     last_direction: str
     last_status: str
     held: bool
+    tags: list[str] = field(default_factory=list)
+    unreviewed: bool = False  # has a message not marked reviewed
 
 
 @dataclass(frozen=True)
@@ -78,10 +111,13 @@ class Understanding:
     confidence: float | None
     entities: list[dict[str, Any]] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
+    guess: str | None = None  # for nlu_fallback: the intent the classifier would have chosen
+    guess_confidence: float | None = None
 
     @property
     def fallback(self) -> bool:
-        return self.intent == "nlu_fallback" or (self.confidence is not None and self.confidence < LOW_CONFIDENCE)
+        return (self.intent == FALLBACK_INTENT or any(action in FALLBACK_ACTIONS for action in self.actions)
+                or (self.confidence is not None and self.confidence < LOW_CONFIDENCE))
 
 
 @dataclass(frozen=True)
@@ -112,6 +148,8 @@ class Turn:
     inbound: Line | None
     replies: list[Line]
     understanding: Understanding | None
+    review: ReviewMark | None = None
+    tags: list[TagView] = field(default_factory=list)
 
     @property
     def at(self) -> dt.datetime:
@@ -136,56 +174,121 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def search_words(query: str | None) -> list[str]:
+    """The search's words in the stored text's form; every one must be in the same message."""
+    return [word for word in search_key(query).split(" ") if word][:MAX_SEARCH_WORDS]
+
+
 class ConversationService:
-    def __init__(self, session_factory: sessionmaker, engine: Engine) -> None:
+    def __init__(self, session_factory: sessionmaker, engine: Engine, review_file: ReviewFile | None = None) -> None:
         self._session_factory = session_factory
         self._engine = engine
         self.takeovers = TakeoverService(session_factory)
+        self.index = ConversationIndex(session_factory, engine)
+        self.reviews = ReviewService(session_factory)
+        self.inbox = InboxService(session_factory, self.index, review_file)
 
     # -- the list ----------------------------------------------------------------
 
-    def _where(self, f: ConversationFilter) -> list[Any]:
+    def _matching(self, f: ConversationFilter, *columns: Any) -> Any:
+        """SELECT `columns` FROM the messages that match the filter.
+
+        Message-level filters (dates, channel, failed, Rasa's reading, search, review marks)
+        narrow the messages; member-level ones (taken over, signed up, tagged) the members,
+        through `(channel, user_id) IN (…)` on a small table rather than a test per message.
+
+        Search: `LIKE '%word%'` over `message_search.text_key`, the normalised text, on
+        SQLite and PostgreSQL alike. Neither a B-tree nor pg_trgm helps a substring search
+        in Chinese: most searches are one or two words of two characters (报名, 证书), too
+        short to make a trigram, so pg_trgm's GIN index would be read whole; SQLite has no
+        such index at all (FTS5 tokenises on spaces, which Chinese has none of). The scan
+        reads one narrow table (message id and text) of member messages only, newest
+        first, and stops once a page of members is found (see `find`); at 100,000
+        messages it stays well under the 500 ms target (make bench; docs/console.md).
+        """
+        log = MessageLog
+        query = select(*columns)
         where: list[Any] = []
         if f.date_from:
-            where.append(MessageLog.created_at >= day_bounds(f.date_from)[0])
+            where.append(log.created_at >= day_bounds(f.date_from)[0])
         if f.date_to:
-            where.append(MessageLog.created_at < day_bounds(f.date_to)[1])
+            where.append(log.created_at < day_bounds(f.date_to)[1])
         if f.channel:
-            where.append(MessageLog.channel == f.channel)
-        if f.query:
-            where.append(MessageLog.text.like(f"%{_escape_like(f.query)}%", escape="\\"))
+            where.append(log.channel == f.channel)
         if f.failed:
-            where.append(MessageLog.status.in_(("failed", "pending")))
+            where.append(log.status.in_(("failed", "pending")))
+        words = search_words(f.query)
+        if words:
+            query = query.join(SearchText, SearchText.message_id == log.id)
+            where.extend(SearchText.text_key.like(f"%{_escape_like(word)}%", escape="\\") for word in words)
+        if f.reads_rasa:
+            query = query.join(NluReading, NluReading.message_id == log.id)
+            if f.intent:
+                where.append(NluReading.intent == f.intent)
+            if f.below is not None:
+                where.append(NluReading.confidence < f.below)
+            if f.fallback:
+                where.append(NluReading.fallback.is_(True))
+        if f.reviewed is True:
+            query = query.join(TurnReview, TurnReview.message_id == log.id)
+        elif f.reviewed is False:
+            query = query.outerjoin(TurnReview, TurnReview.message_id == log.id)
+            where.extend((log.direction == "in", TurnReview.message_id.is_(None)))
+        member = tuple_(log.channel, log.user_id)
         if f.held:
-            where.append(exists().where(Takeover.channel == MessageLog.channel, Takeover.user_id == MessageLog.user_id,
-                                        Takeover.ended_at.is_(None)))
-        return where
+            where.append(member.in_(select(Takeover.channel, Takeover.user_id).where(Takeover.ended_at.is_(None))))
+        if f.signup:
+            where.append(member.in_(select(Member.channel, Member.channel_user_id)
+                                    .join(Signup, Signup.member_id == Member.id)))
+        if f.tag:
+            where.append(member.in_(select(ReviewTag.channel, ReviewTag.user_id).where(ReviewTag.tag == f.tag)))
+        return query.where(*where)
 
     def find(self, f: ConversationFilter, page_size: int = PAGE_SIZE) -> ListPage:
-        """Members with messages matching the filter, the most recently active first."""
+        """Members with messages matching the filter, the most recently active first.
+
+        Rather than grouping every matching message by member (which reads all of them,
+        100,000 and more, for every page), the matching messages are read newest first
+        in growing chunks (an index range on the primary key) until the page's members
+        and one more are found: the first page of an unfiltered list reads a few hundred
+        rows. Then the page's members alone are counted."""
         page = max(f.page, 1)
+        wanted = page * page_size + 1  # one more: is there a next page?
+        self.index.catch_up()
+        log = MessageLog
+        # Newest first along the most selective table's own copy of the message id, so the
+        # database walks that table's index backwards instead of sorting what matched.
+        order = NluReading.message_id if f.reads_rasa else TurnReview.message_id if f.reviewed else log.id
+        latest: dict[tuple[str, str], int] = {}  # member → latest matching message id, newest first
         with self._session_factory() as session:
-            newest = int(session.scalar(select(func.max(MessageLog.id))) or 0)
-            grouped = (select(MessageLog.channel, MessageLog.user_id, func.max(MessageLog.id).label("last_id"),
-                              func.count().label("messages"))
-                       .where(*self._where(f))
-                       .group_by(MessageLog.channel, MessageLog.user_id)
-                       .order_by(func.max(MessageLog.id).desc())
-                       .limit(page_size + 1).offset((page - 1) * page_size))
-            groups = session.execute(grouped).all()
-            has_next = len(groups) > page_size
-            groups = groups[:page_size]
+            newest = int(session.scalar(select(func.max(log.id))) or 0)
+            upper, chunk = newest + 1, 500
+            while len(latest) < wanted:
+                rows = session.execute(self._matching(f, log.id, log.channel, log.user_id).where(order < upper)
+                                       .order_by(order.desc()).limit(chunk)).all()
+                for row in rows:
+                    latest.setdefault((row.channel, row.user_id), row.id)
+                if len(rows) < chunk:
+                    break
+                upper, chunk = rows[-1].id, min(chunk * 4, 32_000)
+            members = list(latest)[(page - 1) * page_size:page * page_size]
+            counts = {(row.channel, row.user_id): int(row.messages) for row in session.execute(
+                self._matching(f, log.channel, log.user_id, func.count().label("messages"))
+                .where(members_clause(members)).group_by(log.channel, log.user_id))} if members else {}
             last_rows = {row.id: row for row in session.scalars(
-                select(MessageLog).where(MessageLog.id.in_([group.last_id for group in groups])))}
-            held = self.takeovers.held_members()
-            rows = []
-            for group in groups:
-                last = last_rows[group.last_id]
-                rows.append(ConversationRow(
-                    channel=group.channel, user_id=group.user_id, messages=group.messages, last_id=group.last_id,
-                    last_at=aware(last.created_at) or utcnow(), last_text=last.text, last_direction=last.direction,
-                    last_status=last.status, held=(group.channel, group.user_id) in held))
-            return ListPage(rows, page, has_next, newest)
+                select(log).where(log.id.in_([latest[member] for member in members])))}
+        held = self.takeovers.held_members()
+        tags = self.reviews.tags_of_members(members)
+        unreviewed = self.reviews.with_unreviewed(members)
+        rows = []
+        for member in members:
+            last = last_rows[latest[member]]
+            rows.append(ConversationRow(
+                channel=member[0], user_id=member[1], messages=counts.get(member, 0), last_id=last.id,
+                last_at=aware(last.created_at) or utcnow(), last_text=last.text, last_direction=last.direction,
+                last_status=last.status, held=member in held, tags=tags.get(member, []),
+                unreviewed=member in unreviewed))
+        return ListPage(rows, page, len(latest) > page * page_size, newest)
 
     def newest_id(self, channel: str | None = None, user_id: str | None = None) -> int:
         """The highest message id (of one member, when given): the console's live updates poll it."""
@@ -206,6 +309,10 @@ class ConversationService:
         rows = list(reversed(rows))
         authors = self.takeovers.authors(row.uid for row in rows if row.direction == "out")
         understood = self.understanding(channel, user_id)
+        marks = self.reviews.marks(row.id for row in rows if row.direction == "in")
+        tags: dict[int, list[TagView]] = {}
+        for tag in self.reviews.tags(channel, user_id):
+            tags.setdefault(tag.message_id, []).append(tag)
         turns: dict[str, Turn] = {}
         for row in rows:
             line = _line(row, authors.get(row.uid))
@@ -214,7 +321,8 @@ class ConversationService:
                 turn = turns[row.turn_id] = Turn(row.turn_id, None, [], None)
             if row.direction == "in":
                 turns[row.turn_id] = Turn(turn.turn_id, line, turn.replies,
-                                          understood.get(row.msg_id) if row.msg_id else None)
+                                          understood.get(row.msg_id) if row.msg_id else None,
+                                          marks.get(row.id), tags.get(row.id, []))
             else:
                 turn.replies.append(line)
         return sorted(turns.values(), key=lambda turn: (turn.inbound or turn.replies[0]).id)
@@ -227,7 +335,7 @@ class ConversationService:
                 MessageLog.account.is_not(None)).order_by(MessageLog.id.desc()).limit(1)).first()
 
     def has_rasa_events(self) -> bool:
-        return bool(inspect(self._engine).has_table("events"))
+        return self.index.has_rasa_events()
 
     def understanding(self, channel: str, user_id: str, limit: int = 2000) -> dict[str, Understanding]:
         """Rasa's reading of the member's messages by the gateway's message id. Empty when
@@ -261,13 +369,11 @@ def read_events(events: Any, channel: str) -> dict[str, Understanding]:
         if not msg_id or metadata.get("channel", channel) != channel:
             current = None
             continue
-        parse = event.get("parse_data") or {}
-        intent = parse.get("intent") or {}
-        confidence = intent.get("confidence")
-        entities = [{"entity": e.get("entity"), "value": e.get("value")} for e in parse.get("entities") or []
-                    if isinstance(e, dict)]
-        found[str(msg_id)] = Understanding(intent.get("name"),
-                                           float(confidence) if confidence is not None else None, entities)
+        reading = read_parse_data(event)
+        found[str(msg_id)] = Understanding(reading.intent, reading.confidence, reading.entities,
+                                           guess=reading.guess if reading.intent == FALLBACK_INTENT else None,
+                                           guess_confidence=reading.guess_confidence
+                                           if reading.intent == FALLBACK_INTENT else None)
         current = str(msg_id)
     return found
 

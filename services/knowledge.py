@@ -4,7 +4,8 @@ Each file holds what one notice says: its organisations and contacts, its
 activities, their themes, organisers and milestones. Loading is idempotent: a
 file whose content has not changed since it was loaded is skipped, and a
 changed one updates its rows in place (activities are never deleted, so no
-sign-up loses its activity).
+sign-up loses its activity). Activities staff edited in the console are left as
+staff left them (`services.activity_admin.staff_edited_ids`), with a report line.
 
     python -m services.knowledge [--dir data/knowledge]
 """
@@ -25,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.activity_admin import staff_edited_ids
 from services.dates import DatePoint
 from services.db import make_engine, make_session_factory
 from services.models import (
@@ -54,12 +56,15 @@ class LoadReport:
     activities: int = 0
     organisations: int = 0
     milestones: int = 0
+    # Activities staff edited in the console, not overwritten: "key: why".
+    kept: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
             f"loaded {len(self.loaded)} file(s), unchanged {len(self.unchanged)}; "
             f"{self.activities} activities, {self.organisations} organisations, "
             f"{self.milestones} milestones written"
+            + (f"; {len(self.kept)} activities edited by staff kept" if self.kept else "")
         )
 
 
@@ -111,12 +116,27 @@ class KnowledgeLoader:
                 for org in data.get("organisations") or []:
                     self._upsert_organisation(session, org, document)
                     report.organisations += 1
+            edited = staff_edited_ids(session)
             for path, data, document in changed:
                 for item in data.get("activities") or []:
+                    if self._edited_by_staff(session, item, edited, report):
+                        continue
                     report.milestones += self._upsert_activity(session, item, document, path.name)
                     report.activities += 1
             self._link_parents(session, [data for _, data, _ in parsed])
         return report
+
+    @staticmethod
+    def _edited_by_staff(session: Session, item: dict[str, Any], edited: set[int], report: LoadReport) -> bool:
+        """Staff corrected this activity in the console: their version stays (`make knowledge`
+        must not undo it); the console's 允许通知更新 lets the file update it again."""
+        if not edited or not item.get("key"):
+            return False
+        activity_id = session.scalar(select(Activity.id).where(Activity.key == item["key"]))
+        if activity_id is None or activity_id not in edited:
+            return False
+        report.kept.append(f"{item['key']}: edited by staff in the console; kept")
+        return True
 
     def _read(self, path: Path) -> tuple[dict[str, Any], str]:
         raw = path.read_text(encoding="utf-8")
@@ -312,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         engine.dispose()
     print(f"knowledge: {report}")
+    for line in report.kept:
+        print(f"  = {line}")
     return 0
 
 

@@ -10,19 +10,21 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Collection
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import get_session, new_session
+from multidict import MultiDict
 
 from bot.console import keys
 from bot.console.auth import CSRF_FIELD, admin_only, csrf_token, current_user, public, safe_next
-from bot.console.exports import signups_csv, signups_xlsx
 from bot.gateway import keys as gateway_keys
 from bot.gateway.texts import split_reply
 from services.accounts import AccountError, LoginOutcome
-from services.conversations import ConversationFilter
+from services.conversation_index import FALLBACK_INTENT
+from services.conversations import LOW_CONFIDENCE, ConversationFilter
 from services.messaging import LogEntry, new_uid
 from services.settings import SHANGHAI
 from services.takeover import JOINED, LEFT, REPLY
@@ -117,9 +119,19 @@ def _date(raw: str | None) -> dt.date | None:
         return None
 
 
-def conversation_filter(request: web.Request) -> ConversationFilter:
+def _below(raw: str | None) -> float | None:
+    try:
+        value = float(raw) if raw else None
+    except ValueError:
+        return None
+    return value if value is not None and 0 < value <= 1 else None
+
+
+def conversation_filter(request: web.Request, intents: Collection[str] = ()) -> ConversationFilter:
+    """The list's filters from the query string (unknown values are dropped, not errors)."""
     query = request.query
     channel = query.get("channel") or None
+    intent = query.get("intent") or None
     try:
         page = max(int(query.get("page") or 1), 1)
     except ValueError:
@@ -127,13 +139,29 @@ def conversation_filter(request: web.Request) -> ConversationFilter:
     return ConversationFilter(date_from=_date(query.get("from")), date_to=_date(query.get("to")),
                               channel=channel if channel in CHANNELS else None, held=query.get("held") == "1",
                               failed=query.get("failed") == "1", query=(query.get("q") or "").strip()[:100] or None,
-                              page=page)
+                              intent=intent if intent in intents else None, below=_below(query.get("below")),
+                              fallback=query.get("fallback") == "1", signup=query.get("signup") == "1",
+                              reviewed={"yes": True, "no": False}.get(query.get("reviewed") or ""),
+                              tag=(query.get("tag") or "").strip()[:20] or None, page=page)
+
+
+def page_url(request: web.Request, page: int) -> str:
+    """This list's URL on another page, every filter kept."""
+    query = MultiDict((name, value) for name, value in request.query.items() if name not in ("page", "partial"))
+    query["page"] = str(page)
+    return str(request.rel_url.with_query(query))
 
 
 async def conversations(request: web.Request) -> web.Response:
-    filters = conversation_filter(request)
-    page = await asyncio.to_thread(request.app[keys.CONVERSATIONS].find, filters)
-    context = {"page": page, "filters": filters, "query": request.query, "reveal": False}
+    service = request.app[keys.CONVERSATIONS]
+    intents = [*service.inbox.intents(), FALLBACK_INTENT]
+    filters = conversation_filter(request, intents)
+    page = await asyncio.to_thread(service.find, filters)
+    context = {"page": page, "filters": filters, "query": request.query, "reveal": False, "intents": intents,
+               "known_tags": await asyncio.to_thread(service.reviews.known_tags),
+               "low_confidence": LOW_CONFIDENCE,
+               "previous_url": page_url(request, page.page - 1) if page.page > 1 else None,
+               "next_url": page_url(request, page.page + 1) if page.has_next else None}
     if request.query.get("partial") == "1":
         return await render(request, "_conversation_rows.html", context)
     return await render(request, "conversations.html", context)
@@ -159,7 +187,10 @@ async def transcript(request: web.Request) -> web.Response:
                "newest_id": max((line.id for turn in turns for line in [*filter(None, [turn.inbound]),
                                                                           *turn.replies]), default=0),
                "live_delivery": deliverer.delivery_for(channel) == "customer_service",
-               "rasa_events": await asyncio.to_thread(service.has_rasa_events)}
+               "rasa_events": await asyncio.to_thread(service.has_rasa_events),
+               "conversation_tags": [tag for tag in await asyncio.to_thread(service.reviews.tags, channel, user_id)
+                                     if tag.on_conversation],
+               "known_tags": await asyncio.to_thread(service.reviews.known_tags)}
     if request.query.get("partial") == "1":
         return await render(request, "_turns.html", context)
     return await render(request, "transcript.html", context)
@@ -229,58 +260,6 @@ async def reply(request: web.Request) -> web.Response:
     else:
         await send_as_staff(request, channel, user_id, text, REPLY, takeover.id)
     raise web.HTTPFound(_transcript_url(request, channel, user_id))
-
-
-# -- activities and sign-ups ---------------------------------------------------------
-
-
-async def activities(request: web.Request) -> web.Response:
-    found = await asyncio.to_thread(request.app[keys.SIGNUP_LISTS].activities)
-    return await render(request, "activities.html", {"activities": found})
-
-
-def _activity_id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["activity_id"])
-    except ValueError as error:
-        raise web.HTTPNotFound() from error
-
-
-async def signups(request: web.Request) -> web.Response:
-    activity_id = _activity_id(request)
-    lists = request.app[keys.SIGNUP_LISTS]
-    activity = await asyncio.to_thread(lists.activity, activity_id)
-    if activity is None:
-        raise web.HTTPNotFound()
-    include_cancelled = request.query.get("cancelled") == "1"
-    found = await asyncio.to_thread(lists.signups, activity_id, include_cancelled)
-    reveal = wants_reveal(request)
-    if reveal:
-        await audit(request, "unmask", f"activity {activity_id} {activity.name}",
-                    f"查看 {len(found)} 条报名的完整手机号")
-    return await render(request, "signups.html", {"activity": activity, "signups": found, "reveal": reveal,
-                                                  "include_cancelled": include_cancelled})
-
-
-@admin_only
-async def export_signups(request: web.Request) -> web.StreamResponse:
-    activity_id = _activity_id(request)
-    fmt = request.match_info["fmt"]
-    lists = request.app[keys.SIGNUP_LISTS]
-    activity = await asyncio.to_thread(lists.activity, activity_id)
-    if activity is None or fmt not in ("csv", "xlsx"):
-        raise web.HTTPNotFound()
-    found = await asyncio.to_thread(lists.signups, activity_id, request.query.get("cancelled") == "1")
-    await audit(request, f"export_{fmt}", f"activity {activity_id} {activity.name}",
-                f"导出 {len(found)} 条报名（完整手机号）")
-    if fmt == "csv":
-        body, content_type = signups_csv(found), "text/csv"
-    else:
-        body = await asyncio.to_thread(signups_xlsx, activity.name, found)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    filename = f"signups-{activity_id}-{dt.datetime.now(SHANGHAI):%Y%m%d-%H%M}.{fmt}"
-    return web.Response(body=body, headers={"Content-Type": content_type,
-                                            "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 # -- admin -----------------------------------------------------------------------------

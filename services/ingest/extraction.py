@@ -947,6 +947,13 @@ def extract(raw_text: str, filename: str) -> Extraction:
         prose = {id(a) for a in found}
     else:
         found, prose = _item_activities(items, year, issuers, mode, inherited, programme_name)
+    if programme_name and any(match_key(a["name"]) == match_key(programme_name) for a in found):
+        # 关于举办X的通知 whose item 1 is X itself: the item is the activity, with its
+        # details; a programme of the same name over it would be a second, emptier copy.
+        for activity in found:
+            if activity.get("parent") == programme_name:
+                activity["parent"] = None
+        activities, programme_name = [], None
     activities += _merge_contained(found, prose)
 
     contacts = _contacts(raw_text)

@@ -6,7 +6,8 @@ The reviewed files in data/knowledge/ stay authoritative:
   again; the report compares what extraction found with the reviewed facts;
 * an extracted activity that is a reviewed one (same name or alias and year)
   is skipped with a report line;
-* an organisation whose contact details come from a reviewed file keeps them.
+* an organisation whose contact details come from a reviewed file keeps them;
+* an activity staff edited in the console stays as staff left it.
 
 Everything else is written under keys `ingest-…`, so it never collides with
 a reviewed key; the same file again changes nothing (content hash), and a
@@ -25,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.activity_admin import staff_edited_ids
 from services.ingest.cleaning import clean_text
 from services.ingest.extraction import Extraction, extract
 from services.ingest.readers import read_notice
@@ -34,7 +36,7 @@ from services.textnorm import clean_display_text, match_key
 
 INGEST_PREFIX = "ingest-"
 # Bumped when the rules change, so that re-ingesting a file applies the new rules.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 
 @dataclass
@@ -192,6 +194,11 @@ class NoticeLoader(KnowledgeLoader):
                         path: Path, report: FileReport) -> Activity | None:
         name_key, year = match_key(data["name"]), data.get("year")
         same = _same_activity(session, name_key, year)
+        edited = staff_edited_ids(session)
+        by_staff = [a for a in same if a.id in edited]
+        if by_staff:
+            report.skipped.append(f"{data['name']}: {by_staff[0].key} was edited by staff in the console; kept")
+            return None
         reviewed = [a for a in same if not a.key.startswith(INGEST_PREFIX)]
         if reviewed:
             report.skipped.append(f"{data['name']}: same as the reviewed activity {reviewed[0].key}; kept")

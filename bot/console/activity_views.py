@@ -1,0 +1,368 @@
+"""活动与报名: the activity list, creating and editing activities and their milestones,
+sign-up lists and exports, and uploading a notice.
+
+Any logged-in account (staff or admin) may edit activities and upload notices;
+every change is written to the audit log in the same transaction
+(services.activity_admin). A refused form is shown again, status 400, with what was
+typed and one Chinese message per field.
+
+An uploaded notice goes through the same ingestion as `python -m services.ingest`
+(services.ingest.loader.NoticeLoader), in a thread; the page shows its report. The
+gateway accepts 64 KB bodies; `upload_body_limit` lets the upload's POST, and only
+it, be larger (a logged-in browser's, up to twice the notice limit, so a file just
+over the limit still gets a proper page rather than a dropped connection).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+import shutil
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+import yaml
+from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.console import keys
+from bot.console.auth import admin_only, current_user
+from bot.console.exports import signups_csv, signups_xlsx
+from bot.console.views import audit, flash, render, wants_reveal
+from bot.gateway import keys as gateway_keys
+from services.activity_admin import (
+    LABELS,
+    PRECISIONS,
+    ActivityAdminService,
+    ActivityInput,
+    FormErrors,
+    MilestoneInput,
+    NotFound,
+)
+from services.ingest.loader import FileReport, NoticeLoader, describe_activity
+from services.ingest.readers import SUPPORTED, UnreadableNotice
+from services.knowledge import KnowledgeFileError
+from services.settings import SHANGHAI, load_settings
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+NOTICE_MAX_BYTES = 10 * 1024 * 1024
+# The upload's whole body may be this large, so that a file somewhat over the limit is
+# read and refused with a message; beyond it the browser is sent back without reading.
+UPLOAD_BODY_MAX_BYTES = 2 * NOTICE_MAX_BYTES + 64 * 1024
+SESSION_COOKIE = "shqa_console"
+ORIGINS = {"staff": "工作人员录入", "notice": "上传的通知", "reviewed": "知识文件（已审核）"}
+UPLOAD_STATUS = {
+    "stored": "已存入",
+    "updated": "已更新（同名通知的新版本）",
+    "unchanged": "未变化：与上次上传的内容相同，未写入",
+    "reviewed": "这份通知已有人工审核的知识文件，以知识文件为准，未写入",
+    "would store": "预览：以下内容将会存入（本次未写入）",
+}
+UPLOAD_ERRORS = {"too_large": f"文件太大：通知文件不能超过 {NOTICE_MAX_BYTES // (1024 * 1024)} MB。"}
+
+
+def today() -> dt.date:
+    """Shanghai's date, or ASSISTANT_TODAY (tests, demos), as the assistant sees it."""
+    return load_settings().today()
+
+
+def _admin(request: web.Request) -> ActivityAdminService:
+    return ActivityAdminService(request.config_dict[gateway_keys.SESSIONS], today)
+
+
+def _activity_id(request: web.Request, name: str = "activity_id") -> int:
+    try:
+        return int(request.match_info[name])
+    except ValueError as error:
+        raise web.HTTPNotFound() from error
+
+
+def _url(request: web.Request, name: str, **parts: Any) -> str:
+    return str(request.app.router[name].url_for(**{key: str(value) for key, value in parts.items()}))
+
+
+# -- the list and sign-ups ---------------------------------------------------------------
+
+
+async def activities(request: web.Request) -> web.Response:
+    found = await asyncio.to_thread(request.app[keys.SIGNUP_LISTS].activities)
+    meta = await asyncio.to_thread(_admin(request).overview)
+    return await render(request, "activities.html", {"activities": found, "meta": meta, "origins": ORIGINS})
+
+
+async def signups(request: web.Request) -> web.Response:
+    activity_id = _activity_id(request)
+    lists = request.app[keys.SIGNUP_LISTS]
+    activity = await asyncio.to_thread(lists.activity, activity_id)
+    if activity is None:
+        raise web.HTTPNotFound()
+    include_cancelled = request.query.get("cancelled") == "1"
+    found = await asyncio.to_thread(lists.signups, activity_id, include_cancelled)
+    reveal = wants_reveal(request)
+    if reveal:
+        await audit(request, "unmask", f"activity {activity_id} {activity.name}",
+                    f"查看 {len(found)} 条报名的完整手机号")
+    return await render(request, "signups.html", {"activity": activity, "signups": found, "reveal": reveal,
+                                                  "include_cancelled": include_cancelled})
+
+
+@admin_only
+async def export_signups(request: web.Request) -> web.StreamResponse:
+    activity_id = _activity_id(request)
+    fmt = request.match_info["fmt"]
+    lists = request.app[keys.SIGNUP_LISTS]
+    activity = await asyncio.to_thread(lists.activity, activity_id)
+    if activity is None or fmt not in ("csv", "xlsx"):
+        raise web.HTTPNotFound()
+    found = await asyncio.to_thread(lists.signups, activity_id, request.query.get("cancelled") == "1")
+    await audit(request, f"export_{fmt}", f"activity {activity_id} {activity.name}",
+                f"导出 {len(found)} 条报名（完整手机号）")
+    if fmt == "csv":
+        body, content_type = signups_csv(found), "text/csv"
+    else:
+        body = await asyncio.to_thread(signups_xlsx, activity.name, found)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    filename = f"signups-{activity_id}-{dt.datetime.now(SHANGHAI):%Y%m%d-%H%M}.{fmt}"
+    return web.Response(body=body, headers={"Content-Type": content_type,
+                                            "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# -- creating and editing ------------------------------------------------------------------
+
+
+async def _form_page(request: web.Request, form: ActivityInput, activity_id: int | None = None,
+                     errors: dict[str, str] | None = None, milestone_forms: dict[str, MilestoneInput] | None = None,
+                     milestone_errors: dict[str, dict[str, str]] | None = None, status: int = 200) -> web.Response:
+    page = None
+    if activity_id is not None:
+        found = await asyncio.to_thread(_admin(request).page, activity_id)
+        if found is None:
+            raise web.HTTPNotFound()
+        page = found[1]
+    return await render(request, "activity_form.html", {
+        "form": form, "page": page, "errors": errors or {}, "labels": LABELS, "precisions": PRECISIONS,
+        "origins": ORIGINS, "milestone_forms": milestone_forms or {}, "milestone_errors": milestone_errors or {},
+        "new_milestone": (milestone_forms or {}).get("new") or MilestoneInput(), "today": today()}, status=status)
+
+
+async def activity_new(request: web.Request) -> web.Response:
+    return await _form_page(request, ActivityInput())
+
+
+async def activity_create(request: web.Request) -> web.Response:
+    form = ActivityInput.from_mapping(await request.post())
+    try:
+        saved = await asyncio.to_thread(_admin(request).create, form, current_user(request).username)
+    except FormErrors as error:
+        return await _form_page(request, form, errors=error.errors, status=400)
+    log.info("console: %s created activity %d", current_user(request).username, saved.id)
+    await flash(request, "已创建活动，助手现在就能回答它。" + "".join(f" {note}" for note in saved.changes[1:]))
+    raise web.HTTPFound(_url(request, "activity_edit", activity_id=saved.id))
+
+
+async def activity_edit(request: web.Request) -> web.Response:
+    found = await asyncio.to_thread(_admin(request).page, _activity_id(request))
+    if found is None:
+        raise web.HTTPNotFound()
+    return await _form_page(request, found[0], found[1].id)
+
+
+async def activity_update(request: web.Request) -> web.Response:
+    activity_id = _activity_id(request)
+    form = ActivityInput.from_mapping(await request.post())
+    try:
+        saved = await asyncio.to_thread(_admin(request).update, activity_id, form, current_user(request).username)
+    except NotFound as error:
+        raise web.HTTPNotFound() from error
+    except FormErrors as error:
+        return await _form_page(request, form, activity_id, errors=error.errors, status=400)
+    await flash(request, "已保存：" + "；".join(saved.changes) if saved.changes else "没有修改。")
+    raise web.HTTPFound(_url(request, "activity_edit", activity_id=activity_id))
+
+
+async def activity_release(request: web.Request) -> web.Response:
+    activity_id = _activity_id(request)
+    try:
+        await asyncio.to_thread(_admin(request).release, activity_id, current_user(request).username)
+    except NotFound as error:
+        raise web.HTTPNotFound() from error
+    await flash(request, "知识文件或通知有新版本时将再次更新此活动（会覆盖在这里做的修改）。")
+    raise web.HTTPFound(_url(request, "activity_edit", activity_id=activity_id))
+
+
+async def milestone_add(request: web.Request) -> web.Response:
+    return await _milestone_change(request, None)
+
+
+async def milestone_update(request: web.Request) -> web.Response:
+    return await _milestone_change(request, _activity_id(request, "milestone_id"))
+
+
+async def _milestone_change(request: web.Request, milestone_id: int | None) -> web.Response:
+    activity_id = _activity_id(request)
+    form = MilestoneInput.from_mapping(await request.post())
+    service, username = _admin(request), current_user(request).username
+    try:
+        if milestone_id is None:
+            saved = await asyncio.to_thread(service.add_milestone, activity_id, form, username)
+        else:
+            saved = await asyncio.to_thread(service.update_milestone, activity_id, milestone_id, form, username)
+    except NotFound as error:
+        raise web.HTTPNotFound() from error
+    except FormErrors as error:
+        found = await asyncio.to_thread(service.page, activity_id)
+        if found is None:
+            raise web.HTTPNotFound() from error
+        slot = "new" if milestone_id is None else str(milestone_id)
+        return await _form_page(request, found[0], activity_id, milestone_forms={slot: form},
+                                milestone_errors={slot: error.errors}, status=400)
+    await flash(request, "；".join(saved.changes) if saved.changes else "没有修改。")
+    raise web.HTTPFound(_url(request, "activity_edit", activity_id=activity_id) + "#milestones")
+
+
+async def milestone_remove(request: web.Request) -> web.Response:
+    activity_id = _activity_id(request)
+    try:
+        saved = await asyncio.to_thread(_admin(request).remove_milestone, activity_id,
+                                        _activity_id(request, "milestone_id"), current_user(request).username)
+    except NotFound as error:
+        raise web.HTTPNotFound() from error
+    await flash(request, "；".join(saved.changes))
+    raise web.HTTPFound(_url(request, "activity_edit", activity_id=activity_id) + "#milestones")
+
+
+# -- uploading a notice ---------------------------------------------------------------------
+
+
+def upload_body_limit(path: str) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+    """A gateway middleware (outermost) letting the upload's POST carry a notice file."""
+
+    @web.middleware
+    async def larger_body(request: web.Request, handler: Handler) -> web.StreamResponse:
+        # Only a browser with a console session gets the larger limit; CSRF and login
+        # are still checked inside.
+        if request.method == "POST" and request.path == path and SESSION_COOKIE in request.cookies:
+            if (request.content_length or 0) > UPLOAD_BODY_MAX_BYTES:
+                raise web.HTTPFound(path + "?error=too_large")  # without reading the body
+            request = request.clone(client_max_size=UPLOAD_BODY_MAX_BYTES)
+        return await handler(request)
+
+    return larger_body
+
+
+@dataclass
+class UploadResult:
+    file_name: str
+    dry_run: bool
+    error: str | None = None
+    report: FileReport | None = None
+    status_text: str = ""
+    activities: list[str] = field(default_factory=list)  # what extraction found, one line each
+    knowledge_yaml: str = ""  # a preview, in the knowledge-file shape
+    stored_activities: list[tuple[int, str]] = field(default_factory=list)  # (id, name) to edit
+
+
+def safe_file_name(raw: str | None) -> str:
+    """The uploaded file's own name (it becomes the document's source file and key), without
+    any folder, control characters or more than 100 characters."""
+    name = PurePosixPath((raw or "").replace("\\", "/")).name
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().lstrip(".")
+    stem, suffix = Path(name).stem[:100], Path(name).suffix.lower()
+    return f"{stem or 'notice'}{suffix}"
+
+
+def unreadable_message(error: UnreadableNotice, suffix: str) -> str:
+    """A Chinese reason for staff; the reader's own message names a temporary path."""
+    reason = str(error)
+    if "encrypted" in reason:
+        return "无法读取：这个 PDF 已加密。请提供未加密的文件。"
+    if "contains no text" in reason:
+        return "无法读取：文件里没有可识别的文字（扫描件 PDF 需要先做文字识别）。"
+    if "neither UTF-8 nor GB18030" in reason:
+        return "无法读取：文本文件的编码无法识别，请另存为 UTF-8 编码后再上传。"
+    if suffix == ".docx":
+        return "无法读取：这个 Word 文件已损坏，或不是 .docx 格式（旧的 .doc 文件请在 Word 中另存为 .docx）。"
+    if suffix == ".pdf":
+        return "无法读取：这个 PDF 文件已损坏或格式不正确。"
+    return "无法读取这个文件，请确认文件没有损坏。"
+
+
+def _copy(source: IO[bytes], target: Path) -> int:
+    source.seek(0)
+    with target.open("wb") as out:
+        shutil.copyfileobj(source, out)
+    return target.stat().st_size
+
+
+async def upload_page(request: web.Request) -> web.Response:
+    error = UPLOAD_ERRORS.get(request.query.get("error") or "")
+    return await render(request, "upload.html", {"result": None, "error": error, "supported": SUPPORTED,
+                                                 "max_mb": NOTICE_MAX_BYTES // (1024 * 1024)})
+
+
+async def upload_submit(request: web.Request) -> web.Response:
+    form = await request.post()
+    upload = form.get("notice")
+    dry_run = form.get("dry_run") == "1"
+    context: dict[str, Any] = {"supported": SUPPORTED, "max_mb": NOTICE_MAX_BYTES // (1024 * 1024),
+                               "dry_run": dry_run}
+    if not isinstance(upload, web.FileField) or not upload.filename:
+        return await render(request, "upload.html", {**context, "result": None,
+                                                     "error": "请选择要上传的通知文件。"}, status=400)
+    name = safe_file_name(upload.filename)
+    result = await ingest_upload(request, name, upload.file, dry_run)
+    await audit(request, "notice_preview" if dry_run else "notice_upload", name[:200],
+                result.error or f"{result.report.status if result.report else ''}；"
+                                f"写入 {len(result.report.stored) if result.report else 0} 项")
+    return await render(request, "upload.html", {**context, "result": result, "error": result.error},
+                        status=400 if result.error else 200)
+
+
+async def ingest_upload(request: web.Request, name: str, data: IO[bytes], dry_run: bool) -> UploadResult:
+    result = UploadResult(file_name=name, dry_run=dry_run)
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED:
+        result.error = (f"不支持 {suffix or '没有扩展名的'} 文件：请上传 .txt、.md、.docx 或 .pdf 格式的通知"
+                        + ("（旧的 .doc 文件请在 Word 中另存为 .docx）" if suffix == ".doc" else "") + "。")
+        return result
+    sessions = request.config_dict[gateway_keys.SESSIONS]
+    with tempfile.TemporaryDirectory(prefix="notice-") as folder:
+        path = Path(folder) / name
+        size = await asyncio.to_thread(_copy, data, path)
+        if size > NOTICE_MAX_BYTES:
+            result.error = UPLOAD_ERRORS["too_large"]
+            return result
+        if size == 0:
+            result.error = "文件是空的，请重新选择。"
+            return result
+        try:
+            report = await asyncio.to_thread(NoticeLoader(sessions).ingest, path, dry_run)
+        except UnreadableNotice as error:
+            log.info("console: upload %s unreadable: %s", name, error)
+            result.error = unreadable_message(error, suffix) + "没有写入任何内容。"
+            return result
+        except (KnowledgeFileError, ValueError) as error:
+            log.warning("console: upload %s not stored: %s", name, error)
+            result.error = f"通知已读取，但无法存入，没有写入任何内容（{error}）。"
+            return result
+        except SQLAlchemyError as error:
+            log.error("console: upload %s refused by the database: %s", name, type(error).__name__)
+            result.error = "数据库拒绝了写入，没有写入任何内容。请稍后再试或联系管理员。"
+            return result
+    result.report = report
+    result.status_text = UPLOAD_STATUS.get(report.status, report.status)
+    if report.extraction is not None:
+        result.activities = [describe_activity(activity) for activity in report.extraction.activities]
+        if dry_run:
+            result.knowledge_yaml = yaml.safe_dump(report.extraction.as_knowledge(), allow_unicode=True,
+                                                   sort_keys=False, width=100)
+    if not dry_run:
+        result.stored_activities = await asyncio.to_thread(_admin(request).notice_activities, name)
+    log.info("console: %s uploaded %s: %s", current_user(request).username, name, report.status)
+    return result
