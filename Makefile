@@ -92,6 +92,7 @@ eval: train ## NLU accuracy on the held-out set; notice extraction P/R; document
 bench: knowledge train ## model load time, NLU parse and REST turn latency
 	$(PY) -m bot.benchmark
 	$(PY) -m bot.gateway.loadtest --users $${GATEWAY_BENCH_USERS:-50}
+	$(PY) -m bot.console.bench
 
 .PHONY: clean
 clean: ## remove the trained model, results and the local database

@@ -10,7 +10,8 @@ two narrow tables the conversation list and the misunderstood inbox query:
   (simplified script, half-width, lower case: `search_key`);
 * `nlu_readings`: one row per user event that came through the gateway (its
   metadata carries the gateway's `msg_id`), with the intent, the classifier's
-  confidence and whether a fallback answered it.
+  confidence and whether a fallback answered it, linked to its message-log row
+  (`message_id`) as soon as both are there.
 
 Each table has a cursor (the highest source id read). Catching up reads only what
 is newer, so a console request normally costs two `max(id)` queries. It re-reads
@@ -187,7 +188,7 @@ def insert_ignoring_duplicates(session: Session, target: Any, rows: Sequence[Map
     for row in rows:  # pragma: no cover - the project runs on SQLite and PostgreSQL
         try:
             with session.begin_nested():
-                session.execute(target.insert() if hasattr(target, "insert") else target.__table__.insert(), [row])
+                session.execute(target.insert(), [row])
         except IntegrityError:
             pass
 
@@ -211,9 +212,16 @@ class ConversationIndex:
 
     def catch_up(self) -> None:
         with self._lock:
-            indexed = self._catch_up_messages()
-            if self.has_rasa_events():
-                indexed += self._catch_up_events()
+            events = self.has_rasa_events()
+            with self._session_factory() as session:  # one round of four small queries when nothing is new
+                cursors = dict(session.execute(select(IndexCursor.name, IndexCursor.position)).all())
+                messages_top = int(session.scalar(select(func.max(MessageLog.id))) or 0)
+                events_top = int(session.scalar(select(func.max(RASA_EVENTS.c.id))) or 0) if events else 0
+            indexed = 0
+            if messages_top > cursors.get(MESSAGES_CURSOR, 0):
+                indexed += self._catch_up_messages(cursors.get(MESSAGES_CURSOR, 0), messages_top)
+            if events_top > cursors.get(EVENTS_CURSOR, 0):
+                indexed += self._catch_up_events(cursors.get(EVENTS_CURSOR, 0), events_top)
             if indexed:
                 self._link()
             self._since_analyze += indexed
@@ -243,9 +251,6 @@ class ConversationIndex:
 
     # -- cursors ------------------------------------------------------------------
 
-    def _position(self, session: Session, name: str) -> int:
-        return int(session.scalar(select(IndexCursor.position).where(IndexCursor.name == name)) or 0)
-
     def _advance(self, session: Session, name: str, position: int) -> None:
         insert_ignoring_duplicates(session, IndexCursor.__table__, [{"name": name, "position": 0}])
         session.execute(update(IndexCursor).where(IndexCursor.name == name, IndexCursor.position < position)
@@ -265,13 +270,8 @@ class ConversationIndex:
 
     # -- the message log ----------------------------------------------------------------
 
-    def _catch_up_messages(self) -> int:
-        """Index the member messages logged since the last time; how many were read."""
-        with self._session_factory() as session:
-            position = self._position(session, MESSAGES_CURSOR)
-            top = int(session.scalar(select(func.max(MessageLog.id))) or 0)
-        if top <= position:
-            return 0
+    def _catch_up_messages(self, position: int, top: int) -> int:
+        """Index the member messages logged after `position`, up to `top`; how many were read."""
         start, read = max(position - OVERLAP, 0), 0
         while start < top:
             end = min(start + BATCH * 4, top)
@@ -289,13 +289,8 @@ class ConversationIndex:
 
     # -- Rasa's events ------------------------------------------------------------------
 
-    def _catch_up_events(self) -> int:
-        """Read Rasa's events written since the last time; how many user events were read."""
-        with self._session_factory() as session:
-            position = self._position(session, EVENTS_CURSOR)
-            top = int(session.scalar(select(func.max(RASA_EVENTS.c.id))) or 0)
-        if top <= position:
-            return 0
+    def _catch_up_events(self, position: int, top: int) -> int:
+        """Read Rasa's events written after `position`, up to `top`; how many user events were read."""
         start, read = max(position - OVERLAP, 0), 0
         while start < top:
             end = min(start + BATCH * 4, top)

@@ -167,20 +167,17 @@ class ReviewService:
         return found
 
     def with_unreviewed(self, members: Iterable[Member]) -> set[Member]:
-        """The members who have a message not reviewed yet.
-
-        One `LIMIT 1` probe per member on (channel, user_id): it stops at the first
-        unreviewed message, where counting them would read all of a busy member's."""
-        found: set[Member] = set()
+        """The members who have a message not reviewed yet (one query for a page of members:
+        it reads their messages, as counting them for the page does anyway)."""
+        members = list(members)
+        if not members:
+            return set()
         with self._session_factory() as session:
-            for channel, user_id in members:
-                hit = session.scalar(
-                    select(MessageLog.id).outerjoin(TurnReview, TurnReview.message_id == MessageLog.id)
-                    .where(MessageLog.channel == channel, MessageLog.user_id == user_id, MessageLog.direction == "in",
-                           TurnReview.message_id.is_(None)).limit(1))
-                if hit is not None:
-                    found.add((channel, user_id))
-        return found
+            rows = session.execute(
+                select(MessageLog.channel, MessageLog.user_id).distinct()
+                .outerjoin(TurnReview, TurnReview.message_id == MessageLog.id)
+                .where(members_clause(members), MessageLog.direction == "in", TurnReview.message_id.is_(None))).all()
+        return {(channel, user_id) for channel, user_id in rows}
 
     # -- tags ---------------------------------------------------------------------------
 

@@ -9,9 +9,18 @@ from urllib.parse import quote
 from sqlalchemy import func, select
 
 from bot.console import keys as console_keys
-from services.conversation_index import SearchText
+from bot.gateway import keys
+from services.conversation_index import NluReading, SearchText
+from services.conversations import ConversationFilter
 from services.messaging import MessageLog
-from tests.console.nlu_events import ON_BOTH, gateway_db, log_turn  # noqa: F401  (fixture)
+from tests.console.nlu_events import (  # noqa: F401  (gateway_db: a fixture)
+    ON_BOTH,
+    add_events,
+    gateway_db,
+    log_turn,
+    rasa_events_table,
+    user_event,
+)
 
 MEMBERS = ("o-simp", "o-trad", "o-wide", "o-bot-said", "o-pct", "o-late")
 
@@ -68,3 +77,30 @@ async def test_indexing_is_incremental_and_idempotent(console):
         keys = set(session.scalars(select(SearchText.text_key)))
     assert indexed == inbound == 31
     assert "第30个问题" in keys
+
+
+@ON_BOTH
+async def test_readings_are_linked_whichever_is_indexed_first(console):
+    """Rasa's events may be indexed before the gateway's log row exists, and a fallback
+    action may be written after its user event was indexed."""
+    gateway = console.gateway
+    engine, messaging = gateway.app[keys.ENGINE], gateway.messaging
+    service = gateway.app[console_keys.CONVERSATIONS]
+    event = user_event("o-early", "m-early", "证书怎么补办", "ask_activity_details", 0.81)
+    add_events(engine, "o-early", event, ["action_activity_details"])
+    service.index.catch_up()  # the reading, no message yet
+    log_turn(messaging, "o-early", "证书怎么补办", msg_id="m-early")
+    page = service.find(ConversationFilter(intent="ask_activity_details"))
+    assert [row.user_id for row in page.rows] == ["o-early"]
+    assert service.find(ConversationFilter(fallback=True)).rows == []
+    # The fallback action comes in a later write (and a later catch-up).
+    events = rasa_events_table(engine)
+    with engine.begin() as connection:
+        connection.execute(events.insert(), [{"sender_id": "o-early", "type_name": "action",
+                                              "action_name": "action_default_fallback", "data": "{}"}])
+    assert [row.user_id for row in service.find(ConversationFilter(fallback=True)).rows] == ["o-early"]
+    # Members who only talked to the REST channel (no msg_id) are not read as gateway messages.
+    add_events(engine, "rest-user", {**user_event("rest-user", "x", "你好", "greet", 0.9), "metadata": {}})
+    service.index.catch_up()
+    with service._session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(NluReading)) == 1

@@ -14,7 +14,7 @@ from actions.conversation import ActionClarifyOrFallback, ActionDefaultFallback
 from actions.knowledge import ActionAnswerFromDocuments
 from bot.knowledge_eval import evaluate_retrieval
 from services.ingest.loader import NoticeLoader
-from services.retrieval import DocumentIndex, retriever_for, split_passages, terms
+from services.retrieval import DocumentIndex, question_form, retriever_for, split_passages, terms
 from services.settings import PROJECT_ROOT
 from services.views import SourceView
 from tests.conftest import KNOWLEDGE_DIR, build_services
@@ -50,25 +50,28 @@ def figures():
 
 
 def test_the_dev_questions_stay_above_their_floor(figures):
-    # The figures `make eval` prints (97.8 % and 100 % when written); the thresholds were tuned on
-    # this set, so these floors only keep them from sliding unnoticed.
+    # The figures `make eval` prints (86.7 % and 92.5 % when written, with the 44 colloquial and 18
+    # unanswerable questions added); the retrieval was tuned on this set, so these floors only keep
+    # them from sliding unnoticed.
     dev = figures["dev"]
-    assert dev["answerable"] >= 40 and dev["unanswerable"] >= 20
-    assert dev["top1_accuracy"] >= 0.95, dev["misses"]
-    assert dev["refusal_rate"] >= 0.95, dev["wrong_answers"]
+    assert dev["answerable"] >= 90 and dev["unanswerable"] >= 40
+    assert dev["top1_accuracy"] >= 0.85, dev["misses"]
+    assert dev["ranked_first_rate"] >= 0.9, dev["misses"]
+    assert dev["refusal_rate"] >= 0.9, dev["wrong_answers"]
 
 
 def test_the_held_out_questions_stay_above_their_floor(figures):
-    # Never tuned on (85.7 % and 100 % when written): a fall here is a real loss.
+    # Never tuned on (88.6 % and 100 % when written): a fall here is a real loss.
     heldout = figures["heldout"]
     assert heldout["answerable"] >= 20 and heldout["unanswerable"] >= 10
-    assert heldout["top1_accuracy"] >= 0.8, heldout["misses"]
+    assert heldout["top1_accuracy"] >= 0.85, heldout["misses"]
     assert heldout["refusal_rate"] >= 0.9, heldout["wrong_answers"]
 
 
 def test_an_answer_takes_well_under_50_ms(figures):
     for result in figures.values():
-        assert result["latency_ms"]["median"] < 20
+        assert result["latency_ms"]["median"] < 10
+        assert result["latency_ms"]["p95"] < 20
 
 
 def test_a_question_no_notice_answers_is_refused(svc):
@@ -176,3 +179,72 @@ def test_coverage_counts_a_word_no_notice_uses_as_missing():
     off_topic = index.best("杭州的质量大讲堂办了几期")
     assert off_topic.passage == on_topic.passage
     assert off_topic.coverage < on_topic.coverage - 0.1 and off_topic.score < on_topic.score * 0.8
+
+
+# Colloquial questions (tests/retrieval/questions.yml, the questions added after the first 46).
+
+def test_colloquial_words_are_not_topic_words():
+    found = set(terms("麻烦问下质协联系人是谁啊"))
+    assert not {"麻烦", "问下", "啊", "谁"} & found and {"质协", "联系人"} <= found
+    assert not {"啥", "时候", "啥时候", "搞", "今年"} & set(terms("今年质协搞啥活动啥时候"))
+
+
+def test_a_function_word_no_notice_uses_is_dropped_from_a_question():
+    # 咱们 (a pronoun) and 到底 (an adverb) in jieba's dictionary, and in no notice
+    known = set(terms("质量大讲堂"))
+    assert set(terms("咱们到底质量大讲堂", known=known)) == known
+    assert {"咱们", "到底"} <= set(terms("咱们到底质量大讲堂"))  # a passage's words are all kept
+
+
+def test_the_names_of_an_organisation_share_a_term():
+    assert "=上海市质量协会" in terms("質協地址是啥") and "=上海市质量协会" in terms("上海市质量协会地址：泰安路74号")
+    assert "=上海市总工会" in terms("总工会电话") and "=上海市质量协会" not in terms("总工会电话")
+
+
+def test_a_contact_block_is_one_passage_with_its_words_spelt_out_joined():
+    passages = split_passages(0, SourceView("t", None, 2018),
+                              "前言。\n五、联系方式\n上海市质量协会地址：长宁区泰安路74号\n"
+                              "邮政编码：200052 电 话：18917186600\n传 真：52588281 联系人： 周秀慧\n"
+                              "上海市总工会地址： 中山东一路14号\n邮政编码：200002 电 话：63295035\n二〇一八年九月七日")
+    texts = [p.text for p in passages]
+    assert texts[2] == ("上海市质量协会地址：长宁区泰安路74号 邮政编码：200052 电 话：18917186600 "
+                        "传 真：52588281 联系人： 周秀慧")
+    assert texts[3].startswith("上海市总工会地址") and texts[4] == "二〇一八年九月七日"
+    assert "电话" in terms("电 话：63295035")  # as forms space it
+    index = DocumentIndex(passages)
+    assert "周秀慧" in index.best("质协联系人是谁").passage.text
+    assert "63295035" in index.best("總工會電話多少").passage.text
+
+
+def test_a_that_where_nothing_else_asks_is_a_which():
+    assert question_form("世界質量論壇在那天開") == "世界质量论坛在哪天开"
+    assert question_form("那个论坛什么时候开") == "那个论坛什么时候开"  # 什么时候 asks; 那个 points
+
+
+def test_how_many_times_asks_for_sessions_editions_and_meetings():
+    assert {"次", "期", "届", "场"} <= set(terms("质量大讲堂办过几次"))
+    assert "期" in index_of(REPORT, PLAN).best("质量大讲堂一共办过几次").passage.text
+
+
+def test_a_fee_or_a_sign_up_is_answered_only_by_a_sentence_that_states_one():
+    index = index_of(PLAN, (2027, "成果发表交流会通知", "各单位：\n1.举办成果发表交流会。交流会在三楼报告厅举办。"
+                                  "会务费300元/人，请于2027年3月1日前报名。"))
+    assert index.answer("质量大讲堂门票多少钱") is None  # the plan's sentence names no fee
+    assert index.answer("质量大讲堂怎么报名") is None
+    assert "300元" in index.answer("成果发表交流会费用多少").text
+    assert "报名" in index.answer("成果发表交流会报名截止到哪天").text
+
+
+def test_which_department_prefers_the_units_closing_an_item():
+    index = index_of((2020, "要点", "前言。\n（九）加强优质服务供给。"
+                      "做好养老机构等级评定与服务质量日常监测（市民政局）。养老机构等级评定是养老服务标准化建设的基础。"))
+    assert index.best("养老机构等级评定哪个部门负责").passage.text.endswith("（市民政局）。")
+
+
+def test_a_numbered_heading_is_shown_with_the_sentences_under_it():
+    index = index_of((2018, "通知", "各单位：\n现将有关事项通知如下。\n一、活动目的\n"
+                      "推动高质量发展。激发职工创新活力。\n二、活动组织\n成立领导小组。"))
+    heading = next(p for p in index.passages if p.text == "一、活动目的")
+    assert index.answer_text(heading) == "一、活动目的推动高质量发展。激发职工创新活力。"
+    sentence = next(p for p in index.passages if p.text == "成立领导小组。")
+    assert index.answer_text(sentence) == "成立领导小组。"
