@@ -26,7 +26,7 @@ multiplied by the share of the question's weight (IDF) that the passage
 covers, by 1.3 when the sentence looks like the answer asked
 for (a date for 什么时候, a number for 多少, a total for 一共…了 and not a plan,
 the units closing an item for 哪个部门), and by 1.3 when it is of the year the
-question names. A question about a fee or a sign-up is answered only by a
+question names — a sentence of another year does not count at all. A question about a fee or a sign-up is answered only by a
 sentence that states one. A 那 where nothing else asks is read as 哪 (那天开).
 
 Refusal. The best passage must reach `MIN_SCORE` and cover `MIN_COVERAGE` of
@@ -399,8 +399,10 @@ class DocumentIndex:
             for cue in cues:
                 score *= cue.factor if cue.shape.search(self._shapes[i]) else 0.0 if cue.required else 1.0
             if year is not None:
+                # A sentence of another year does not answer for this one: 2021's theme is
+                # no answer to 2025年质量月的主题, however well the words match.
                 names_year = passage.source.year == year or f"{year}年" in f"{passage.context}{passage.text}"
-                score *= _YEAR_BOOST if names_year else 1.0
+                score *= _YEAR_BOOST if names_year else 0.0
             hits.append(Hit(passage, score, coverage))
         hits.sort(key=lambda hit: hit.score, reverse=True)
         return hits[:limit]
