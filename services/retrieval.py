@@ -26,8 +26,9 @@ multiplied by the share of the question's weight (IDF) that the passage
 covers, by 1.3 when the sentence looks like the answer asked
 for (a date for 什么时候, a number for 多少, a total for 一共…了 and not a plan,
 the units closing an item for 哪个部门), and by 1.3 when it is of the year the
-question names — a sentence of another year does not count at all. A question about a fee or a sign-up is answered only by a
-sentence that states one. A 那 where nothing else asks is read as 哪 (那天开).
+question names — a sentence of another year does not count at all. A
+question about a fee or a sign-up is answered only by a sentence that states
+one. A 那 where nothing else asks is read as 哪 (那天开).
 
 Refusal. The best passage must reach `MIN_SCORE` and cover `MIN_COVERAGE` of
 the question's weight; a word no notice uses (护照, 北京) weighs as much as a
@@ -403,7 +404,8 @@ class DocumentIndex:
                 # no answer to 2025年质量月的主题, however well the words match.
                 names_year = passage.source.year == year or f"{year}年" in f"{passage.context}{passage.text}"
                 score *= _YEAR_BOOST if names_year else 0.0
-            hits.append(Hit(passage, score, coverage))
+            if score > 0:  # 0: ruled out by a required cue or another year
+                hits.append(Hit(passage, score, coverage))
         hits.sort(key=lambda hit: hit.score, reverse=True)
         return hits[:limit]
 

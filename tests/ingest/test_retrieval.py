@@ -166,6 +166,13 @@ def test_the_year_a_question_names_and_the_notice_title_weigh():
     assert "37场" in index.best("第六届理事会期间开了多少场座谈会").passage.text
 
 
+def test_a_sentence_of_another_year_never_answers():
+    index = index_of(REPORT, PLAN)
+    assert index.best("2020年质量大讲堂办几期") is not None
+    assert index.best("2017年质量大讲堂办几期") is None
+    assert index.answer("2017年质量大讲堂办几期") is None
+
+
 def test_a_year_inside_a_title_is_not_a_date():
     index = index_of((2020, "关于印发《2020年上海市质量工作要点》的通知", "各有关单位：\n"
                       "《2020年上海市质量工作要点》已经市质量工作领导小组全体会议审议通过，现印发给你们。\n"
