@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import aiohttp_jinja2
 import jinja2
@@ -61,6 +62,12 @@ def _bind(middleware: Middleware, inner: Handler) -> Handler:
     return bound
 
 
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("indexing the conversations at start failed (%s); the first page will do it",
+                    type(task.exception()).__name__)
+
+
 def setup_console(gateway: web.Application, settings: ConsoleSettings | None = None) -> None:
     """Mount the console at /console on the gateway application (same port, 8080).
 
@@ -93,7 +100,7 @@ def setup_console(gateway: web.Application, settings: ConsoleSettings | None = N
         """After the gateway's database and message handler: the console's services."""
         sessions = app[gateway_keys.SESSIONS]
         app[keys.ACCOUNTS] = AccountService(sessions)
-        app[keys.CONVERSATIONS] = ConversationService(sessions, app[gateway_keys.ENGINE])
+        conversations = app[keys.CONVERSATIONS] = ConversationService(sessions, app[gateway_keys.ENGINE])
         takeovers = app[keys.TAKEOVERS] = TakeoverService(sessions)
         app[keys.SIGNUP_LISTS] = SignupListService(sessions)
 
@@ -108,6 +115,10 @@ def setup_console(gateway: web.Application, settings: ConsoleSettings | None = N
         if settings.key_generated:
             log.warning("CONSOLE_SECRET_KEY is not set: console sessions last until this process stops")
         log.info("staff console: %s", PREFIX)
+        # The first catch-up after an upgrade reads the whole message history (seconds
+        # at 100,000 messages): do it now, not in the first staff member's request.
+        warming = asyncio.create_task(asyncio.to_thread(conversations.index.catch_up))
+        warming.add_done_callback(_log_failure)
         yield
 
     gateway.cleanup_ctx.append(console_ctx)
