@@ -157,6 +157,9 @@ _CUES = (
     _Cue(re.compile(r"多少钱|费用|收费|价格|门票|票价|交钱|免费|几块钱|多少元"),
          re.compile(r"\d+(?:\.\d+)?[万亿]?元|免费|收费|费用"), required=True),
     _Cue(re.compile(r"报名|截止"), re.compile(r"报名|截止|名额"), required=True),
+    # a web or mail address is a string no paraphrase stands for: only a passage that has one answers
+    _Cue(re.compile(r"网址|链接|网页|邮箱|e-?mail", re.IGNORECASE),
+         re.compile(r"https?://|www\.|\.(?:com|cn|org|net)\b|@", re.IGNORECASE), required=True),
     _Cue(re.compile(r"哪里|地址|在哪|地点"), re.compile(r"地址|路\d|号|设在|在")),
     _Cue(re.compile(r"主题"), re.compile(r"主题")),
     # 归谁管, 哪个部门负责: the units that close an item (`…建设（市民政局）。`)
@@ -167,7 +170,16 @@ _CUES = (
     _Cue(re.compile(_ASKS_DONE), re.compile(_PLANNED), 1 / 1.3),
     _Cue(re.compile(r"计划|打算|预计|准备"), re.compile(_PLANNED)),
 )
+# Where a question's asking word starts (是啥, 是什么, 是谁, 多少钱 …).
+_ASKING_WORDS = ("啥", "什么", "谁", "多少", "是啥", "是什么", "是谁", "是多少", "是哪", "叫啥")
+_DEMONSTRATIVE = re.compile(r"^[这那哪此该][本个位家项种件份张部]?")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)年")
+_DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,6}〔\d{4}〕\d+号")
+_WRITTEN_DATE = re.compile(
+    r"(?:\d{4}|[〇零○一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日")
+# A question about the notice itself (when and by whom it was issued, its number), which its card answers.
+_ASKS_ABOUT_NOTICE = re.compile(r"发布|印发|发文|文号|落款|签发|下发|出台|谁发|发的|哪天发"
+                                r"|(?:通知|文件|要点|重点|报告).*(?:哪天|日期|几号|谁|哪个部门|哪个单位)")
 # 那 typed for its homophone 哪 (世界质量论坛在那天开, 那年成立的): read as 哪 when nothing else asks.
 _ASKS = re.compile(r"[吗么呢？?]|什么|啥|几|多少|谁|怎|哪|如何|是否|是不是")
 _THAT_FOR_WHICH = re.compile(r"那(?=[天年里儿些个家位种])")
@@ -196,8 +208,8 @@ def _tokenizer() -> Any:
 
 
 @lru_cache(maxsize=1)
-def _function_words() -> frozenset[str]:
-    """The words jieba's dictionary and the NLU's tag with a part of speech of `_FUNCTION_TAGS`."""
+def _parts_of_speech() -> dict[str, str]:
+    """Each word of jieba's dictionary and the NLU's → its part of speech (the NLU's tag wins)."""
     tags: dict[str, str] = {}
     with _tokenizer().get_dict_file() as dictionary:  # bytes
         lines = [line.decode("utf-8") for line in dictionary]
@@ -207,7 +219,29 @@ def _function_words() -> frozenset[str]:
         parts = line.split()
         if len(parts) == 3:
             tags[parts[0].casefold()] = parts[2]
-    return frozenset(word for word, tag in tags.items() if tag in _FUNCTION_TAGS)
+    return tags
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    """The words tagged with a part of speech of `_FUNCTION_TAGS`."""
+    return frozenset(word for word, tag in _parts_of_speech().items() if tag in _FUNCTION_TAGS)
+
+
+def asked_thing(question: str) -> str | None:
+    """The noun just before a question's asking word: 奖品 in 知识竞赛奖品是啥, 一等奖 in 一等奖是谁拿的,
+    奥运会 in 奥运会啥时候开; None when no noun stands there, or one too general or a cue's to judge."""
+    words = [word for word in _tokenizer().lcut(question.casefold()) if word.strip()]
+    for index, word in enumerate(words):
+        if word.startswith(_ASKING_WORDS):
+            before = [w for w in words[:index] if w not in _DROPPED and w != "叫"]
+            if not before or not _parts_of_speech().get(before[-1], "").startswith("n"):
+                return None
+            thing = _DEMONSTRATIVE.sub("", before[-1])  # 那本书 → 书
+            if len(thing) < 2 or any(cue.asks.search(thing) for cue in _CUES):
+                return None  # 书, 钱: too general to judge by; 费用, 地址, 主题: a cue's to judge
+            return thing
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -273,6 +307,9 @@ class Passage:
     text: str  # the sentence shown to the member
     heading: str = ""  # the section heading above it
     item: str = ""  # the short name of the numbered item it belongs to, shown before it
+    # The notice's own card (title, 文号, who issued it and when), which answers only
+    # questions about the notice itself: 这个通知是哪天发的, 文号是多少.
+    is_card: bool = False
 
     @property
     def context(self) -> str:
@@ -294,13 +331,47 @@ class DocumentAnswer:
     score: float
 
 
+def _title_block_end(lines: list[str]) -> int:
+    """Where the notice's text starts: after the title, 文号, byline and addressees (short lines
+    without a 。), within the first dozen lines."""
+    return next((i for i, line in enumerate(lines[:12]) if "。" in line or len(line) > 60), 0)
+
+
+def notice_card(document_id: int, source: SourceView, text: str, issuer: str | None = None) -> Passage:
+    """What the notice says of itself, as one passage: its title, number (`沪质〔2020〕1号`), issuer
+    and date of issue, taken from its title block and signature, else from its record."""
+    lines = [line.strip() for line in clean_text(text).split("\n") if line.strip()]
+    header = lines[:_title_block_end(lines)]
+    end = len(lines)
+    # the signature: the short lines after the last sentence that are not a contact block's
+    while end > len(header) and "。" not in lines[end - 1] and len(lines[end - 1]) <= 60 \
+            and not (_ADDRESS_LINE.search(lines[end - 1]) or _CONTACT_LINE.match(lines[end - 1])):
+        end -= 1
+    signature = " ".join(lines[end:])
+    number = next((m.group(0) for line in header if (m := _DOCUMENT_NUMBER.search(line))), None)
+    written_date = _WRITTEN_DATE.search(signature) or _WRITTEN_DATE.search(" ".join(header))
+    issued = written_date.group(0) if written_date else None
+    if issued is None and source.issued_on:
+        from services.dates import format_date
+
+        issued = format_date(source.issued_on)
+    by = issuer or signature.strip("（）() ") or None
+    text_parts = [f"《{source.title}》"]
+    if number:
+        text_parts.append(f"文号{number}")
+    if by or issued:
+        verb = "印发" if "印发" in signature else "发布"  # the notice's own word where it has one
+        text_parts.append("由" * bool(by) + (by or "") + (f"于{issued}" if issued else "") + verb)
+    return Passage(document_id, source, "，".join(text_parts) + "。", is_card=True)
+
+
 def split_passages(document_id: int, source: SourceView, text: str) -> list[Passage]:
     """Sentences of the cleaned text, each with the heading and item it sits under."""
     passages: list[Passage] = []
     heading = ""
     lines = clean_text(text).split("\n")
     # The title block (title, 文号, byline) names the notice; the citation already does.
-    start = next((i for i, line in enumerate(lines[:6]) if "。" in line), 0)
+    start = _title_block_end(lines)
     in_contacts = False
     for line in lines[start:]:
         # A contact block (`X地址：…` / `邮政编码：… 电 话：…` / `传 真：… 联系人：…`) is one passage:
@@ -372,6 +443,11 @@ class DocumentIndex:
         count = len(self.passages)
         return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
+    def _uses(self, word: str) -> bool:
+        """Whether some notice has the word, or a pair of its characters (党总支: 总支部委员会)."""
+        return word in self._postings or any(
+            _BIGRAM + word[i:i + 2] in self._postings for i in range(len(word) - 1))
+
     def search(self, question: str, limit: int = 3) -> list[Hit]:
         simplified = question_form(question)  # 幾月 asks what 几月 does; 那天 without a question word is 哪天
         query = set(terms(simplified, known=self._postings))
@@ -389,12 +465,19 @@ class DocumentIndex:
                 covered[i] = covered.get(i, 0.0) + weight * idf
         if not total:
             return []
+        thing = asked_thing(simplified)
+        if thing is not None and not self._uses(thing):
+            # What is asked for is named in no notice (奖品, 一等奖, 门票): the notices cannot say.
+            return []
         cues = [cue for cue in _CUES if cue.asks.search(simplified)]
         year_match = _YEAR.search(simplified)
         year = int(year_match.group(1)) if year_match else None
         hits = []
+        asks_about_notice = bool(_ASKS_ABOUT_NOTICE.search(simplified))
         for i, score in scores.items():
             passage = self.passages[i]
+            if passage.is_card and not asks_about_notice:
+                continue
             coverage = covered[i] / total
             score *= coverage
             for cue in cues:
@@ -452,6 +535,7 @@ def build_index(documents: Iterable[SourceDocument]) -> DocumentIndex:
     for document in documents:
         source = SourceView(title=document.title, issued_on=document.issued_on, year=document.year)
         passages += split_passages(document.id, source, document.text or "")
+        passages.append(notice_card(document.id, source, document.text or "", document.issuer))
     return DocumentIndex(passages)
 
 

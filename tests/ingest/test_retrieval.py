@@ -14,7 +14,15 @@ from actions.conversation import ActionClarifyOrFallback, ActionDefaultFallback
 from actions.knowledge import ActionAnswerFromDocuments
 from bot.knowledge_eval import evaluate_retrieval
 from services.ingest.loader import NoticeLoader
-from services.retrieval import DocumentIndex, question_form, retriever_for, split_passages, terms
+from services.retrieval import (
+    DocumentIndex,
+    asked_thing,
+    notice_card,
+    question_form,
+    retriever_for,
+    split_passages,
+    terms,
+)
 from services.settings import PROJECT_ROOT
 from services.views import SourceView
 from tests.conftest import KNOWLEDGE_DIR, build_services
@@ -255,3 +263,50 @@ def test_a_numbered_heading_is_shown_with_the_sentences_under_it():
     assert index.answer_text(heading) == "一、活动目的推动高质量发展。激发职工创新活力。"
     sentence = next(p for p in index.passages if p.text == "成立领导小组。")
     assert index.answer_text(sentence) == "成立领导小组。"
+
+
+NUMBERED_NOTICE = ("上海市质量工作领导小组文件\n沪质〔2020〕1号\n"
+                   "上海市质量工作领导小组关于\n印发《2020年上海市质量工作要点》的通知\n"
+                   "各有关单位：\n《2020年上海市质量工作要点》已经审议通过，现印发给你们。\n一、总体思路\n推动高质量发展。\n"
+                   "上海市质量工作领导小组办公室             2020年1月21日印发")
+
+
+def test_the_notice_card_answers_when_and_by_whom_a_notice_was_issued_and_nothing_else():
+    source = SourceView(title="关于印发《2020年上海市质量工作要点》的通知", issued_on=dt.date(2020, 1, 21), year=2020)
+    card = notice_card(7, source, NUMBERED_NOTICE, issuer="上海市质量工作领导小组")
+    assert card.is_card
+    assert card.text == ("《关于印发《2020年上海市质量工作要点》的通知》，文号沪质〔2020〕1号，"
+                         "由上海市质量工作领导小组于2020年1月21日印发。")
+    index = DocumentIndex([*split_passages(7, source, NUMBERED_NOTICE), card])
+    assert "沪质〔2020〕1号" in index.best("2020年质量工作要点的文号是多少").passage.text
+    assert index.best("2020年质量工作要点是哪天印发的").passage.is_card
+    assert not index.best("2020年质量工作的总体思路是什么").passage.is_card  # not a question about the notice
+    # The title block is the card's, not a passage of its own.
+    assert not any(p.text.startswith("沪质") for p in index.passages if not p.is_card)
+
+
+def test_a_notice_without_a_signature_takes_its_date_from_its_record():
+    source = SourceView(title="2021年上海市“质量月”活动", issued_on=dt.date(2021, 8, 30), year=2021)
+    text = "市质量工作领导小组办公室将于2021年9月开展“质量月”活动。\n1.举办启动仪式。"
+    card = notice_card(1, source, text, issuer=None)
+    assert card.text == "《2021年上海市“质量月”活动》，于2021年8月30日发布。"
+
+
+def test_what_is_asked_for_must_be_named_in_some_notice():
+    assert asked_thing("知识竞赛奖品是啥") == "奖品"
+    assert asked_thing("质量獎二十年那本書叫什麼名字") is None  # 书: too general to judge by
+    assert asked_thing("成果发表会费用多少") is None  # a fee: the fee cue's to judge
+    assert asked_thing("质量月里有哪些活动") is None
+    index = index_of((2021, "质量月", "前言。\n4.举办“质量月”知识竞赛活动。知识竞赛以数字化转型为主题，在线举办。"
+                      "\n5.成立中共上海市质量协会总支部委员会。"))
+    assert index.answer("知识竞赛奖品是啥") is None  # no notice names a prize
+    assert index.answer("知识竞赛的主题是什么") is not None
+    assert not index._uses("奖品") and index._uses("党总支")  # a pair of its characters: 总支部
+
+
+def test_a_web_or_mail_address_is_answered_only_by_a_passage_that_has_one():
+    index = index_of((2019, "重点", "前言。\n不断优化在线申报、在线学习等互联网服务功能。\n"
+                      "成果申报网址：www.shqa.org.cn，邮箱：qc@shqa.org.cn。"))
+    assert "www.shqa.org.cn" in index.best("在线申报的网址是什么").passage.text
+    index = index_of((2019, "重点", "前言。\n不断优化在线申报、在线学习等互联网服务功能。"))
+    assert index.best("在线申报系统的网址是什么") is None
