@@ -160,7 +160,10 @@ _CUES = (
     # a web or mail address is a string no paraphrase stands for: only a passage that has one answers
     _Cue(re.compile(r"网址|链接|网页|邮箱|e-?mail", re.IGNORECASE),
          re.compile(r"https?://|www\.|\.(?:com|cn|org|net)\b|@", re.IGNORECASE), required=True),
-    _Cue(re.compile(r"哪里|地址|在哪|地点"), re.compile(r"地址|路\d|号|设在|在")),
+    # an address, phone or person to contact: a contact block (`X地址：… 电 话：… 联系人：…`) is the answer
+    _Cue(re.compile(r"地址|电话|联系人|联系方式|怎么联系|传真|邮编|邮政编码|哪条路|在哪办公"),
+         re.compile(r"地\s*址\s*[:：]|电\s*话\s*[:：]|联\s*系\s*人\s*[:：]"), factor=2.0, required=True),
+    _Cue(re.compile(r"哪里|在哪|地点"), re.compile(r"地址|路\d|号|设在|在")),
     _Cue(re.compile(r"主题"), re.compile(r"主题")),
     # 归谁管, 哪个部门负责: the units that close an item (`…建设（市民政局）。`)
     _Cue(re.compile(r"谁负责|归谁|谁管|找谁|(?:哪个|哪些|什么|哪家)(?:部门|单位)|主管部门|牵头"),

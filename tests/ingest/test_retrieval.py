@@ -229,6 +229,8 @@ def test_a_contact_block_is_one_passage_with_its_words_spelt_out_joined():
     index = DocumentIndex(passages)
     assert "周秀慧" in index.best("质协联系人是谁").passage.text
     assert "63295035" in index.best("總工會電話多少").passage.text
+    # an address or phone is answered by a contact block only, however well another sentence matches
+    assert index.best("前言的电话是多少") is None or "电 话" in index.best("前言的电话是多少").passage.text
 
 
 def test_a_that_where_nothing_else_asks_is_a_which():
