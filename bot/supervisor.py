@@ -47,7 +47,7 @@ def children(shell: bool = False) -> list[Child]:
         return [actions]
     rasa = Child(
         "rasa",
-        [python, "-m", "rasa", "run", "--enable-api", "--interface", "127.0.0.1",
+        [python, "-m", "bot.rasa_server", "run", "--enable-api", "--interface", "127.0.0.1",
          "--port", str(RASA_PORT), "--model", str(MODEL_PATH),
          "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
         f"http://127.0.0.1:{RASA_PORT}/status",

@@ -225,8 +225,8 @@ class ActivityService:
             if s.category == QUALITY_MONTH and QUALITY_MONTH in s.name
         ]
         with self._session_factory() as session:
-            repo = ActivityRepository(session)
-            top_level = [s for s in programmes if (a := repo.get(s.id)) and a.parent_id is None]
+            top_level_ids = ActivityRepository(session).top_level_ids(s.id for s in programmes)
+        top_level = [s for s in programmes if s.id in top_level_ids]
         if year is not None:
             top_level = [s for s in top_level if s.year == year]
         if not top_level:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -44,6 +44,11 @@ class ActivityRepository:
         """Every activity with only what a list needs (names, years, dates)."""
         query = select(Activity).options(selectinload(Activity.milestones)).order_by(Activity.id)
         return self.session.scalars(query).all()
+
+    def top_level_ids(self, activity_ids: Iterable[int]) -> set[int]:
+        """Those of the activities that are nobody's item (a programme, not one of its events)."""
+        query = select(Activity.id).where(Activity.id.in_(list(activity_ids)), Activity.parent_id.is_(None))
+        return set(self.session.scalars(query).all())
 
     def children(self, parent_id: int) -> Sequence[Activity]:
         query = _activity_query().where(Activity.parent_id == parent_id).order_by(Activity.id)
