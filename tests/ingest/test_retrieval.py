@@ -59,8 +59,8 @@ def figures():
 
 def test_the_dev_questions_stay_above_their_floor(figures):
     # The figures `make eval` prints (86.7 % and 92.5 % when written, with the 44 colloquial and 18
-    # unanswerable questions added); the retrieval was tuned on this set, so these floors only keep
-    # them from sliding unnoticed.
+    # unanswerable questions added; 95.0 % refusals after round 3); the retrieval was tuned on this
+    # set, so these floors only keep them from sliding unnoticed.
     dev = figures["dev"]
     assert dev["answerable"] >= 90 and dev["unanswerable"] >= 40
     assert dev["top1_accuracy"] >= 0.85, dev["misses"]
