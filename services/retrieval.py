@@ -49,7 +49,7 @@ import threading
 from collections import Counter
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -68,7 +68,7 @@ log = logging.getLogger(__name__)
 # question's IDF weight. Set on its first 68 questions; the colloquial ones added
 # later give the same figures for any MIN_SCORE from 9 to 10.9.
 MIN_SCORE = 9.0
-MIN_COVERAGE = 0.3
+MIN_COVERAGE = 0.4
 _MAX_ANSWER_CHARS = 220
 
 # BM25F: k1 and b as usual (b low: the notices' sentences are long), and the weight
@@ -78,6 +78,7 @@ _B = 0.5
 _FIELD_WEIGHTS = {"own": 1.0, "context": 0.8, "title": 0.2}
 _BIGRAM_WEIGHT = 0.5
 _YEAR_BOOST = 1.3
+_CARD_BOOST = 2.0
 _BIGRAM = "·"  # bigrams live in their own namespace: 全国 the word ≠ ·全国 the bigram
 _ENTITY = "="  # so does the organisation a name or short name stands for
 SYNONYMS = PROJECT_ROOT / "data" / "nlu" / "synonyms.yml"
@@ -235,7 +236,16 @@ def asked_thing(question: str) -> str | None:
     """The noun just before a question's asking word: 奖品 in 知识竞赛奖品是啥, 一等奖 in 一等奖是谁拿的,
     奥运会 in 奥运会啥时候开; None when no noun stands there, or one too general or a cue's to judge."""
     words = [word for word in _tokenizer().lcut(question.casefold()) if word.strip()]
+    spoken = [word for word in words if any(ch.isalnum() for ch in word)]  # without punctuation
     for index, word in enumerate(words):
+        if word == "有没有" or (word == "有" and spoken[-1:] in (["吗"], ["么"], ["没"], ["没有"])):
+            # 有奖品吗, 有没有线上回放: asks whether the thing exists; the last word says what
+            after = [w for w in words[index + 1:] if w not in _DROPPED and w not in ("没", "没有", "吗")
+                     and any(_CJK.fullmatch(ch) for ch in w)]
+            thing = after[-1] if after else ""
+            if len(thing) < 2 or any(cue.asks.search(thing) for cue in _CUES):
+                return None
+            return thing if _parts_of_speech().get(thing, "n")[:1] in ("n", "v") else None
         if word.startswith(_ASKING_WORDS):
             before = [w for w in words[:index] if w not in _DROPPED and w != "叫"]
             if not before or not _parts_of_speech().get(before[-1], "").startswith("n"):
@@ -451,8 +461,79 @@ class DocumentIndex:
         return word in self._postings or any(
             _BIGRAM + word[i:i + 2] in self._postings for i in range(len(word) - 1))
 
+    @cached_property
+    def _words_by_sound(self) -> dict[str, set[str]]:
+        """The notices' words (two to six characters) by their pinyin without tones."""
+        from pypinyin import lazy_pinyin
+
+        words: dict[str, set[str]] = {}
+        for term in self._postings:
+            if 2 <= len(term) <= 6 and all(_CJK.fullmatch(ch) for ch in term):
+                words.setdefault(" ".join(lazy_pinyin(term)), set()).add(term)
+        return words
+
+    def respell(self, question: str) -> str:
+        """The question with a word no notice uses replaced by the one notice word that sounds
+        the same: members type with pinyin input, so 大将堂 is 大讲堂, 妇连 妇联, 启东仪式 启动仪式.
+
+        A word is tried alone and with its neighbours (jieba cuts a misspelt name apart:
+        质量/大将/堂); a sound that several notice words share is left alone."""
+        from pypinyin import lazy_pinyin
+
+        sounds = self._words_by_sound  # built at the first call
+        words = list(_tokenizer().lcut(question.casefold()))
+        out: list[str] = []
+        index = 0
+        while index < len(words):
+            word = words[index]
+            replaced = False
+            if word not in self._postings and word not in _DROPPED and all(_CJK.fullmatch(ch) for ch in word):
+                for start, end in ((index, index + 1), (index, index + 2), (index - 1, index + 1),
+                                   (index - 1, index + 2)):
+                    if start < 0 or end > len(words) or (start < index and not out):
+                        continue
+                    span = "".join(words[start:end])
+                    if not 2 <= len(span) <= 6 or not all(_CJK.fullmatch(ch) for ch in span) \
+                            or span in self._postings:
+                        continue
+                    sounds_like = sounds.get(" ".join(lazy_pinyin(span)), set())
+                    if len(sounds_like) == 1:
+                        if start < index:
+                            out.pop()
+                        out.append(next(iter(sounds_like)))
+                        index = end
+                        replaced = True
+                        break
+                # the misspelt word is the start of a longer cut (兰领奖: 兰领 for 蓝领)
+                for cut in range(len(word) - 1, 1, -1):
+                    if replaced:
+                        break
+                    sounds_like = sounds.get(" ".join(lazy_pinyin(word[:cut])), set())
+                    if word[:cut] not in self._postings and len(sounds_like) == 1:
+                        out.extend([next(iter(sounds_like)), word[cut:]])
+                        index += 1
+                        replaced = True
+                # jieba cut inside the misspelt name (大讲/当办 for 大讲堂办): its end and the next word's start
+                if not replaced and out and len(word) > 1 and all(_CJK.fullmatch(ch) for ch in out[-1]):
+                    for cut in range(len(word) - 1, 0, -1):
+                        span = out[-1] + word[:cut]
+                        if len(span) > 6 or span in self._postings:
+                            continue
+                        sounds_like = sounds.get(" ".join(lazy_pinyin(span)), set())
+                        if len(sounds_like) == 1:
+                            out[-1] = next(iter(sounds_like))
+                            out.append(word[cut:])
+                            index += 1
+                            replaced = True
+                            break
+            if not replaced:
+                out.append(word)
+                index += 1
+        return "".join(out)
+
     def search(self, question: str, limit: int = 3) -> list[Hit]:
         simplified = question_form(question)  # 幾月 asks what 几月 does; 那天 without a question word is 哪天
+        simplified = self.respell(simplified)
         query = set(terms(simplified, known=self._postings))
         if not query or not self.passages:
             return []
@@ -483,6 +564,8 @@ class DocumentIndex:
                 continue
             coverage = covered[i] / total
             score *= coverage
+            if passage.is_card:
+                score *= _CARD_BOOST  # a question about the notice itself: its card is the answer's form
             for cue in cues:
                 score *= cue.factor if cue.shape.search(self._shapes[i]) else 0.0 if cue.required else 1.0
             if year is not None:
@@ -566,6 +649,7 @@ class DocumentRetriever:
                 with self._session_factory() as session:
                     documents = session.scalars(select(SourceDocument).order_by(SourceDocument.id)).all()
                     self._index = build_index(documents)
+                self._index.respell("")  # its table of sounds now, not in a member's first question
                 self._fingerprint = fingerprint
                 self.built_at = dt.datetime.now(dt.timezone.utc)
                 log.info("document index built: %d passages", len(self._index.passages))

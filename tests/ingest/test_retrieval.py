@@ -312,3 +312,21 @@ def test_a_web_or_mail_address_is_answered_only_by_a_passage_that_has_one():
     assert "www.shqa.org.cn" in index.best("在线申报的网址是什么").passage.text
     index = index_of((2019, "重点", "前言。\n不断优化在线申报、在线学习等互联网服务功能。"))
     assert index.best("在线申报系统的网址是什么") is None
+
+
+def test_a_word_typed_with_the_wrong_character_of_the_same_sound_is_respelt():
+    index = index_of(REPORT, (2018, "通知", "前言。\n上海市妇女联合会（市妇联）地址：天平路245号\n"
+                              "3.举办质量月启动仪式。发布白皮书。"))
+    assert index.respell("质量大将堂一共办了几期") == "质量大讲堂一共办了几期"  # 将/讲: jiang
+    assert index.respell("市妇连在哪") == "市妇联在哪"
+    assert index.respell("质量月启东仪式发布啥") == "质量月启动仪式发布啥"
+    assert index.respell("质量大讲堂一共办了几期") == "质量大讲堂一共办了几期"  # nothing to respell
+    assert "十二期" in index.best("质量大将堂一共办了几期").passage.text
+
+
+def test_whether_something_exists_is_not_answered_when_no_notice_names_it():
+    assert asked_thing("质量月知识竞赛有奖品吗？") == "奖品"
+    assert asked_thing("质量大讲堂有没有线上回放") == "回放"
+    assert asked_thing("培训有费用吗") is None  # the fee cue's to judge
+    index = index_of(REPORT)
+    assert index.best("质量大讲堂有没有线上回放") is None
