@@ -166,7 +166,11 @@ class _Cue:
 # its score gets. A fee and a sign-up are what members act on: only a sentence that states one answers.
 _CUES = (
     _Cue(re.compile(r"什么时候|何时|哪天|哪一天|日期|几月|几号|时间"),
-         re.compile(r"\d{1,2}月|[一二三四五六七八九十]{1,2}月|\d{4}年(?:[，、起以始]|$)")),
+         re.compile(r"\d{1,2}月|[一二三四五六七八九十]{1,2}月|\d{4}年(?:[，、起以始]|$)"
+                    r"|次年|同年|当年|翌年|年初|年底|年内|上半年|下半年|季度"), required=True),
+    # how long: a duration (三天, 2天, 16学时)
+    _Cue(re.compile(r"几天|多少天|多久|多长时间|几个小时|几周|几个月|课时|学时"),
+         re.compile(r"[\d一二三四五六七八九十两半]+(?:天|日|周|个月|小时|课时|学时)"), required=True),
     _Cue(re.compile(r"哪年|哪一年|年份"), re.compile(r"\d{4}年")),
     _Cue(re.compile(r"多少|几"),
          re.compile(r"\d|[一二三四五六七八九十百千万]+(?:个|项|期|场|名|家|届|万)")),
@@ -179,7 +183,12 @@ _CUES = (
     # an address, phone or person to contact: a contact block (`X地址：… 电 话：… 联系人：…`) is the answer
     _Cue(re.compile(r"地址|电话|联系人|联系方式|怎么联系|传真|邮编|邮政编码|哪条路|在哪办公"),
          re.compile(r"地\s*址\s*[:：]|电\s*话\s*[:：]|联\s*系\s*人\s*[:：]"), factor=2.0, required=True),
-    _Cue(re.compile(r"哪里|在哪|地点"), re.compile(r"地址|路\d|号|设在|在")),
+    # where: only a passage that states a place answers (在…举办, 设在, an address, a venue); a
+    # sentence about the event that names none (1.举办…启动仪式。) is no answer to 在哪里举行
+    _Cue(re.compile(r"哪里|哪儿|在哪(?![天年些个月])|地点|场地|会场|(?:哪个|哪座|什么)(?:城市|地方|酒店|场馆)"),
+         re.compile(r"在(?![^，。；]*下[，。])[^。；]{1,20}?(?:举办|举行|召开|开展|发布|宣传|展示|播放|试点|设立|上课)"
+                    r"|设在|地\s*址|路\d+号|场所|会场|酒店|宾馆|会议中心|会展中心|大厦|礼堂|会议室|平台|广场|枢纽|园区"),
+         required=True),
     _Cue(re.compile(r"主题"), re.compile(r"主题")),
     # 归谁管, 哪个部门负责: the units that close an item (`…建设（市民政局）。`)
     _Cue(re.compile(r"谁负责|归谁|谁管|找谁|(?:哪个|哪些|什么|哪家)(?:部门|单位)|主管部门|牵头"),

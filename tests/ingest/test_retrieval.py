@@ -330,3 +330,24 @@ def test_whether_something_exists_is_not_answered_when_no_notice_names_it():
     assert asked_thing("培训有费用吗") is None  # the fee cue's to judge
     index = index_of(REPORT)
     assert index.best("质量大讲堂有没有线上回放") is None
+
+
+def test_where_is_answered_only_by_a_passage_that_states_a_place():
+    index = index_of((2021, "质量月", "前言。\n1.举办质量月启动仪式。发布质量月活动安排和白皮书。\n"
+                      "4.举办知识竞赛。在本市交通枢纽、商业广场等场所发布质量月主题宣传海报。"))
+    where = index.search("质量月启动仪式在哪里举行")
+    assert all("白皮书" not in hit.passage.text for hit in where)  # the item names no place
+    assert index.answer("质量月启动仪式在哪里举行") is None
+    assert "交通枢纽" in index.best("质量月海报在哪里能看到").passage.text
+    assert "白皮书" in index.best("启动仪式在哪些方面发布").passage.text  # 在哪些 asks which, not where
+    assert index.answer("启动仪式在哪个酒店开") is None
+
+
+def test_when_and_how_long_are_answered_only_by_a_passage_that_states_one():
+    index = index_of((2019, "报告", "前言。\n协会诞生次年创刊《上海质量》杂志。\n"
+                      "举办首席质量官任职资格培训。\n首席质量官培训为期3天，共24学时。"))
+    assert "次年" in index.best("上海质量杂志什么时候创刊").passage.text  # a relative date is a date
+    assert "3天" in index.best("首席质量官培训要上几天课").passage.text
+    index = index_of((2019, "报告", "前言。\n举办首席质量官任职资格培训。"))
+    assert index.best("首席质量官培训要上几天课") is None
+    assert index.best("首席质量官培训什么时候开始") is None
