@@ -351,3 +351,53 @@ def test_when_and_how_long_are_answered_only_by_a_passage_that_states_one():
     index = index_of((2019, "报告", "前言。\n举办首席质量官任职资格培训。"))
     assert index.best("首席质量官培训要上几天课") is None
     assert index.best("首席质量官培训什么时候开始") is None
+
+
+# Round 4 (2026-12-01).
+
+def test_a_two_digit_year_is_written_in_full_and_a_span_of_years_is_not():
+    assert question_form("18年QC小组活动的主题是啥") == "2018年QC小组活动的主题是啥"
+    assert question_form("在19年度工作重点里") == "在2019年度工作重点里"
+    for span in ("协会成立37年了", "办了20年", "20年来一直举办", "12年前", "质量奖20年以来"):
+        assert question_form(span) == span
+
+
+def test_a_bigram_no_passage_has_does_not_weigh_against_the_question(svc):
+    index = retriever_for(svc.session_factory).index()  # the five notices
+    query = index._query_terms(question_form("你好 市质协办公地址在哪里"))
+    assert "·协办" not in query and "·公地" not in query  # across 质协/办公 and 办公/地址
+    assert {"地址", "·地址", "办公"} <= query
+    answer = index.answer("你好 市质协办公地址在哪里")
+    assert answer is not None and "泰安路74号" in answer.text
+
+
+def test_a_word_no_notice_uses_whose_parts_they_all_do_is_asked_in_its_parts(svc):
+    index = retriever_for(svc.session_factory).index()  # the notices write QC活动, QC精神, 质量管理小组
+    assert "qc小组" not in index._postings and {"qc", "小组"} <= set(index._postings)
+    query = index._query_terms(question_form("18年QC小组活动的主题是啥"))
+    assert {"qc", "小组", "2018"} <= query and "qc小组" not in query
+    assert "传承QC精神" in index.answer("18年QC小组活动的主题是啥").text
+
+
+def test_words_of_a_synonym_group_are_one_term():
+    assert "=成立" in terms("上海市质量协会自1982年诞生") and "=成立" in terms("质协哪年成立的")
+    assert "诞生" not in terms("上海市质量协会自1982年诞生")  # replaced, so a sentence with both does not weigh double
+    index = index_of((2020, "要点", "前言。\n组织开展国有企业质量管理培训（市市场监管局、市国资委）。\n"
+                      "开展中小企业质量管理培训（市经济信息化委）。"))
+    assert "国资委" in index.best("国企质量管理培训归谁管").passage.text
+    index = index_of(REPORT, (2019, "报告", "前言。\n上海市质量协会自1982年诞生，至今已有37年。\n"
+                              "诞生次年创刊《上海质量》杂志，陆续成立培训中心、审核中心。"))
+    assert "1982年" in index.best("上海市质量协会是哪一年成立的").passage.text
+
+
+def test_what_it_takes_and_how_many_years_are_answered_only_by_a_passage_that_states_them():
+    index = index_of((2019, "报告", "前言。\n为了纪念刘源张院士，市质协创立了“刘源张蓝领质量贡献奖”，"
+                      "累计推荐32名一线工作者获此荣誉。\n举办首席质量官任职资格培训，合格者颁发证书。"))
+    assert index.best("刘源张蓝领质量贡献奖是什么奖") is not None
+    # the award's sentence names no condition (the training's 资格 is a name, and the award is not in it)
+    assert all("贡献奖" not in hit.passage.text for hit in index.search("刘源张蓝领质量贡献奖申报要满足什么条件"))
+    assert index.best("首席质量官任职资格培训的证书有效期几年") is None
+    index = index_of((2019, "报告", "前言。\n申报刘源张蓝领质量贡献奖须在一线岗位工作满10年。\n"
+                      "首席质量官证书有效期3年。"))
+    assert "须" in index.best("刘源张蓝领质量贡献奖申报要满足什么条件").passage.text
+    assert "3年" in index.best("首席质量官证书有效期几年").passage.text
