@@ -22,8 +22,10 @@ midway through it and tuned on afterwards), the third
 (tests/retrieval/heldout4.yml, the same, scored once late in round 3 and
 tuned on after), the fourth (tests/retrieval/heldout5.yml, the same,
 scored once with round 3 final, tuned on in round 4) and the fifth
-(tests/retrieval/heldout6.yml, the same, written before round 4 and scored
-once with round 4 final). Top-1 accuracy on the answerable ones (an answer is given, comes
+(tests/retrieval/heldout6.yml, the same, written before round 4, scored
+once with round 4 final, tuned on in round 5) and the sixth
+(tests/retrieval/heldout7.yml, the same, written before round 5 and scored
+once with round 5 final). Top-1 accuracy on the answerable ones (an answer is given, comes
 from the labelled notice and its shown text holds the labelled phrase), how
 often the right sentence ranks first whatever the thresholds say, the rate of
 correct refusals on the unanswerable ones, and the time per answer.
@@ -61,15 +63,17 @@ HELDOUT_BLIND_3 = PROJECT_ROOT / "tests" / "retrieval" / "heldout3.yml"
 HELDOUT_BLIND_4 = PROJECT_ROOT / "tests" / "retrieval" / "heldout4.yml"
 HELDOUT_BLIND_5 = PROJECT_ROOT / "tests" / "retrieval" / "heldout5.yml"
 HELDOUT_BLIND_6 = PROJECT_ROOT / "tests" / "retrieval" / "heldout6.yml"
+HELDOUT_BLIND_7 = PROJECT_ROOT / "tests" / "retrieval" / "heldout7.yml"
 # dev: the questions the retrieval was tuned on; heldout: written before any tuning and
 # never tuned on (its totals were seen); heldout2: written blind, without seeing the
 # retrieval or the other sets, after the retrieval was last tuned (round 2); heldout3: the same,
 # written during round 3, scored midway and tuned on after; heldout4: the same, scored once late
 # in round 3 and tuned on after; heldout5: the same, scored once with round 3 final and tuned on in
-# round 4; heldout6: the same, written before round 4 began and scored once with round 4 final.
+# round 4; heldout6: the same, written before round 4 began, scored once with round 4 final and
+# tuned on in round 5; heldout7: the same, written before round 5 and scored once with round 5 final.
 QUESTION_SETS = {"dev": QUESTIONS, "heldout": HELDOUT, "heldout2": HELDOUT_BLIND,
                  "heldout3": HELDOUT_BLIND_3, "heldout4": HELDOUT_BLIND_4, "heldout5": HELDOUT_BLIND_5,
-                 "heldout6": HELDOUT_BLIND_6}
+                 "heldout6": HELDOUT_BLIND_6, "heldout7": HELDOUT_BLIND_7}
 RESULTS = PROJECT_ROOT / "results" / "knowledge-eval.json"
 
 DOCUMENT_FIELDS = ("title", "issuer", "issued_on")

@@ -90,7 +90,7 @@ _MAX_ANSWER_CHARS = 220
 # of each field's words relative to the passage's own.
 _K1 = 1.2
 _B = 0.5
-_FIELD_WEIGHTS = {"own": 1.0, "context": 0.8, "title": 0.2}
+_FIELD_WEIGHTS = {"own": 1.0, "context": 0.8, "lead": 0.4, "title": 0.2}
 _BIGRAM_WEIGHT = 0.5
 _YEAR_BOOST = 1.3
 _CARD_BOOST = 2.0
@@ -100,6 +100,7 @@ SYNONYMS = PROJECT_ROOT / "data" / "nlu" / "synonyms.yml"
 RETRIEVAL_SYNONYMS = PROJECT_ROOT / "config" / "retrieval_synonyms.yml"
 
 USER_DICTIONARY = PROJECT_ROOT / "bot" / "nlu" / "jieba_dict" / "userdict.txt"
+_SYNONYM_FREQUENCY = 2000
 
 _QUESTION_WORDS = frozenset({
     "什么", "是", "的", "吗", "呢", "了", "哪", "哪些", "哪里", "哪儿", "几", "多少",
@@ -119,7 +120,10 @@ _COLLOQUIAL = frozenset({
     "咋", "咋样", "咋么", "干嘛", "干啥", "啥时候", "啥时", "几时", "哪天", "几号", "几月", "几点",
     "几次", "几回", "多大", "多长", "哪些", "哪位", "什么样", "怎样", "咋办", "怎么办", "为啥", "啥样",
     "是啥", "有啥", "些", "有些", "一些", "过", "着", "搞", "弄", "干", "整", "跟", "来", "去",
+    "路上",  # 在哪条路上: the address cue's words
     "哪几", "哪几个", "哪几家", "哪几项", "哪几种", "哪种", "哪类", "哪方面",
+    # asking who issued a notice and when (谁发的, 发出来, 落款日期): the card answers, in its own words
+    "发", "发的", "发出", "发出来", "落款",
     # a time counted from when the member asks, which no notice's words can match
     "今年", "明年", "去年", "今天", "明天", "昨天", "这次", "那次", "本次", "此次", "下次", "上次",
 })
@@ -143,6 +147,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A counted number (十二期, 37场) also gives its measure word; a question's 几期/多少场 gives only that.
 _COUNTED = re.compile(r"(?:[0-9一二三四五六七八九十百千万两]+|几|多少)([期届场项名家个次回位人])")
 _TIMES = ("次", "期", "届", "场")
+_DATE_UNITS = frozenset({"年", "月", "日", "号"})
 # A two-character word spelt out with a space, as forms do (电 话, 传 真, 竺 敏).
 _SPACED_OUT = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]) +([\u4e00-\u9fff])(?![\u4e00-\u9fff])")
 _BOOK_TITLE = re.compile(r"《[^》]*》")
@@ -206,8 +211,12 @@ _CUES = (
 )
 # Where a question's asking word starts (是啥, 是什么, 是谁, 多少钱 …).
 _ASKING_WORDS = ("啥", "什么", "谁", "多少", "是啥", "是什么", "是谁", "是多少", "是哪", "叫啥")
+# What something is called (书名是啥, 全称是什么): the answer is a name the passage gives, not a thing it names.
+_NAME_WORDS = frozenset({"名字", "名称", "书名", "全称", "简称", "题目", "标题"})
 _DEMONSTRATIVE = re.compile(r"^[这那哪此该][本个位家项种件份张部]?")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)年")
+_ISSUER_WORDS = frozenset({"部门", "单位", "机构", _BIGRAM + "部门", _BIGRAM + "单位", _BIGRAM + "机构"})
+_COPIED_TO = re.compile(r"抄\s*送\s*[:：]\s*(.+?)。?$")
 _DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,6}〔\d{4}〕\d+号")
 _WRITTEN_DATE = re.compile(
     r"(?:\d{4}|[〇零○一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日")
@@ -244,6 +253,10 @@ def _tokenizer() -> Any:
                if line.strip()] if USER_DICTIONARY.exists() else []
     for word, *rest in entries:
         tokenizer.add_word(word.casefold(), int(rest[0]) if rest and rest[0].isdigit() else None)
+    # A synonym group's words are kept whole, or the group could not stand for them: at least as
+    # common as an everyday word (诞生: 2,048), else jieba cuts 抄送给谁 as 抄/送给/谁 (抄送: 16).
+    for word in _synonyms():
+        tokenizer.add_word(word, max(tokenizer.FREQ.get(word) or 0, _SYNONYM_FREQUENCY))
     return tokenizer
 
 
@@ -283,12 +296,16 @@ def asked_thing(question: str) -> str | None:
                 return None
             return thing if _parts_of_speech().get(thing, "n")[:1] in ("n", "v") else None
         if word.startswith(_ASKING_WORDS):
-            before = [w for w in words[:index] if w not in _DROPPED and w != "叫"]
-            if not before or not _parts_of_speech().get(before[-1], "").startswith("n"):
+            # what stands before the asking word, past the times the member counts from (现在, 目前)
+            before = [w for w in words[:index] if w not in _DROPPED and w != "叫"
+                      and _parts_of_speech().get(w, "") != "t"]
+            # a noun; or, as the subject of 是, whatever jieba tags it (得主是谁: a verb in its dictionary)
+            subject = word.startswith("是") or (index > 0 and words[index - 1] == "是")
+            if not before or not _parts_of_speech().get(before[-1], "").startswith(("n", "v") if subject else "n"):
                 return None
             thing = _DEMONSTRATIVE.sub("", before[-1])  # 那本书 → 书
-            if len(thing) < 2 or any(cue.asks.search(thing) for cue in _CUES):
-                return None  # 书, 钱: too general to judge by; 费用, 地址, 主题: a cue's to judge
+            if len(thing) < 2 or thing in _NAME_WORDS or any(cue.asks.search(thing) for cue in _CUES):
+                return None  # 书, 钱: too general to judge by; 书名: asks what it is called; 费用, 地址: a cue's
             return thing
     return None
 
@@ -336,6 +353,7 @@ def terms(text: str, known: Container[str] | None = None) -> list[str]:
         found.extend(_BIGRAM + chars[i:i + 2] for i in range(len(chars) - 1))
         run.clear()
 
+    after_number = False
     for word in tokenizer.lcut(cleaned):
         counted = _COUNTED.fullmatch(word)
         if counted and word.startswith(("几", "多少")):
@@ -357,10 +375,11 @@ def terms(text: str, known: Container[str] | None = None) -> list[str]:
             found.append(_ENTITY + _organisations()[word])  # 质协 and 上海市质量协会 are one organisation
         if counted:
             found.append(counted.group(1))  # 十二期 answers 几期
-        if all(_CJK.fullmatch(ch) for ch in word):
+        if all(_CJK.fullmatch(ch) for ch in word) and not (word in _DATE_UNITS and after_number):
             run.extend(word)
         else:
-            end_run()
+            end_run()  # 2021年质量月: 年 belongs to the date, and 年质 is no pair the member typed
+        after_number = word.isdigit()
     end_run()
     return found
 
@@ -385,6 +404,10 @@ class Passage:
     text: str  # the sentence shown to the member
     heading: str = ""  # the section heading above it
     item: str = ""  # the short name of the numbered item it belongs to, shown before it
+    # The first sentence of the numbered item it belongs to, when that is too long to be a name
+    # (二是受…委托，开展“…全国城市公共服务质量监测”两项课题项目研究，将着重两方面。): what the item
+    # is about, scored with it but not shown.
+    lead: str = ""
     # The notice's own card (title, 文号, who issued it and when), which answers only
     # questions about the notice itself: 这个通知是哪天发的, 文号是多少.
     is_card: bool = False
@@ -415,17 +438,22 @@ def _title_block_end(lines: list[str]) -> int:
     return next((i for i, line in enumerate(lines[:12]) if "。" in line or len(line) > 60), 0)
 
 
+def _signature_start(lines: list[str], text_start: int) -> int:
+    """Where the signature begins: the short lines after the last sentence (issuer, date of issue),
+    not a contact block's. The card tells them; they are no passage of their own."""
+    end = len(lines)
+    while end > text_start and "。" not in lines[end - 1] and len(lines[end - 1]) <= 60 \
+            and not (_ADDRESS_LINE.search(lines[end - 1]) or _CONTACT_LINE.match(lines[end - 1])):
+        end -= 1
+    return end
+
+
 def notice_card(document_id: int, source: SourceView, text: str, issuer: str | None = None) -> Passage:
     """What the notice says of itself, as one passage: its title, number (`沪质〔2020〕1号`), issuer
     and date of issue, taken from its title block and signature, else from its record."""
     lines = [line.strip() for line in clean_text(text).split("\n") if line.strip()]
     header = lines[:_title_block_end(lines)]
-    end = len(lines)
-    # the signature: the short lines after the last sentence that are not a contact block's
-    while end > len(header) and "。" not in lines[end - 1] and len(lines[end - 1]) <= 60 \
-            and not (_ADDRESS_LINE.search(lines[end - 1]) or _CONTACT_LINE.match(lines[end - 1])):
-        end -= 1
-    signature = " ".join(lines[end:])
+    signature = " ".join(lines[_signature_start(lines, len(header)):])
     number = next((m.group(0) for line in header if (m := _DOCUMENT_NUMBER.search(line))), None)
     written_date = _WRITTEN_DATE.search(signature) or _WRITTEN_DATE.search(" ".join(header))
     issued = written_date.group(0) if written_date else None
@@ -434,12 +462,19 @@ def notice_card(document_id: int, source: SourceView, text: str, issuer: str | N
 
         issued = format_date(source.issued_on)
     by = issuer or signature.strip("（）() ") or None
+    # whom it is sent to (the line ending in ：) and copied to (抄送：…), which only the card tells
+    addressees = next((line.rstrip("：:") for line in header if line.endswith(("：", ":"))), None)
+    copied = next((m.group(1) for line in lines[len(header):] if (m := _COPIED_TO.match(line))), None)
     text_parts = [f"《{source.title}》"]
     if number:
         text_parts.append(f"文号{number}")
     if by or issued:
         verb = "印发" if "印发" in signature else "发布"  # the notice's own word where it has one
         text_parts.append("由" * bool(by) + (by or "") + (f"于{issued}" if issued else "") + verb)
+    if addressees:
+        text_parts.append(f"发给{addressees}")
+    if copied:
+        text_parts.append(f"抄送{copied}")
     return Passage(document_id, source, "，".join(text_parts) + "。", is_card=True)
 
 
@@ -447,11 +482,12 @@ def split_passages(document_id: int, source: SourceView, text: str) -> list[Pass
     """Sentences of the cleaned text, each with the heading and item it sits under."""
     passages: list[Passage] = []
     heading = ""
-    lines = clean_text(text).split("\n")
-    # The title block (title, 文号, byline) names the notice; the citation already does.
+    lines = [line for line in clean_text(text).split("\n") if line.strip()]
+    # The title block (title, 文号, byline) names the notice; the citation already does, and the
+    # notice's card tells it and the signature.
     start = _title_block_end(lines)
     in_contacts = False
-    for line in lines[start:]:
+    for line in lines[start:_signature_start(lines, start)]:
         # A contact block (`X地址：…` / `邮政编码：… 电 话：…` / `传 真：… 联系人：…`) is one passage:
         # the phones and the persons are the organisation's named on its first line.
         if in_contacts and passages and _CONTACT_LINE.match(line):
@@ -472,11 +508,14 @@ def split_passages(document_id: int, source: SourceView, text: str) -> list[Pass
         if is_heading:
             heading = line
         # An item's short name (`（十二）大力推动中小企业质量提升。`) is the context of its sentences.
-        item = sentences[0] if _HEADING.match(line) and len(sentences) > 1 and len(sentences[0]) <= 30 else ""
+        is_item = bool(_HEADING.match(line)) and len(sentences) > 1
+        item = sentences[0] if is_item and len(sentences[0]) <= 30 else ""
+        lead = sentences[0] if is_item and not item else ""
         for index, sentence in enumerate(sentences):
             if item and index == 0:
                 continue
-            passages.append(Passage(document_id, source, sentence, heading if heading != line else "", item))
+            passages.append(Passage(document_id, source, sentence, heading if heading != line else "", item,
+                                    lead=lead if index else ""))
     return passages
 
 
@@ -497,8 +536,11 @@ class DocumentIndex:
                 contexts[passage.context] = Counter(terms(passage.context))
             if passage.document_id not in titles:
                 titles[passage.document_id] = Counter(terms(passage.source.title))
+            if passage.lead not in contexts:
+                contexts[passage.lead] = Counter(terms(passage.lead))
             own = Counter(terms(passage.text))
-            fields = {"own": own, "context": contexts[passage.context], "title": titles[passage.document_id]}
+            fields = {"own": own, "context": contexts[passage.context], "lead": contexts[passage.lead],
+                      "title": titles[passage.document_id]}
             frequencies: dict[str, float] = {}
             for field, counts in fields.items():
                 for term, count in counts.items():
@@ -523,7 +565,7 @@ class DocumentIndex:
 
     def _uses(self, word: str) -> bool:
         """Whether some notice has the word, or a pair of its characters (党总支: 总支部委员会)."""
-        return word in self._postings or any(
+        return word in self._postings or _ENTITY + _synonyms().get(word, word) in self._postings or any(
             _BIGRAM + word[i:i + 2] in self._postings for i in range(len(word) - 1))
 
     @cached_property
@@ -617,6 +659,9 @@ class DocumentIndex:
         simplified = question_form(question)  # 幾月 asks what 几月 does; 那天 without a question word is 哪天
         simplified = self.respell(simplified)
         query = self._query_terms(simplified)
+        asks_about_notice = bool(_ASKS_ABOUT_NOTICE.search(simplified))
+        if asks_about_notice:
+            query -= _ISSUER_WORDS  # 哪个部门发的 asks who issued it: the kind of answer, not its topic
         if not query or not self.passages:
             return []
         scores: dict[int, float] = {}
@@ -639,7 +684,6 @@ class DocumentIndex:
         year_match = _YEAR.search(simplified)
         year = int(year_match.group(1)) if year_match else None
         hits = []
-        asks_about_notice = bool(_ASKS_ABOUT_NOTICE.search(simplified))
         for i, score in scores.items():
             passage = self.passages[i]
             if passage.is_card and not asks_about_notice:

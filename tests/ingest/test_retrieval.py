@@ -16,6 +16,7 @@ from bot.knowledge_eval import evaluate_retrieval
 from services.ingest.loader import NoticeLoader
 from services.retrieval import (
     DocumentIndex,
+    _tokenizer,
     asked_thing,
     notice_card,
     question_form,
@@ -182,10 +183,15 @@ def test_a_sentence_of_another_year_never_answers():
 
 
 def test_a_year_inside_a_title_is_not_a_date():
-    index = index_of((2020, "关于印发《2020年上海市质量工作要点》的通知", "各有关单位：\n"
-                      "《2020年上海市质量工作要点》已经市质量工作领导小组全体会议审议通过，现印发给你们。\n"
-                      "上海市质量工作领导小组办公室 2020年1月21日印发"))
-    assert "1月21日" in index.best("2020年上海市质量工作要点是什么时候印发的？").passage.text
+    source = SourceView(title="关于印发《2020年上海市质量工作要点》的通知", issued_on=None, year=2020)
+    text = ("各有关单位：\n《2020年上海市质量工作要点》已经市质量工作领导小组全体会议审议通过，现印发给你们。\n"
+            "上海市质量工作领导小组办公室 2020年1月21日印发")
+    passages = split_passages(0, source, text)
+    assert all("1月21日" not in p.text for p in passages)  # the signature is the card's
+    index = DocumentIndex([*passages, notice_card(0, source, text)])
+    best = index.best("2020年上海市质量工作要点是什么时候印发的？").passage
+    assert best.is_card and "1月21日" in best.text
+    assert index.best("上海市质量工作要点什么时候开始执行") is None  # 《2020年…》 dates nothing
 
 
 def test_coverage_counts_a_word_no_notice_uses_as_missing():
@@ -224,7 +230,7 @@ def test_a_contact_block_is_one_passage_with_its_words_spelt_out_joined():
     texts = [p.text for p in passages]
     assert texts[2] == ("上海市质量协会地址：长宁区泰安路74号 邮政编码：200052 电 话：18917186600 "
                         "传 真：52588281 联系人： 周秀慧")
-    assert texts[3].startswith("上海市总工会地址") and texts[4] == "二〇一八年九月七日"
+    assert texts[3].startswith("上海市总工会地址") and len(texts) == 4  # the date of issue is the card's
     assert "电话" in terms("电 话：63295035")  # as forms space it
     index = DocumentIndex(passages)
     assert "周秀慧" in index.best("质协联系人是谁").passage.text
@@ -278,13 +284,24 @@ def test_the_notice_card_answers_when_and_by_whom_a_notice_was_issued_and_nothin
     card = notice_card(7, source, NUMBERED_NOTICE, issuer="上海市质量工作领导小组")
     assert card.is_card
     assert card.text == ("《关于印发《2020年上海市质量工作要点》的通知》，文号沪质〔2020〕1号，"
-                         "由上海市质量工作领导小组于2020年1月21日印发。")
+                         "由上海市质量工作领导小组于2020年1月21日印发，发给各有关单位。")
     index = DocumentIndex([*split_passages(7, source, NUMBERED_NOTICE), card])
     assert "沪质〔2020〕1号" in index.best("2020年质量工作要点的文号是多少").passage.text
     assert index.best("2020年质量工作要点是哪天印发的").passage.is_card
     assert not index.best("2020年质量工作的总体思路是什么").passage.is_card  # not a question about the notice
     # The title block is the card's, not a passage of its own.
     assert not any(p.text.startswith("沪质") for p in index.passages if not p.is_card)
+
+
+def test_the_card_tells_whom_a_notice_is_copied_to():
+    source = SourceView(title="关于印发《2020年上海市质量工作要点》的通知", issued_on=dt.date(2020, 1, 21), year=2020)
+    signature = "\n上海市质量工作领导小组办公室"
+    text = NUMBERED_NOTICE.replace(signature, "\n抄送：各区市场监督管理局。" + signature)
+    card = notice_card(7, source, text, issuer="上海市质量工作领导小组")
+    assert card.text.endswith("，发给各有关单位，抄送各区市场监督管理局。")
+    assert _tokenizer().lcut("抄送给谁了")[0] == "抄送"  # a synonym group's word is kept whole
+    index = DocumentIndex([*split_passages(7, source, text), card])
+    assert "各区市场监督管理局" in index.best("质量工作要点抄送给谁了").passage.text
 
 
 def test_a_notice_without_a_signature_takes_its_date_from_its_record():
