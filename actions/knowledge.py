@@ -18,7 +18,7 @@ async def answer_from_documents(services: Services, dispatcher: CollectingDispat
     if not text or not text.strip():
         return False
     retriever = retriever_for(services.session_factory)
-    answer = await call(retriever.answer, text)
+    answer = await call(retriever.answer, text, services.settings.today())
     if answer is None:
         return False
     dispatcher.utter_message(response="utter_document_answer", answer=answer.text,

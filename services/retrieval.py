@@ -176,8 +176,18 @@ _CUES = (
                     r"|次年|同年|当年|翌年|年初|年底|年内|上半年|下半年|季度"), required=True),
     # how long: a duration (三天, 2天, 16学时)
     _Cue(re.compile(r"几天|多少天|多久|多长时间|几个小时|几周|几个月|几年|多少年|课时|学时|有效期|时长"),
-         re.compile(r"[\d一二三四五六七八九十两半]+(?:天|日|周|个月|小时|课时|学时|年(?!\d|[一二三四五六七八九十]{1,2}月))"
-                    r"|长期有效"), required=True),
+         re.compile(r"[\d一二三四五六七八九十两半]+(?:天|日|周|个月|小时|课时|学时)"
+                    r"|(?<!\d)(?:\d{1,2}|[一二三四五六七八九十两半]{1,2})年(?!\d|[一二三四五六七八九十]{1,2}月)|长期有效"),
+         required=True),
+    # who won (哪些企业获奖, 谁拿了一等奖, 哪个区排第一): only a passage that names winners or a ranking
+    _Cue(re.compile(r"(?:哪些|哪个|哪家|哪几|谁|什么人).{0,8}(?:获奖|获得|评上|选上|当选|入选|排第|拿了|拿到|得了)"
+                    r"|(?:获奖|评上|选上|当选|入选)了?(?:哪些|哪几|哪个|哪家)|得主|冠军|第一名|获奖名单|获奖者"),
+         re.compile(r"荣获|获评|获奖名单|获得者|名单|排名|第一名|名列|当选|入选"), required=True),
+    # how to take part (怎么申请, 如何预约, 在哪下载): only a passage that says how or where to
+    _Cue(re.compile(r"(?:怎么|怎样|如何|咋)(?:样)?(?:申请|预约|下载|办理|参加|参与|加入|报名|提交|申报|购买|买票)"
+                    r"|在哪(?:里|儿)?(?:下载|申请|预约|办理|提交|申报)"),
+         re.compile(r"通过|登录|网站|网址|平台|扫码|二维码|填写|提交|报送|发送|联系|电\s*话|申请表|报名表|渠道|途径|方式|报名"),
+         required=True),
     # what it takes (申报条件, 要满足什么条件, 有什么要求): only a passage that states conditions answers
     _Cue(re.compile(r"条件|(?:什么|哪些|啥|报名|参赛|申报)资格|资格(?:是|有)|(?:什么|哪些|有没有|啥)要求"
                     r"|要求(?:是|有)(?:什么|啥|哪些)|门槛"),
@@ -196,7 +206,7 @@ _CUES = (
          re.compile(r"地\s*址\s*[:：]|电\s*话\s*[:：]|联\s*系\s*人\s*[:：]"), factor=2.0, required=True),
     # where: only a passage that states a place answers (在…举办, 设在, an address, a venue); a
     # sentence about the event that names none (1.举办…启动仪式。) is no answer to 在哪里举行
-    _Cue(re.compile(r"哪里|哪儿|在哪(?![天年些个月])|地点|场地|会场|(?:哪个|哪座|什么)(?:城市|地方|酒店|场馆)"),
+    _Cue(re.compile(r"哪里|哪儿|在哪(?![天年些个月])|地点|场地|会场|哪国|(?:哪个|哪座|什么)(?:城市|地方|酒店|场馆|国家)"),
          re.compile(r"在(?![^，。；]*下[，。])[^。；]{1,20}?(?:举办|举行|召开|开展|发布|宣传|展示|播放|试点|设立|上课)"
                     r"|设在|地\s*址|路\d+号|场所|会场|酒店|宾馆|会议中心|会展中心|大厦|礼堂|会议室|平台|广场|枢纽|园区"),
          required=True),
@@ -216,6 +226,7 @@ _NAME_WORDS = frozenset({"名字", "名称", "书名", "全称", "简称", "题�
 _DEMONSTRATIVE = re.compile(r"^[这那哪此该][本个位家项种件份张部]?")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)年")
 _ISSUER_WORDS = frozenset({"部门", "单位", "机构", _BIGRAM + "部门", _BIGRAM + "单位", _BIGRAM + "机构"})
+_ASKS_NEXT = re.compile(r"下一?[期届次场轮回]|下个月|最近一[期届次场]|即将|接下来")
 _COPIED_TO = re.compile(r"抄\s*送\s*[:：]\s*(.+?)。?$")
 _DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,6}〔\d{4}〕\d+号")
 _WRITTEN_DATE = re.compile(
@@ -287,8 +298,11 @@ def asked_thing(question: str) -> str | None:
     words = [word for word in _tokenizer().lcut(question.casefold()) if word.strip()]
     spoken = [word for word in words if any(ch.isalnum() for ch in word)]  # without punctuation
     for index, word in enumerate(words):
-        if word == "有没有" or (word == "有" and spoken[-1:] in (["吗"], ["么"], ["没"], ["没有"])):
-            # 有奖品吗, 有没有线上回放: asks whether the thing exists; the last word says what
+        may = word in ("能不能", "可不可以", "能否") or (word == "能" and words[index + 1:index + 2] == ["不能"]) \
+            or (word in ("能", "可以") and spoken[-1:] in (["吗"], ["么"]))
+        if word == "有没有" or (word == "有" and spoken[-1:] in (["吗"], ["么"], ["没"], ["没有"])) or may:
+            # 有奖品吗, 有没有线上回放: asks whether the thing exists; 能停车吗, 能不能带小孩去参观: whether
+            # one may do it. The last word says what.
             after = [w for w in words[index + 1:] if w not in _DROPPED and w not in ("没", "没有", "吗")
                      and any(_CJK.fullmatch(ch) for ch in w)]
             thing = after[-1] if after else ""
@@ -655,7 +669,9 @@ class DocumentIndex:
             query.add(term)
         return query
 
-    def search(self, question: str, limit: int = 3) -> list[Hit]:
+    def search(self, question: str, limit: int = 3, today: dt.date | None = None) -> list[Hit]:
+        """The best passages for the question. With `today`, a question about the next session
+        (下一期, 下届) is answered only from a notice of this year or later."""
         simplified = question_form(question)  # 幾月 asks what 几月 does; 那天 without a question word is 哪天
         simplified = self.respell(simplified)
         query = self._query_terms(simplified)
@@ -683,10 +699,14 @@ class DocumentIndex:
         cues = [cue for cue in _CUES if cue.asks.search(simplified)]
         year_match = _YEAR.search(simplified)
         year = int(year_match.group(1)) if year_match else None
+        # 下一期啥时候开: what comes after today; a notice of an earlier year tells only what is past
+        earliest_year = today.year if today is not None and _ASKS_NEXT.search(simplified) else None
         hits = []
         for i, score in scores.items():
             passage = self.passages[i]
             if passage.is_card and not asks_about_notice:
+                continue
+            if earliest_year is not None and (passage.source.year or 0) < earliest_year:
                 continue
             coverage = covered[i] / total
             score *= coverage
@@ -704,15 +724,15 @@ class DocumentIndex:
         hits.sort(key=lambda hit: hit.score, reverse=True)
         return hits[:limit]
 
-    def answer(self, question: str) -> DocumentAnswer | None:
+    def answer(self, question: str, today: dt.date | None = None) -> DocumentAnswer | None:
         """The best passage's sentence (and the next when it is short), or None below the thresholds."""
-        best = self.best(question)
+        best = self.best(question, today)
         if best is None or best.score < MIN_SCORE or best.coverage < MIN_COVERAGE:
             return None
         return DocumentAnswer(self.answer_text(best.passage), best.passage.source, best.score)
 
-    def best(self, question: str) -> Hit | None:
-        hits = self.search(question, limit=1)
+    def best(self, question: str, today: dt.date | None = None) -> Hit | None:
+        hits = self.search(question, limit=1, today=today)
         return hits[0] if hits else None
 
     def _section(self, passage: Passage) -> list[Passage]:
@@ -781,8 +801,8 @@ class DocumentRetriever:
                 log.info("document index built: %d passages", len(self._index.passages))
             return self._index
 
-    def answer(self, question: str) -> DocumentAnswer | None:
-        return self.index().answer(question)
+    def answer(self, question: str, today: dt.date | None = None) -> DocumentAnswer | None:
+        return self.index().answer(question, today)
 
 
 _retrievers: dict[int, DocumentRetriever] = {}

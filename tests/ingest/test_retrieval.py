@@ -77,6 +77,17 @@ def test_the_held_out_questions_stay_above_their_floor(figures):
     assert heldout["refusal_rate"] >= 0.9, heldout["wrong_answers"]
 
 
+def test_all_the_sets_together_stay_above_their_floor(figures):
+    # 729 questions, 489 answerable: 90.2 % top-1 and 95.0 % refusals after round 6 (2026-12-01).
+    # Every set but the newest blind one has been tuned on, so this keeps the figures from
+    # sliding; the newest blind set's first score is the honest one (docs/ingestion.md).
+    answerable = sum(result["answerable"] for result in figures.values())
+    unanswerable = sum(result["unanswerable"] for result in figures.values())
+    assert answerable >= 480 and unanswerable >= 230
+    assert sum(result["top1_correct"] for result in figures.values()) / answerable >= 0.88
+    assert sum(result["refused"] for result in figures.values()) / unanswerable >= 0.93
+
+
 def test_an_answer_takes_well_under_50_ms(figures):
     for result in figures.values():
         assert result["latency_ms"]["median"] < 10
@@ -418,3 +429,43 @@ def test_what_it_takes_and_how_many_years_are_answered_only_by_a_passage_that_st
                       "首席质量官证书有效期3年。"))
     assert "须" in index.best("刘源张蓝领质量贡献奖申报要满足什么条件").passage.text
     assert "3年" in index.best("首席质量官证书有效期几年").passage.text
+
+
+# Round 6: what the blind sets' unanswerable questions asked for.
+
+def test_who_won_is_answered_only_by_a_passage_that_names_winners():
+    award = (2021, "质量月", "前言。\n5.开展市政府质量奖二十年交流活动。宣传获奖组织的先进质量管理经验。")
+    assert index_of(award).best("2021年市政府质量奖都有哪些企业获奖") is None
+    assert index_of(award).best("市政府质量奖评上了哪些企业") is None
+    winners = (2021, "公告", "前言。\n上海电气集团荣获2021年上海市政府质量奖。")
+    assert "上海电气" in index_of(award, winners).best("2021年市政府质量奖都有哪些企业获奖").passage.text
+
+
+def test_how_to_apply_is_answered_only_by_a_passage_that_says_how():
+    plan = (2019, "工作重点", "前言。\n二是加强标准化建设。市质协将在家政、保险等领域开展“领跑者”团体标准工作。")
+    assert index_of(plan).best("领跑者团体标准企业怎么申请") is None
+    how = (2019, "通知", "前言。\n申请“领跑者”团体标准的企业请通过市质协网站提交申请表。")
+    assert "网站" in index_of(plan, how).best("领跑者团体标准企业怎么申请").passage.text
+
+
+def test_the_next_session_is_answered_only_from_a_notice_of_this_year_or_later():
+    plan = (2019, "工作重点", "前言。\n一是打造“质量大讲堂”公益讲座品牌。2019年将继续举办4~6期质量大讲堂。")
+    index = index_of(plan)
+    assert index.best("质量大讲堂下一期啥时候开", today=dt.date(2026, 12, 1)) is None
+    assert index.best("质量大讲堂下一期啥时候开", today=dt.date(2019, 3, 1)) is not None
+    assert index.best("质量大讲堂啥时候开", today=dt.date(2026, 12, 1)) is not None  # not asked about the next
+
+
+def test_whether_one_may_do_something_no_notice_names_is_not_answered():
+    assert asked_thing("泰安路74号那边能停车吗？") == "停车"
+    assert asked_thing("质量开放日能不能带小孩一起去参观") == "参观"
+    assert asked_thing("品牌故事比赛能拍视频参加吗") == "参加"  # a notice's word: left to the rest
+
+
+def test_a_year_is_no_duration_and_which_country_asks_where():
+    index = index_of((2019, "工作重点", "前言。\n一是打造“质量大讲堂”公益讲座品牌。2019年将继续举办质量大讲堂。\n"
+                      "二是增进与国际质量组织的合作。市质协先后成为亚太质量组织（APQO）的理事单位。"))
+    assert index.best("质量大讲堂每期讲座大概多长时间") is None  # 2019年 dates, it does not last
+    assert index.best("亚太质量组织总部设在哪个国家") is None  # the sentence names no place
+    years = index_of((2019, "报告", "前言。\n质量大讲堂已连续举办3年。"))
+    assert "3年" in years.best("质量大讲堂办了多少年").passage.text
