@@ -120,7 +120,7 @@ _COLLOQUIAL = frozenset({
     "咋", "咋样", "咋么", "干嘛", "干啥", "啥时候", "啥时", "几时", "哪天", "几号", "几月", "几点",
     "几次", "几回", "多大", "多长", "哪些", "哪位", "什么样", "怎样", "咋办", "怎么办", "为啥", "啥样",
     "是啥", "有啥", "些", "有些", "一些", "过", "着", "搞", "弄", "干", "整", "跟", "来", "去",
-    "路上",  # 在哪条路上: the address cue's words
+    "路上", "号码",  # 在哪条路上, 传真号码: the contact cue's words
     "哪几", "哪几个", "哪几家", "哪几项", "哪几种", "哪种", "哪类", "哪方面",
     # asking who issued a notice and when (谁发的, 发出来, 落款日期): the card answers, in its own words
     "发", "发的", "发出", "发出来", "落款",
@@ -166,6 +166,8 @@ class _Cue:
     shape: re.Pattern[str]
     factor: float = 1.3
     required: bool = False
+    # looks inside 《…》 too: 白皮书是哪年的 is answered by 《上海市质量状况白皮书（2021年）》
+    in_titles: bool = False
 
 
 # What kind of answer a question wants, what a passage holding one looks like, and the factor
@@ -190,16 +192,16 @@ _CUES = (
          required=True),
     # what it takes (申报条件, 要满足什么条件, 有什么要求): only a passage that states conditions answers
     _Cue(re.compile(r"条件|(?:什么|哪些|啥|报名|参赛|申报)资格|资格(?:是|有)|(?:什么|哪些|有没有|啥)要求"
-                    r"|要求(?:是|有)(?:什么|啥|哪些)|门槛"),
+                    r"|要求(?:是|有)(?:什么|啥|哪些)|有[^，。？?]{0,8}要求(?:吗|么|没)|门槛"),
          re.compile(r"条件|资格|要求|须|应当|不得|不少于|以上"), required=True),
-    _Cue(re.compile(r"哪年|哪一年|年份"), re.compile(r"\d{4}年")),
+    _Cue(re.compile(r"哪年|哪一年|年份"), re.compile(r"\d{4}年|次年|同年|当年|翌年"), required=True, in_titles=True),
     _Cue(re.compile(r"多少|几"),
          re.compile(r"\d|[一二三四五六七八九十百千万]+(?:个|项|期|场|名|家|届|万)")),
     _Cue(re.compile(r"多少钱|费用|收费|价格|门票|票价|交钱|免费|几块钱|多少元"),
          re.compile(r"\d+(?:\.\d+)?[万亿]?元|免费|收费|费用"), required=True),
     _Cue(re.compile(r"报名|截止"), re.compile(r"报名|截止|名额"), required=True),
     # a web or mail address is a string no paraphrase stands for: only a passage that has one answers
-    _Cue(re.compile(r"网址|链接|网页|邮箱|e-?mail", re.IGNORECASE),
+    _Cue(re.compile(r"网址|链接|网页|邮箱|e-?mail|(?:哪个|什么)网站|网站是|下载|电子版|上传", re.IGNORECASE),
          re.compile(r"https?://|www\.|\.(?:com|cn|org|net)\b|@", re.IGNORECASE), required=True),
     # an address, phone or person to contact: a contact block (`X地址：… 电 话：… 联系人：…`) is the answer
     _Cue(re.compile(r"地址|电话|联系人|联系方式|怎么联系|传真|邮编|邮政编码|哪条路|在哪办公"),
@@ -208,7 +210,7 @@ _CUES = (
     # sentence about the event that names none (1.举办…启动仪式。) is no answer to 在哪里举行
     _Cue(re.compile(r"哪里|哪儿|在哪(?![天年些个月])|地点|场地|会场|哪国|(?:哪个|哪座|什么)(?:城市|地方|酒店|场馆|国家)"),
          re.compile(r"在(?![^，。；]*下[，。])[^。；]{1,20}?(?:举办|举行|召开|开展|发布|宣传|展示|播放|试点|设立|上课)"
-                    r"|设在|地\s*址|路\d+号|场所|会场|酒店|宾馆|会议中心|会展中心|大厦|礼堂|会议室|平台|广场|枢纽|园区"),
+                    r"|设在|地\s*址|路\d+号|场所|会场|酒店|宾馆|会议中心|会展中心|大厦|礼堂|会议室|平台|广场|枢纽|创新园"),
          required=True),
     _Cue(re.compile(r"主题"), re.compile(r"主题")),
     # 归谁管, 哪个部门负责: the units that close an item (`…建设（市民政局）。`)
@@ -305,10 +307,12 @@ def asked_thing(question: str) -> str | None:
             # one may do it. The last word says what.
             after = [w for w in words[index + 1:] if w not in _DROPPED and w not in ("没", "没有", "吗")
                      and any(_CJK.fullmatch(ch) for ch in w)]
-            thing = after[-1] if after else ""
+            # the last noun or verb (能带孩子一起去吗: 孩子, not 一起)
+            things = [w for w in after if _parts_of_speech().get(w, "n")[:1] in ("n", "v")]
+            thing = things[-1] if things else ""
             if len(thing) < 2 or any(cue.asks.search(thing) for cue in _CUES):
                 return None
-            return thing if _parts_of_speech().get(thing, "n")[:1] in ("n", "v") else None
+            return thing
         if word.startswith(_ASKING_WORDS):
             # what stands before the asking word, past the times the member counts from (现在, 目前)
             before = [w for w in words[:index] if w not in _DROPPED and w != "叫"
@@ -609,9 +613,13 @@ class DocumentIndex:
             word = words[index]
             replaced = False
             if word not in self._postings and word not in _DROPPED and all(_CJK.fullmatch(ch) for ch in word):
+                # a function word alone is no misspelling (有时 is not 优势); with its neighbours it
+                # may be one (质量/大将/堂: 大讲堂)
+                alone = word in _function_words()
                 for start, end in ((index, index + 1), (index, index + 2), (index - 1, index + 1),
                                    (index - 1, index + 2)):
-                    if start < 0 or end > len(words) or (start < index and not out):
+                    if start < 0 or end > len(words) or (start < index and not out) \
+                            or (alone and (start, end) == (index, index + 1)):
                         continue
                     span = "".join(words[start:end])
                     if not 2 <= len(span) <= 6 or not all(_CJK.fullmatch(ch) for ch in span) \
@@ -627,7 +635,7 @@ class DocumentIndex:
                         break
                 # the misspelt word is the start of a longer cut (兰领奖: 兰领 for 蓝领)
                 for cut in range(len(word) - 1, 1, -1):
-                    if replaced:
+                    if replaced or alone:
                         break
                     sounds_like = sounds.get(" ".join(lazy_pinyin(word[:cut])), set())
                     if word[:cut] not in self._postings and len(sounds_like) == 1:
@@ -659,7 +667,7 @@ class DocumentIndex:
         质协/办公 gives 协办); a word no notice uses but whose parts they all do (qc小组, 办公地址) is
         asked in its parts, which are terms too. What stays unknown weighs as much as a missing word."""
         found = terms(question, known=self._postings)
-        known_parts = {term for term in found if term in self._postings}
+        known_parts = {term for term in found if term in self._postings} | _DROPPED
         query = set()
         for term in found:
             if term.startswith(_BIGRAM) and term not in self._postings:
@@ -713,7 +721,8 @@ class DocumentIndex:
             if passage.is_card:
                 score *= _CARD_BOOST  # a question about the notice itself: its card is the answer's form
             for cue in cues:
-                score *= cue.factor if cue.shape.search(self._shapes[i]) else 0.0 if cue.required else 1.0
+                fits = cue.shape.search(passage.text if cue.in_titles else self._shapes[i])
+                score *= cue.factor if fits else 0.0 if cue.required else 1.0
             if year is not None:
                 # A sentence of another year does not answer for this one: 2021's theme is
                 # no answer to 2025年质量月的主题, however well the words match.

@@ -469,3 +469,35 @@ def test_a_year_is_no_duration_and_which_country_asks_where():
     assert index.best("亚太质量组织总部设在哪个国家") is None  # the sentence names no place
     years = index_of((2019, "报告", "前言。\n质量大讲堂已连续举办3年。"))
     assert "3年" in years.best("质量大讲堂办了多少年").passage.text
+
+
+# Round 7.
+
+def test_a_function_word_alone_is_not_respelt_but_with_its_neighbours_may_be():
+    index = index_of(REPORT, (2021, "质量月", "前言。\n3.举办质量微视频作品展示活动。发挥品牌优势，遴选优秀作品。"))
+    assert index.respell("质量微视频作品有时长要求吗") == "质量微视频作品有时长要求吗"  # 有时 is no 优势
+    assert index.respell("质量大将堂办了几期") == "质量大讲堂办了几期"  # 大将 (an adverb to jieba) with 堂
+
+
+def test_a_contact_field_asked_in_other_words_finds_the_contact_block(svc):
+    retriever = retriever_for(svc.session_factory)
+    assert "60827379" in retriever.answer("团市委的传真号码多少").text  # 号码: how it is asked
+    assert "200030" in retriever.answer("市妇联的邮编是多少？").text  # 邮编 = 邮政编码
+
+
+def test_a_download_or_an_upload_is_answered_only_by_a_passage_with_an_address():
+    index = index_of((2021, "质量月", "前言。\n1.举办质量月启动仪式。发布《上海市质量状况白皮书（2021年）》。"))
+    assert index.best("上海市质量状况白皮书去哪下载电子版") is None
+    assert index.best("白皮书在哪个网站可以看") is None
+    assert "2021年" in index.best("质量状况白皮书是哪年的").passage.text  # a year inside 《》 answers 哪年
+
+
+def test_which_year_is_answered_only_by_a_passage_with_a_year():
+    index = index_of((2019, "报告", "前言。\n一大批优秀会员企业形成了独具特色的质量管理模式，如振华重工的精益管理。\n"
+                      "2016年11月市质协经批复建立总支部委员会。"))
+    assert index.best("振华重工是哪一年拿的中国质量奖") is None
+    assert "2016年" in index.best("市质协党总支是哪一年建立的").passage.text
+
+
+def test_whether_one_may_bring_someone_asks_whether_a_notice_names_them():
+    assert asked_thing("质量开放日参观可以带孩子一起去吗？") == "孩子"
