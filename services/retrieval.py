@@ -195,8 +195,11 @@ _CUES = (
                     r"|要求(?:是|有)(?:什么|啥|哪些)|有[^，。？?]{0,8}要求(?:吗|么|没)|门槛"),
          re.compile(r"条件|资格|要求|须|应当|不得|不少于|以上"), required=True),
     _Cue(re.compile(r"哪年|哪一年|年份"), re.compile(r"\d{4}年|次年|同年|当年|翌年"), required=True, in_titles=True),
-    _Cue(re.compile(r"多少|几"),
-         re.compile(r"\d|[一二三四五六七八九十百千万]+(?:个|项|期|场|名|家|届|万)")),
+    # how many: a count (160个城市, 1.5万人, 十二期, 93.5%, 1:78), not just a year or a date
+    _Cue(re.compile(r"多少(?!钱)|(?<!哪)几(?![号月点天日时周年])"),
+         re.compile(r"(?<![\d.])(?!\d{4}年|\d{1,2}(?:[~～\-—至]\d{1,2})?[月日号])\d+(?:\.\d+)?"
+                    r"|[一二三四五六七八九十百千万两]+(?:个|项|期|场|名|家|届|万|人|次|位|所|条|部|批|轮|类|大)"),
+         required=True),
     _Cue(re.compile(r"多少钱|费用|收费|价格|门票|票价|交钱|免费|几块钱|多少元"),
          re.compile(r"\d+(?:\.\d+)?[万亿]?元|免费|收费|费用"), required=True),
     _Cue(re.compile(r"报名|截止"), re.compile(r"报名|截止|名额"), required=True),
@@ -220,11 +223,14 @@ _CUES = (
     _Cue(re.compile(_ASKS_DONE), re.compile(_DONE)),
     _Cue(re.compile(_ASKS_DONE), re.compile(_PLANNED), 1 / 1.3),
     _Cue(re.compile(r"计划|打算|预计|准备"), re.compile(_PLANNED)),
+    # what came of it (最后来了多少人, 实际注册了多少个): a plan says what was meant to happen, not what did
+    _Cue(re.compile(r"最后|最终|实际|结果"), re.compile(_PLANNED), 0.0),
 )
 # Where a question's asking word starts (是啥, 是什么, 是谁, 多少钱 …).
 _ASKING_WORDS = ("啥", "什么", "谁", "多少", "是啥", "是什么", "是谁", "是多少", "是哪", "叫啥")
 # What something is called (书名是啥, 全称是什么): the answer is a name the passage gives, not a thing it names.
 _NAME_WORDS = frozenset({"名字", "名称", "书名", "全称", "简称", "题目", "标题"})
+_YES_NO_ENDINGS = (["吗"], ["么"], ["没"], ["没有"], ["不"])
 _DEMONSTRATIVE = re.compile(r"^[这那哪此该][本个位家项种件份张部]?")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)年")
 _ISSUER_WORDS = frozenset({"部门", "单位", "机构", _BIGRAM + "部门", _BIGRAM + "单位", _BIGRAM + "机构"})
@@ -300,15 +306,16 @@ def asked_thing(question: str) -> str | None:
     words = [word for word in _tokenizer().lcut(question.casefold()) if word.strip()]
     spoken = [word for word in words if any(ch.isalnum() for ch in word)]  # without punctuation
     for index, word in enumerate(words):
+        yes_or_no = spoken[-1:] in _YES_NO_ENDINGS
         may = word in ("能不能", "可不可以", "能否") or (word == "能" and words[index + 1:index + 2] == ["不能"]) \
-            or (word in ("能", "可以") and spoken[-1:] in (["吗"], ["么"]))
-        if word == "有没有" or (word == "有" and spoken[-1:] in (["吗"], ["么"], ["没"], ["没有"])) or may:
+            or (word in ("能", "可以") and yes_or_no)
+        if word == "有没有" or (word == "有" and yes_or_no) or may:
             # 有奖品吗, 有没有线上回放: asks whether the thing exists; 能停车吗, 能不能带小孩去参观: whether
             # one may do it. The last word says what.
-            after = [w for w in words[index + 1:] if w not in _DROPPED and w not in ("没", "没有", "吗")
+            after = [w for w in words[index + 1:] if w not in _DROPPED and w not in ("没", "没有", "吗", "不")
                      and any(_CJK.fullmatch(ch) for ch in w)]
-            # the last noun or verb (能带孩子一起去吗: 孩子, not 一起)
-            things = [w for w in after if _parts_of_speech().get(w, "n")[:1] in ("n", "v")]
+            # the last noun or verb of two characters or more (能带孩子一起去吗: 孩子; 有奖品拿吗: 奖品)
+            things = [w for w in after if len(w) >= 2 and _parts_of_speech().get(w, "n")[:1] in ("n", "v")]
             thing = things[-1] if things else ""
             if len(thing) < 2 or any(cue.asks.search(thing) for cue in _CUES):
                 return None

@@ -78,12 +78,12 @@ def test_the_held_out_questions_stay_above_their_floor(figures):
 
 
 def test_all_the_sets_together_stay_above_their_floor(figures):
-    # 729 questions, 489 answerable: 90.2 % top-1 and 95.0 % refusals after round 6 (2026-12-01).
+    # 899 questions, 589 answerable: 90.2 % top-1 and 94.8 % refusals after round 8 (2026-12-01).
     # Every set but the newest blind one has been tuned on, so this keeps the figures from
     # sliding; the newest blind set's first score is the honest one (docs/ingestion.md).
     answerable = sum(result["answerable"] for result in figures.values())
     unanswerable = sum(result["unanswerable"] for result in figures.values())
-    assert answerable >= 480 and unanswerable >= 230
+    assert answerable >= 580 and unanswerable >= 300
     assert sum(result["top1_correct"] for result in figures.values()) / answerable >= 0.88
     assert sum(result["refused"] for result in figures.values()) / unanswerable >= 0.93
 
@@ -501,3 +501,25 @@ def test_which_year_is_answered_only_by_a_passage_with_a_year():
 
 def test_whether_one_may_bring_someone_asks_whether_a_notice_names_them():
     assert asked_thing("质量开放日参观可以带孩子一起去吗？") == "孩子"
+
+
+# Round 8.
+
+def test_what_came_of_a_plan_is_not_answered_by_the_plan():
+    plan = (2019, "工作重点", "前言。\n一是深入开展群众性质量管理活动。2019年，预计在各行业注册成立质量小组1万个。")
+    assert "1万个" in index_of(plan).best("2019年计划注册多少个质量小组").passage.text
+    assert index_of(plan).best("2019年质量小组实际注册下来有多少个") is None
+
+
+def test_how_many_is_answered_only_by_a_passage_that_counts():
+    index = index_of((2021, "质量月", "前言。\n4.举办知识竞赛。2021年9月举办全市“质量月”知识竞赛活动。\n"
+                      "5.开展交流活动。组织百家获奖组织开展“质量开放日”活动。"))
+    # 2021年 and 9月 count nothing
+    assert all("知识竞赛" not in hit.passage.text for hit in index.search("2021年质量月知识竞赛总共有多少人参加"))
+    assert "百家" in index.best("质量开放日有多少家组织参加").passage.text
+    assert index.best("知识竞赛是哪几个部门负责的") is not None  # 哪几 asks which, not how many
+
+
+def test_a_yes_or_no_question_asks_whether_a_notice_names_its_last_thing():
+    assert asked_thing("知识竞赛答得好的话有奖品拿吗") == "奖品"
+    assert asked_thing("质量开放日有讲解员不") == "讲解员"
