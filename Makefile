@@ -84,9 +84,10 @@ browser-deps: ## install Debian's Chromium for the browser test (skipped when /u
 	scripts/browser-deps.sh
 
 .PHONY: eval
-eval: train ## NLU accuracy on the held-out set; notice extraction P/R; document answers; JSON in results/
+eval: train ## NLU accuracy; notice extraction P/R; document answers; the whole assistant on the same questions
 	$(PY) -m bot.evaluation
 	$(PY) -m bot.knowledge_eval
+	$(PY) -m bot.assistant_eval
 
 .PHONY: bench
 bench: knowledge train ## model load time, NLU parse and REST turn latency

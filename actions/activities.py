@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -19,8 +20,10 @@ from actions.base import (
     phrase,
     timing_phrase,
 )
+from actions.knowledge import answer_from_documents, answer_other_question
 from services.activities import ActivityService
 from services.dates import format_date, format_point, parse_month, parse_year
+from services.textnorm import normalise
 from services.views import ActivityDetails, ActivitySummary, Resolution
 
 MAX_LISTED = 10
@@ -55,6 +58,8 @@ class ActivityQuestion(AssistantAction):
     """Finds the activity the member means, asks when unclear, then answers one topic."""
 
     topic = "details"
+    # The kinds of answer (services.retrieval.asked_kinds) this topic's reply gives.
+    answer_kinds: frozenset[str] = frozenset()
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
@@ -66,10 +71,17 @@ class ActivityQuestion(AssistantAction):
         activities = self.services.activities
         today = activities.today()
         events: list[dict[str, Any]] = [SlotSet("last_topic", self.topic)]
+        # A question of its own (not "2018年的", "第二个"): what the notices say answers it when
+        # the database has no activity for it, or none that says what was asked.
+        question = None if follow_up else tracker.latest_message.get("text")
+        if await answer_other_question(self.services, dispatcher, domain, question, self.answer_kinds):
+            return events  # 质量大讲堂计划办几期 asks a count, which no activity's time answers
         if chosen_id is None:
             named = latest_entity(tracker, "activity")
             resolution = await self._find(tracker, named, follow_up, today)
             if not resolution.matches:
+                if await self.from_documents(dispatcher, domain, question):
+                    return events
                 if named:
                     dispatcher.utter_message(response="utter_activity_not_found", query=named)
                 else:
@@ -85,9 +97,21 @@ class ActivityQuestion(AssistantAction):
         if details is None:
             dispatcher.utter_message(response="utter_which_activity_for_question")
             return events
-        answered = await self._answer(dispatcher, domain, details, today)
+        answered = await self._answer(dispatcher, domain, details, today, question)
         return [*events, SlotSet("activity", details.name), SlotSet("activity_candidates", None),
                 *answered]
+
+    async def from_documents(self, dispatcher: CollectingDispatcher, domain: DomainDict,
+                             question: str | None) -> bool:
+        """Answer a question of its own from the notices' sentences; False when none answers."""
+        return question is not None and await answer_from_documents(self.services, dispatcher, domain, question)
+
+    async def not_given(self, dispatcher: CollectingDispatcher, domain: DomainDict, question: str | None,
+                        response: str, **values: Any) -> None:
+        """The activity's record does not say: a sentence of the notices that does, else `response`
+        (通知里没有写…)."""
+        if not await self.from_documents(dispatcher, domain, question):
+            dispatcher.utter_message(response=response, **values)
 
     async def _find(self, tracker: Tracker, named: str | None, follow_up: bool,
                     today: dt.date) -> Resolution[ActivitySummary]:
@@ -115,18 +139,21 @@ class ActivityQuestion(AssistantAction):
 
     @abc.abstractmethod
     async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
-                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
-        """Reply about this topic for one activity."""
+                      details: ActivityDetails, today: dt.date, question: str | None) -> list[dict[str, Any]]:
+        """Reply about this topic for one activity (`question`: the member's words, when the
+        question is one of its own; None for a follow-up)."""
 
 
 class ActionActivityDetails(ActivityQuestion):
     topic = "details"
+    # what the card tells; a count, a duration or who won is asked of the notices' sentences
+    answer_kinds = frozenset({"when", "year", "where", "theme", "units", "fee", "signup"})
 
     def name(self) -> str:
         return "action_activity_details"
 
     async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
-                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
+                      details: ActivityDetails, today: dt.date, question: str | None) -> list[dict[str, Any]]:
         role_label, organisers = organisers_of(domain, details)
         not_stated = phrase(domain, "utter_not_stated")
         practical = "".join([
@@ -153,16 +180,17 @@ class ActionActivityDetails(ActivityQuestion):
 
 class ActionActivityTime(ActivityQuestion):
     topic = "time"
+    answer_kinds = frozenset({"when", "year"})
 
     def name(self) -> str:
         return "action_activity_time"
 
     async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
-                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
+                      details: ActivityDetails, today: dt.date, question: str | None) -> list[dict[str, Any]]:
         summary = details.summary
         if summary.span is None:
-            dispatcher.utter_message(response="utter_activity_time_unknown", activity=details.name,
-                                     source=cite(domain, details.source))
+            await self.not_given(dispatcher, domain, question, "utter_activity_time_unknown",
+                                 activity=details.name, source=cite(domain, details.source))
             return []
         dispatcher.utter_message(
             response="utter_activity_time",
@@ -176,32 +204,37 @@ class ActionActivityTime(ActivityQuestion):
 
 class ActionActivityPlace(ActivityQuestion):
     topic = "place"
+    answer_kinds = frozenset({"where"})
 
     def name(self) -> str:
         return "action_activity_place"
 
     async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
-                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
+                      details: ActivityDetails, today: dt.date, question: str | None) -> list[dict[str, Any]]:
         if details.location:
             dispatcher.utter_message(response="utter_activity_place", activity=details.name,
                                      location=details.location, source=cite(domain, details.source))
             return []
-        dispatcher.utter_message(response="utter_activity_place_unknown", activity=details.name,
-                                 organisers_hint=organisers_hint(domain, details),
-                                 source=cite(domain, details.source))
+        await self.not_given(dispatcher, domain, question, "utter_activity_place_unknown",
+                             activity=details.name, organisers_hint=organisers_hint(domain, details),
+                             source=cite(domain, details.source))
         return []
 
 
 class ActionActivityTheme(ActivityQuestion):
     topic = "theme"
+    answer_kinds = frozenset({"theme"})
 
     def name(self) -> str:
         return "action_activity_theme"
 
     async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
-                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
-        response = "utter_activity_theme" if details.theme else "utter_activity_theme_unknown"
-        dispatcher.utter_message(response=response, activity=details.name, theme=details.theme,
+                      details: ActivityDetails, today: dt.date, question: str | None) -> list[dict[str, Any]]:
+        if not details.theme:
+            await self.not_given(dispatcher, domain, question, "utter_activity_theme_unknown",
+                                 activity=details.name, source=cite(domain, details.source))
+            return []
+        dispatcher.utter_message(response="utter_activity_theme", activity=details.name, theme=details.theme,
                                  source=cite(domain, details.source))
         return []
 
@@ -214,34 +247,36 @@ def organisers_hint(domain: DomainDict, details: ActivityDetails) -> str:
 
 class ActionActivityFee(ActivityQuestion):
     topic = "fee"
+    answer_kinds = frozenset({"fee"})
 
     def name(self) -> str:
         return "action_activity_fee"
 
     async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
-                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
+                      details: ActivityDetails, today: dt.date, question: str | None) -> list[dict[str, Any]]:
         if details.fee:
             dispatcher.utter_message(response="utter_activity_fee", activity=details.name,
                                      fee=details.fee, source=cite(domain, details.source))
         else:
-            dispatcher.utter_message(response="utter_activity_fee_unknown", activity=details.name,
-                                     organisers_hint=organisers_hint(domain, details),
-                                     source=cite(domain, details.source))
+            await self.not_given(dispatcher, domain, question, "utter_activity_fee_unknown",
+                                 activity=details.name, organisers_hint=organisers_hint(domain, details),
+                                 source=cite(domain, details.source))
         return []
 
 
 class ActionActivityCapacity(ActivityQuestion):
     topic = "capacity"
+    answer_kinds = frozenset({"count", "signup"})
 
     def name(self) -> str:
         return "action_activity_capacity"
 
     async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
-                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
+                      details: ActivityDetails, today: dt.date, question: str | None) -> list[dict[str, Any]]:
         if not details.capacity:
-            dispatcher.utter_message(response="utter_activity_capacity_unknown", activity=details.name,
-                                     organisers_hint=organisers_hint(domain, details),
-                                     source=cite(domain, details.source))
+            await self.not_given(dispatcher, domain, question, "utter_activity_capacity_unknown",
+                                 activity=details.name, organisers_hint=organisers_hint(domain, details),
+                                 source=cite(domain, details.source))
             return []
         deadline = details.signup_deadline
         left = details.capacity - details.seats_taken
@@ -259,16 +294,17 @@ class ActionActivityCapacity(ActivityQuestion):
 
 class ActionActivityOrganiser(ActivityQuestion):
     topic = "organiser"
+    answer_kinds = frozenset({"units"})
 
     def name(self) -> str:
         return "action_activity_organiser"
 
     async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
-                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
+                      details: ActivityDetails, today: dt.date, question: str | None) -> list[dict[str, Any]]:
         role_label, organisers = organisers_of(domain, details)
         if not organisers:
-            dispatcher.utter_message(response="utter_activity_organiser_unknown",
-                                     activity=details.name, source=cite(domain, details.source))
+            await self.not_given(dispatcher, domain, question, "utter_activity_organiser_unknown",
+                                 activity=details.name, source=cite(domain, details.source))
             return []
         dispatcher.utter_message(response="utter_activity_organiser", activity=details.name,
                                  role_label=role_label, organisers=organisers,
@@ -278,19 +314,19 @@ class ActionActivityOrganiser(ActivityQuestion):
 
 class ActionActivityPhases(ActivityQuestion):
     topic = "phases"
+    answer_kinds = frozenset({"when", "how_long", "count"})  # 分几个阶段 counts them
 
     def name(self) -> str:
         return "action_activity_phases"
 
     async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
-                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
+                      details: ActivityDetails, today: dt.date, question: str | None) -> list[dict[str, Any]]:
         milestones = await call(self.services.activities.inherited_milestones, details.summary.id)
         if not milestones:
             when_hint = (phrase(domain, "utter_when_hint", when=details.summary.span.describe())
                          if details.summary.span else "")
-            dispatcher.utter_message(response="utter_activity_phases_unknown",
-                                     activity=details.name, when_hint=when_hint,
-                                     source=cite(domain, details.source))
+            await self.not_given(dispatcher, domain, question, "utter_activity_phases_unknown",
+                                 activity=details.name, when_hint=when_hint, source=cite(domain, details.source))
             return []
         lines = [
             f"{index}. {milestone.name}：{milestone.when or phrase(domain, 'utter_not_stated')}"
@@ -305,19 +341,20 @@ class ActionActivityPhases(ActivityQuestion):
 
 class ActionActivityDeadline(ActivityQuestion):
     topic = "deadline"
+    answer_kinds = frozenset({"signup", "when"})
 
     def name(self) -> str:
         return "action_activity_deadline"
 
     async def _answer(self, dispatcher: CollectingDispatcher, domain: DomainDict,
-                      details: ActivityDetails, today: dt.date) -> list[dict[str, Any]]:
+                      details: ActivityDetails, today: dt.date, question: str | None) -> list[dict[str, Any]]:
         source = cite(domain, details.source)
         deadline = details.signup_deadline
         if deadline is None:
             when_hint = (phrase(domain, "utter_when_hint", when=details.summary.span.describe())
                          if details.summary.span else "")
-            dispatcher.utter_message(response="utter_deadline_unknown", activity=details.name,
-                                     when_hint=when_hint, source=source)
+            await self.not_given(dispatcher, domain, question, "utter_deadline_unknown",
+                                 activity=details.name, when_hint=when_hint, source=source)
             return []
         milestones = await call(self.services.activities.inherited_milestones, details.summary.id)
         closing = next((m for m in milestones if m.closes_signup and m.span), None)
@@ -332,6 +369,10 @@ class ActionActivityDeadline(ActivityQuestion):
                                  deadline=written, milestone=milestone,
                                  status=phrase(domain, status), source=source)
         return []
+
+
+# A request for a list of activities names what is listed (有哪些活动, 2019年的培训).
+_LISTED = re.compile(r"活动|项目|安排|培训|论坛|比赛|大赛|会议|讲座|讲堂|评选|调查|调研")
 
 
 class ActionListActivities(AssistantAction):
@@ -353,6 +394,14 @@ class ActionListActivities(AssistantAction):
                 organisation_name = found.unique.organisation
                 organisation_id = await call(self.services.contacts.organisation_id, organisation_name)
         events: list[dict[str, Any]] = [SlotSet("last_topic", "list")]
+        text = tracker.latest_message.get("text") or ""
+        if tracker.latest_message.get("intent", {}).get("name") != "inform":
+            # 企业质量管理现状调研覆盖多少个行业 names 调研 but asks a count, which no list gives
+            if await answer_other_question(self.services, dispatcher, domain, text, frozenset()):
+                return events
+            if not _LISTED.search(normalise(text)) and await answer_from_documents(
+                    self.services, dispatcher, domain, text):
+                return events
         if not any([year, month, category, organisation_id]):
             upcoming = await call(activities.upcoming)
             if upcoming:
@@ -386,6 +435,10 @@ class ActionListActivities(AssistantAction):
         return events
 
 
+# What the programme's card tells: when, its theme, how many activities.
+QUALITY_MONTH_KINDS = frozenset({"when", "year", "theme", "count"})
+
+
 class ActionQualityMonth(AssistantAction):
     def name(self) -> str:
         return "action_quality_month"
@@ -395,8 +448,11 @@ class ActionQualityMonth(AssistantAction):
         activities = self.services.activities
         today = activities.today()
         year = parse_year(latest_entity(tracker, "year"), today)
-        details = await call(activities.quality_month, year)
         events: list[dict[str, Any]] = [SlotSet("last_topic", "quality_month")]
+        if tracker.latest_message.get("intent", {}).get("name") != "inform" and await answer_other_question(
+                self.services, dispatcher, domain, tracker.latest_message.get("text"), QUALITY_MONTH_KINDS):
+            return events  # 质量月知识竞赛有奖品吗: the programme's card has no prize
+        details = await call(activities.quality_month, year)
         if details is None:
             known = await call(activities.quality_month, None)
             if year is not None and known is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -10,10 +11,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.activities import ANSWERS_BY_TOPIC
 from actions.base import AssistantAction, DomainDict, call, cite, latest_entity, phrase
+from actions.knowledge import answer_from_documents, answer_other_question
+from services.textnorm import normalise
 from services.views import CONTACT_FIELDS, ContactView, Resolution
 
 # A contact question right after one of these is about the units behind that activity.
 ACTIVITY_TOPICS = {*ANSWERS_BY_TOPIC, "quality_month"}
+CONTACT_KINDS = frozenset({"contact", "where"})
+# Words that ask for a contact, when no contact field was recognised (联系方式, 怎么找他们).
+_ASKS_FOR_CONTACT = re.compile(r"联系|电话|地址|传真|邮编|邮政编码|邮箱|找|在哪|怎么去|号码")
 
 
 class ActionContact(AssistantAction):
@@ -29,6 +35,10 @@ class ActionContact(AssistantAction):
         contacts = self.services.contacts
         events: list[dict[str, Any]] = [SlotSet("last_topic", "contact")]
         known = "、".join(await call(contacts.with_contacts))
+        other = contacts.other_association(tracker.latest_message.get("text"))
+        if other is not None:  # 北京市质量协会电话: not ours, whatever the NLU tagged
+            dispatcher.utter_message(response="utter_organisation_not_found", query=other, known=known)
+            return events
         named = latest_entity(tracker, "organisation")
         resolution = await call(contacts.resolve, named) if named else None
         if resolution is None or not resolution.matches:
@@ -41,6 +51,14 @@ class ActionContact(AssistantAction):
                 resolution = await self._units_behind_activity(tracker)
                 if not resolution.matches and tracker.get_slot("organisation"):
                     resolution = await call(contacts.resolve, tracker.get_slot("organisation"))
+        # A question of its own (not "市总工会呢?") that asks nothing of a contact (上海市质量协会是
+        # 哪一年成立的, 质协是5A级社会组织吗) is answered from the notices when they can.
+        text = tracker.latest_message.get("text") or ""
+        other_question = tracker.latest_message.get("intent", {}).get("name") != "inform" \
+            and latest_entity(tracker, "contact_field") is None and not _ASKS_FOR_CONTACT.search(normalise(text))
+        if other_question and (await answer_other_question(self.services, dispatcher, domain, text, CONTACT_KINDS)
+                               or await answer_from_documents(self.services, dispatcher, domain, text)):
+            return events
         if resolution is None or not resolution.matches:
             if named:
                 dispatcher.utter_message(response="utter_organisation_not_found", query=named,

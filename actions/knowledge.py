@@ -26,15 +26,53 @@ async def answer_from_documents(services: Services, dispatcher: CollectingDispat
     return True
 
 
-class ActionAnswerFromDocuments(AssistantAction):
-    """The member's question answered from the notices, or a request to rephrase."""
+async def answer_other_question(services: Services, dispatcher: CollectingDispatcher, domain: DomainDict,
+                                text: str | None, kinds: frozenset[str]) -> bool:
+    """When the member's words ask what an answer of `kinds` cannot give (a count of an activity
+    whose time is known, the prize of a quiz): the notices' sentences answer, or we say they do
+    not, rather than state something else. False when the question is one `kinds` answers."""
+    if not text or not text.strip():
+        return False
+    retriever = retriever_for(services.session_factory)
+    if not await call(retriever.asks_beyond, text, kinds):
+        return False
+    if not await answer_from_documents(services, dispatcher, domain, text):
+        dispatcher.utter_message(response="utter_document_no_answer")
+    return True
 
-    def name(self) -> str:
-        return "action_answer_from_documents"
+
+class DocumentsOrResponse(AssistantAction):
+    """The member's question answered from the notices, else a reply of the domain's."""
+
+    response = "utter_document_no_answer"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         text = tracker.latest_message.get("text")
         if not await answer_from_documents(self.services, dispatcher, domain, text):
-            dispatcher.utter_message(response="utter_document_no_answer")
+            dispatcher.utter_message(response=self.response)
         return []
+
+
+class ActionAnswerFromDocuments(DocumentsOrResponse):
+    def name(self) -> str:
+        return "action_answer_from_documents"
+
+
+class ActionOutOfScope(DocumentsOrResponse):
+    """What the NLU takes for out of scope may still be in a notice (五年来做了多少项社会调查)."""
+
+    response = "utter_out_of_scope"
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+
+class ActionCapabilities(DocumentsOrResponse):
+    """A question the NLU takes for "what can you do" may be one a notice answers
+    (优秀班组可以优先推荐哪些荣誉称号); a request for help gets the list of what the assistant does."""
+
+    response = "utter_capabilities"
+
+    def name(self) -> str:
+        return "action_capabilities"

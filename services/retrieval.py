@@ -168,6 +168,7 @@ class _Cue:
     required: bool = False
     # looks inside 《…》 too: 白皮书是哪年的 is answered by 《上海市质量状况白皮书（2021年）》
     in_titles: bool = False
+    kind: str = ""  # what is asked, for `asked_kinds` (when, where, count, fee …)
 
 
 # What kind of answer a question wants, what a passage holding one looks like, and the factor
@@ -175,50 +176,52 @@ class _Cue:
 _CUES = (
     _Cue(re.compile(r"什么时候|何时|哪天|哪一天|日期|几月|几号|时间"),
          re.compile(r"\d{1,2}月|[一二三四五六七八九十]{1,2}月|\d{4}年(?:[，、起以始]|$)"
-                    r"|次年|同年|当年|翌年|年初|年底|年内|上半年|下半年|季度"), required=True),
+                    r"|次年|同年|当年|翌年|年初|年底|年内|上半年|下半年|季度"), required=True, kind="when"),
     # how long: a duration (三天, 2天, 16学时)
     _Cue(re.compile(r"几天|多少天|多久|多长时间|几个小时|几周|几个月|几年|多少年|课时|学时|有效期|时长"),
          re.compile(r"[\d一二三四五六七八九十两半]+(?:天|日|周|个月|小时|课时|学时)"
                     r"|(?<!\d)(?:\d{1,2}|[一二三四五六七八九十两半]{1,2})年(?!\d|[一二三四五六七八九十]{1,2}月)|长期有效"),
-         required=True),
+         required=True, kind="how_long"),
     # who won (哪些企业获奖, 谁拿了一等奖, 哪个区排第一): only a passage that names winners or a ranking
     _Cue(re.compile(r"(?:哪些|哪个|哪家|哪几|谁|什么人).{0,8}(?:获奖|获得|评上|选上|当选|入选|排第|拿了|拿到|得了)"
                     r"|(?:获奖|评上|选上|当选|入选)了?(?:哪些|哪几|哪个|哪家)|得主|冠军|第一名|获奖名单|获奖者"),
-         re.compile(r"荣获|获评|获奖名单|获得者|名单|排名|第一名|名列|当选|入选"), required=True),
+         re.compile(r"荣获|获评|获奖名单|获得者|名单|排名|第一名|名列|当选|入选"), required=True, kind="winners"),
     # how to take part (怎么申请, 如何预约, 在哪下载): only a passage that says how or where to
     _Cue(re.compile(r"(?:怎么|怎样|如何|咋)(?:样)?(?:申请|预约|下载|办理|参加|参与|加入|报名|提交|申报|购买|买票)"
                     r"|在哪(?:里|儿)?(?:下载|申请|预约|办理|提交|申报)"),
          re.compile(r"通过|登录|网站|网址|平台|扫码|二维码|填写|提交|报送|发送|联系|电\s*话|申请表|报名表|渠道|途径|方式|报名"),
-         required=True),
+         required=True, kind="how_to"),
     # what it takes (申报条件, 要满足什么条件, 有什么要求): only a passage that states conditions answers
     _Cue(re.compile(r"条件|(?:什么|哪些|啥|报名|参赛|申报)资格|资格(?:是|有)|(?:什么|哪些|有没有|啥)要求"
                     r"|要求(?:是|有)(?:什么|啥|哪些)|有[^，。？?]{0,8}要求(?:吗|么|没)|门槛"),
-         re.compile(r"条件|资格|要求|须|应当|不得|不少于|以上"), required=True),
-    _Cue(re.compile(r"哪年|哪一年|年份"), re.compile(r"\d{4}年|次年|同年|当年|翌年"), required=True, in_titles=True),
+         re.compile(r"条件|资格|要求|须|应当|不得|不少于|以上"), required=True, kind="conditions"),
+    _Cue(re.compile(r"哪年|哪一年|年份"), re.compile(r"\d{4}年|次年|同年|当年|翌年"), required=True, in_titles=True,
+         kind="year"),
     # how many: a count (160个城市, 1.5万人, 十二期, 93.5%, 1:78), not just a year or a date
     _Cue(re.compile(r"多少(?!钱)|(?<!哪)几(?![号月点天日时周年])"),
          re.compile(r"(?<![\d.])(?!\d{4}年|\d{1,2}(?:[~～\-—至]\d{1,2})?[月日号])\d+(?:\.\d+)?"
                     r"|[一二三四五六七八九十百千万两]+(?:个|项|期|场|名|家|届|万|人|次|位|所|条|部|批|轮|类|大)"),
-         required=True),
+         required=True, kind="count"),
     _Cue(re.compile(r"多少钱|费用|收费|价格|门票|票价|交钱|免费|几块钱|多少元"),
-         re.compile(r"\d+(?:\.\d+)?[万亿]?元|免费|收费|费用"), required=True),
-    _Cue(re.compile(r"报名|截止"), re.compile(r"报名|截止|名额"), required=True),
+         re.compile(r"\d+(?:\.\d+)?[万亿]?元|免费|收费|费用"), required=True, kind="fee"),
+    _Cue(re.compile(r"报名|截止|名额"), re.compile(r"报名|截止|名额"), required=True, kind="signup"),
     # a web or mail address is a string no paraphrase stands for: only a passage that has one answers
     _Cue(re.compile(r"网址|链接|网页|邮箱|e-?mail|(?:哪个|什么)网站|网站是|下载|电子版|上传", re.IGNORECASE),
-         re.compile(r"https?://|www\.|\.(?:com|cn|org|net)\b|@", re.IGNORECASE), required=True),
+         re.compile(r"https?://|www\.|\.(?:com|cn|org|net)\b|@", re.IGNORECASE), required=True, kind="web"),
     # an address, phone or person to contact: a contact block (`X地址：… 电 话：… 联系人：…`) is the answer
     _Cue(re.compile(r"地址|电话|联系人|联系方式|怎么联系|传真|邮编|邮政编码|哪条路|在哪办公"),
-         re.compile(r"地\s*址\s*[:：]|电\s*话\s*[:：]|联\s*系\s*人\s*[:：]"), factor=2.0, required=True),
+         re.compile(r"地\s*址\s*[:：]|电\s*话\s*[:：]|联\s*系\s*人\s*[:：]"), factor=2.0, required=True,
+         kind="contact"),
     # where: only a passage that states a place answers (在…举办, 设在, an address, a venue); a
     # sentence about the event that names none (1.举办…启动仪式。) is no answer to 在哪里举行
     _Cue(re.compile(r"哪里|哪儿|在哪(?![天年些个月])|地点|场地|会场|哪国|(?:哪个|哪座|什么)(?:城市|地方|酒店|场馆|国家)"),
          re.compile(r"在(?![^，。；]*下[，。])[^。；]{1,20}?(?:举办|举行|召开|开展|发布|宣传|展示|播放|试点|设立|上课)"
                     r"|设在|地\s*址|路\d+号|场所|会场|酒店|宾馆|会议中心|会展中心|大厦|礼堂|会议室|平台|广场|枢纽|创新园"),
-         required=True),
-    _Cue(re.compile(r"主题"), re.compile(r"主题")),
+         required=True, kind="where"),
+    _Cue(re.compile(r"主题"), re.compile(r"主题"), kind="theme"),
     # 归谁管, 哪个部门负责: the units that close an item (`…建设（市民政局）。`)
     _Cue(re.compile(r"谁负责|归谁|谁管|找谁|(?:哪个|哪些|什么|哪家)(?:部门|单位)|主管部门|牵头"),
-         re.compile(r"（[^（）]{2,}）。?$")),
+         re.compile(r"（[^（）]{2,}）。?$"), kind="units"),
     # 一共办了几期: what has been done, not what a plan says will be
     _Cue(re.compile(_ASKS_DONE), re.compile(_DONE)),
     _Cue(re.compile(_ASKS_DONE), re.compile(_PLANNED), 1 / 1.3),
@@ -250,6 +253,13 @@ _THAT_FOR_WHICH = re.compile(r"那(?=[天年里儿些个家位种])")
 # A year written with two digits, as members type it (18年, 19年度): the notices write 2018年.
 # Not a span of years (成立37年, 办了20年, 20年来, 二十年交流 is written 20年交流 too rarely to matter).
 _SHORT_YEAR = re.compile(r"(?<![\d.有了近过满立办约共达第])([12]\d)(?=年(?![了来多以前后间里内之历]))")
+
+
+def asked_kinds(question: str) -> frozenset[str]:
+    """What kinds of answer a question asks for (when, where, count, fee, theme, units, contact …),
+    by the same cues the retrieval weighs passages with."""
+    simplified = question_form(question)
+    return frozenset(cue.kind for cue in _CUES if cue.kind and cue.asks.search(simplified))
 
 
 def question_form(question: str) -> str:
@@ -588,7 +598,7 @@ class DocumentIndex:
         count = len(self.passages)
         return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
-    def _uses(self, word: str) -> bool:
+    def uses(self, word: str) -> bool:
         """Whether some notice has the word, or a pair of its characters (党总支: 总支部委员会)."""
         return word in self._postings or _ENTITY + _synonyms().get(word, word) in self._postings or any(
             _BIGRAM + word[i:i + 2] in self._postings for i in range(len(word) - 1))
@@ -619,7 +629,9 @@ class DocumentIndex:
         while index < len(words):
             word = words[index]
             replaced = False
-            if word not in self._postings and word not in _DROPPED and all(_CJK.fullmatch(ch) for ch in word):
+            asks_count = bool(_COUNTED.fullmatch(word)) and word.startswith(("几", "多少"))  # 几个, 几期
+            if word not in self._postings and word not in _DROPPED and not asks_count \
+                    and all(_CJK.fullmatch(ch) for ch in word):
                 # a function word alone is no misspelling (有时 is not 优势); with its neighbours it
                 # may be one (质量/大将/堂: 大讲堂)
                 alone = word in _function_words()
@@ -708,7 +720,7 @@ class DocumentIndex:
         if not total:
             return []
         thing = asked_thing(simplified)
-        if thing is not None and not self._uses(thing):
+        if thing is not None and not self.uses(thing):
             # What is asked for is named in no notice (奖品, 一等奖, 门票): the notices cannot say.
             return []
         cues = [cue for cue in _CUES if cue.asks.search(simplified)]
@@ -819,6 +831,15 @@ class DocumentRetriever:
 
     def answer(self, question: str, today: dt.date | None = None) -> DocumentAnswer | None:
         return self.index().answer(question, today)
+
+    def asks_beyond(self, question: str, kinds: frozenset[str]) -> bool:
+        """Whether the question asks for something an answer of `kinds` cannot give: another kind
+        (a count, when only a time is known), or a thing no notice names (知识竞赛的奖品)."""
+        asked = asked_kinds(question)
+        if asked and not asked & kinds:
+            return True
+        thing = asked_thing(question_form(question))
+        return thing is not None and not self.index().uses(thing)
 
 
 _retrievers: dict[int, DocumentRetriever] = {}

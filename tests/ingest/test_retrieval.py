@@ -331,7 +331,7 @@ def test_what_is_asked_for_must_be_named_in_some_notice():
                       "\n5.成立中共上海市质量协会总支部委员会。"))
     assert index.answer("知识竞赛奖品是啥") is None  # no notice names a prize
     assert index.answer("知识竞赛的主题是什么") is not None
-    assert not index._uses("奖品") and index._uses("党总支")  # a pair of its characters: 总支部
+    assert not index.uses("奖品") and index.uses("党总支")  # a pair of its characters: 总支部
 
 
 def test_a_web_or_mail_address_is_answered_only_by_a_passage_that_has_one():

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.activities import (
     ActionActivityCapacity,
     ActionActivityDeadline,
+    ActionActivityDetails,
     ActionActivityFee,
     ActionActivityPhases,
     ActionActivityTheme,
@@ -21,6 +22,7 @@ from actions.activities import (
 )
 from actions.contacts import ActionContact
 from actions.conversation import ActionAnswerFollowup, ActionClarifyOrFallback
+from actions.knowledge import ActionCapabilities, ActionOutOfScope
 from actions.signup import (
     ActionAskSignupActivity,
     ActionCancelSignup,
@@ -336,3 +338,74 @@ async def test_details_give_place_fee_capacity_and_deadline_when_the_notice_does
     corpus, _ = await run(ActionActivityDetails(svc), tracker(
         "介绍一下第三届世界质量论坛", "ask_activity_details", [entity("activity", "第三届世界质量论坛")]))
     assert corpus[0]["practical"] == ""
+
+
+# What the NLU sends to an action that has no answer for it is answered from the notices when
+# they can (bot.assistant_eval measures it over the labelled questions).
+
+async def test_a_question_asking_another_kind_than_the_intent_is_answered_from_the_notices(svc):
+    messages, _ = await run(ActionActivityTime(svc), tracker("2019年质量大讲堂计划办几期？", "ask_activity_time"))
+    assert messages[0]["response"] == "utter_document_answer"  # a count, which no activity's time is
+    assert "期" in messages[0]["answer"]
+    follow, _ = await run(ActionAnswerFollowup(svc), tracker(  # a follow-up is never taken from the notices
+        "2019年的", "inform", [entity("year", "2019年")], slots={"last_topic": "time", "activity": "质量大讲堂"}))
+    assert follow[0]["response"] != "utter_document_answer"
+
+
+async def test_what_no_activity_card_tells_is_answered_from_the_notices(svc):
+    messages, _ = await run(ActionActivityDetails(svc), tracker("刘源张蓝领质量贡献奖一共推荐了多少人",
+                                                                "ask_activity_details"))
+    assert messages[0]["response"] == "utter_document_answer" and "32名" in messages[0]["answer"]
+    card, _ = await run(ActionActivityDetails(svc), tracker("刘源张蓝领质量贡献奖是什么", "ask_activity_details"))
+    assert card[0]["response"] == "utter_activity_details"
+    unknown, _ = await run(ActionActivityTime(svc), tracker(
+        "火星质量节什么时候", "ask_activity_time", [entity("activity", "火星质量节")]))
+    assert unknown[0]["response"] == "utter_activity_not_found"  # and nothing is made up
+
+
+async def test_a_contact_action_answers_from_the_notices_what_is_no_contact_question(svc):
+    messages, _ = await run(ActionContact(svc), tracker(
+        "上海市质量协会是哪一年成立的", "ask_contact", [entity("organisation", "上海市质量协会")]))
+    assert messages[0]["response"] == "utter_document_answer" and "1982年" in messages[0]["answer"]
+    card, _ = await run(ActionContact(svc), tracker(
+        "上海市质量协会怎么联系", "ask_contact", [entity("organisation", "上海市质量协会")]))
+    assert card[0]["response"] == "utter_contact_all"
+
+
+async def test_a_list_intent_that_asks_a_count_is_answered_from_the_notices(svc):
+    messages, _ = await run(ActionListActivities(svc), tracker(
+        "企业质量管理现状调研覆盖多少个重点行业", "list_activities", [entity("category", "调研")]))
+    assert messages[0]["response"] == "utter_document_answer" and "11个重点行业" in messages[0]["answer"]
+    listed, _ = await run(ActionListActivities(svc), tracker(
+        "2018年有哪些活动", "list_activities", [entity("year", "2018年")]))
+    assert listed[0]["response"] == "utter_list_filtered"
+
+
+async def test_out_of_scope_and_capabilities_answer_from_the_notices_first(svc):
+    messages, _ = await run(ActionOutOfScope(svc), tracker("五年来做了多少项社会调查", "out_of_scope"))
+    assert messages[0]["response"] == "utter_document_answer" and "246项" in messages[0]["answer"]
+    refused, _ = await run(ActionOutOfScope(svc), tracker("帮我订一张去北京的机票", "out_of_scope"))
+    assert [m["response"] for m in refused] == ["utter_out_of_scope"]
+    helped, _ = await run(ActionCapabilities(svc), tracker("你能做什么", "bot_capabilities"))
+    assert [m["response"] for m in helped] == ["utter_capabilities"]
+
+
+async def test_another_citys_association_is_not_answered_with_ours(svc):
+    for text in ("北京市质量协会电话多少", "杭州质协的地址在哪里"):
+        messages, _ = await run(ActionContact(svc), tracker(text, "ask_contact", [
+            entity("organisation", "市质量协会"), entity("contact_field", "phone")]))
+        assert messages[0]["response"] == "utter_organisation_not_found"
+        assert messages[0]["query"] in ("北京市质量协会", "杭州质协")
+    ours, _ = await run(ActionContact(svc), tracker("市质协电话多少", "ask_contact", [
+        entity("organisation", "市质协"), entity("contact_field", "phone")]))
+    assert ours[0]["response"] == "utter_contact_field" and ours[0]["organisation"] == "上海市质量协会"
+
+
+async def test_what_no_answer_of_the_intent_gives_is_said_to_be_missing_not_replaced(svc):
+    prize, _ = await run(ActionQualityMonth(svc), tracker("质量月知识竞赛有奖品吗", "ask_quality_month"))
+    assert [m["response"] for m in prize] == ["utter_document_no_answer"]  # not the programme's card
+    card, _ = await run(ActionQualityMonth(svc), tracker("2021年质量月的主题是什么", "ask_quality_month",
+                                                         [entity("year", "2021年")]))
+    assert card[0]["response"] == "utter_quality_month"
+    lasts, _ = await run(ActionActivityTime(svc), tracker("首席质量官证书有效期几年", "ask_activity_time"))
+    assert [m["response"] for m in lasts] == ["utter_document_no_answer"]  # a duration, not a date
