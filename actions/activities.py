@@ -22,7 +22,8 @@ from actions.base import (
 )
 from actions.knowledge import answer_from_documents, answer_other_question
 from services.activities import ActivityService
-from services.dates import format_date, format_point, parse_month, parse_year
+from services.dates import DAY, format_date, format_point, parse_month, parse_year
+from services.places import other_quality_month
 from services.textnorm import normalise
 from services.views import ActivityDetails, ActivitySummary, Resolution
 
@@ -87,12 +88,25 @@ class ActivityQuestion(AssistantAction):
                 else:
                     dispatcher.utter_message(response="utter_which_activity_for_question")
                 return events
+            options = list(resolution.matches[:MAX_OPTIONS])
             if resolution.ambiguous:
-                options = list(resolution.matches[:MAX_OPTIONS])
-                dispatcher.utter_message(response="utter_which_activity",
-                                         options=list_items(domain, options, today, numbered=True))
-                return [*events, SlotSet("activity_candidates", [o.id for o in options])]
-            chosen_id = resolution.matches[0].id
+                # Ask only among the activities whose record says what is asked: when one alone
+                # does (质量信得过班组的主题: only 2018's notice gives one), that is the answer.
+                knowing = [o for o in options if await self.knows(o.id)]
+                if len(knowing) == 1:
+                    options = knowing
+                elif len(knowing) > 1:
+                    options = knowing
+                    dispatcher.utter_message(response="utter_which_activity",
+                                             options=list_items(domain, options, today, numbered=True))
+                    return [*events, SlotSet("activity_candidates", [o.id for o in options])]
+                elif await self.from_documents(dispatcher, domain, question):
+                    return events
+                else:
+                    dispatcher.utter_message(response="utter_which_activity",
+                                             options=list_items(domain, options, today, numbered=True))
+                    return [*events, SlotSet("activity_candidates", [o.id for o in options])]
+            chosen_id = options[0].id
         details = await call(activities.details, chosen_id)
         if details is None:
             dispatcher.utter_message(response="utter_which_activity_for_question")
@@ -100,6 +114,15 @@ class ActivityQuestion(AssistantAction):
         answered = await self._answer(dispatcher, domain, details, today, question)
         return [*events, SlotSet("activity", details.name), SlotSet("activity_candidates", None),
                 *answered]
+
+    async def knows(self, activity_id: int) -> bool:
+        """Whether the activity's record says what this topic answers (its theme, its place …)."""
+        details = await call(self.services.activities.details, activity_id)
+        return details is not None and self.record_answers(details)
+
+    def record_answers(self, details: ActivityDetails) -> bool:
+        """Whether these details hold this topic's answer; the whole card always does."""
+        return True
 
     async def from_documents(self, dispatcher: CollectingDispatcher, domain: DomainDict,
                              question: str | None) -> bool:
@@ -182,6 +205,9 @@ class ActionActivityTime(ActivityQuestion):
     topic = "time"
     answer_kinds = frozenset({"when", "year"})
 
+    def record_answers(self, details: ActivityDetails) -> bool:
+        return details.summary.span is not None
+
     def name(self) -> str:
         return "action_activity_time"
 
@@ -192,8 +218,14 @@ class ActionActivityTime(ActivityQuestion):
             await self.not_given(dispatcher, domain, question, "utter_activity_time_unknown",
                                  activity=details.name, source=cite(domain, details.source))
             return []
+        response = "utter_activity_time"
+        if asks_for_a_day(question) and DAY not in (summary.span.start.precision, summary.span.end.precision):
+            # 启动仪式是9月几号: the notice says 2021年9月; a sentence may say the day, else we say it does not
+            if await self.from_documents(dispatcher, domain, question):
+                return []
+            response = "utter_activity_time_to_the_month"
         dispatcher.utter_message(
-            response="utter_activity_time",
+            response=response,
             activity=details.name,
             when=summary.span.describe(),
             timing=timing_phrase(domain, summary.timing(today)),
@@ -205,6 +237,9 @@ class ActionActivityTime(ActivityQuestion):
 class ActionActivityPlace(ActivityQuestion):
     topic = "place"
     answer_kinds = frozenset({"where"})
+
+    def record_answers(self, details: ActivityDetails) -> bool:
+        return bool(details.location)
 
     def name(self) -> str:
         return "action_activity_place"
@@ -224,6 +259,9 @@ class ActionActivityPlace(ActivityQuestion):
 class ActionActivityTheme(ActivityQuestion):
     topic = "theme"
     answer_kinds = frozenset({"theme"})
+
+    def record_answers(self, details: ActivityDetails) -> bool:
+        return bool(details.theme)
 
     def name(self) -> str:
         return "action_activity_theme"
@@ -249,6 +287,9 @@ class ActionActivityFee(ActivityQuestion):
     topic = "fee"
     answer_kinds = frozenset({"fee"})
 
+    def record_answers(self, details: ActivityDetails) -> bool:
+        return bool(details.fee)
+
     def name(self) -> str:
         return "action_activity_fee"
 
@@ -267,6 +308,9 @@ class ActionActivityFee(ActivityQuestion):
 class ActionActivityCapacity(ActivityQuestion):
     topic = "capacity"
     answer_kinds = frozenset({"count", "signup"})
+
+    def record_answers(self, details: ActivityDetails) -> bool:
+        return bool(details.capacity)
 
     def name(self) -> str:
         return "action_activity_capacity"
@@ -295,6 +339,9 @@ class ActionActivityCapacity(ActivityQuestion):
 class ActionActivityOrganiser(ActivityQuestion):
     topic = "organiser"
     answer_kinds = frozenset({"units"})
+
+    def record_answers(self, details: ActivityDetails) -> bool:
+        return bool(details.organisers or details.responsible_units)
 
     def name(self) -> str:
         return "action_activity_organiser"
@@ -343,6 +390,9 @@ class ActionActivityDeadline(ActivityQuestion):
     topic = "deadline"
     answer_kinds = frozenset({"signup", "when"})
 
+    def record_answers(self, details: ActivityDetails) -> bool:
+        return details.signup_deadline is not None
+
     def name(self) -> str:
         return "action_activity_deadline"
 
@@ -358,17 +408,28 @@ class ActionActivityDeadline(ActivityQuestion):
             return []
         milestones = await call(self.services.activities.inherited_milestones, details.summary.id)
         closing = next((m for m in milestones if m.closes_signup and m.span), None)
+        response = "utter_deadline"
         if closing is not None and closing.span is not None and closing.span.end.last_day == deadline:
             # Say "2018年12月", not a day the notice never gave.
             written = format_point(closing.span.end)
             milestone = phrase(domain, "utter_deadline_milestone", milestone=closing.name)
+            if asks_for_a_day(question) and closing.span.end.precision != DAY:
+                response = "utter_deadline_to_the_month"  # 截止到几号: and the notice gives a month
         else:
             written, milestone = format_date(deadline), ""
         status = "utter_deadline_passed" if deadline < today else "utter_deadline_open"
-        dispatcher.utter_message(response="utter_deadline", activity=details.name,
+        dispatcher.utter_message(response=response, activity=details.name,
                                  deadline=written, milestone=milestone,
                                  status=phrase(domain, status), source=source)
         return []
+
+
+_ASKS_FOR_A_DAY = re.compile(r"几号|几日|哪天|哪一天|哪日|几点|具体日期|具体时间|具体哪")
+
+
+def asks_for_a_day(question: str | None) -> bool:
+    """Whether the member asks for the day (几号, 哪一天), not just when."""
+    return bool(question) and bool(_ASKS_FOR_A_DAY.search(normalise(question or "")))
 
 
 # A request for a list of activities names what is listed (有哪些活动, 2019年的培训).
@@ -449,8 +510,13 @@ class ActionQualityMonth(AssistantAction):
         today = activities.today()
         year = parse_year(latest_entity(tracker, "year"), today)
         events: list[dict[str, Any]] = [SlotSet("last_topic", "quality_month")]
+        text = tracker.latest_message.get("text")
+        place = other_quality_month(text)
+        if place is not None:  # 杭州质量月有啥活动: not Shanghai's
+            dispatcher.utter_message(response="utter_quality_month_other_place", place=place)
+            return events
         if tracker.latest_message.get("intent", {}).get("name") != "inform" and await answer_other_question(
-                self.services, dispatcher, domain, tracker.latest_message.get("text"), QUALITY_MONTH_KINDS):
+                self.services, dispatcher, domain, text, QUALITY_MONTH_KINDS):
             return events  # 质量月知识竞赛有奖品吗: the programme's card has no prize
         details = await call(activities.quality_month, year)
         if details is None:

@@ -12,12 +12,23 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.activities import ANSWERS_BY_TOPIC
 from actions.base import AssistantAction, DomainDict, call, cite, latest_entity, phrase
 from actions.knowledge import answer_from_documents, answer_other_question
+from services.places import other_association
 from services.textnorm import normalise
 from services.views import CONTACT_FIELDS, ContactView, Resolution
 
 # A contact question right after one of these is about the units behind that activity.
 ACTIVITY_TOPICS = {*ANSWERS_BY_TOPIC, "quality_month"}
 CONTACT_KINDS = frozenset({"contact", "where"})
+# The words of each contact field, for when the NLU tagged none; the most specific first.
+_FIELD_WORDS = (
+    ("email", re.compile(r"邮箱|e-?mail|电子邮件", re.IGNORECASE)),
+    ("postcode", re.compile(r"邮编|邮政编码")),
+    ("fax", re.compile(r"传真")),
+    ("contact_person", re.compile(r"联系人|找谁")),
+    ("phone", re.compile(r"电话|号码|手机")),
+    ("address", re.compile(r"地址|哪条路|在哪")),
+)
+_IS_A_QUESTION = re.compile(r"[吗么呢？?]|什么|啥|几|多少|谁|怎|哪|如何|是否|是不是|能不能|可不可以")
 # Words that ask for a contact, when no contact field was recognised (联系方式, 怎么找他们).
 _ASKS_FOR_CONTACT = re.compile(r"联系|电话|地址|传真|邮编|邮政编码|邮箱|找|在哪|怎么去|号码")
 
@@ -35,7 +46,7 @@ class ActionContact(AssistantAction):
         contacts = self.services.contacts
         events: list[dict[str, Any]] = [SlotSet("last_topic", "contact")]
         known = "、".join(await call(contacts.with_contacts))
-        other = contacts.other_association(tracker.latest_message.get("text"))
+        other = other_association(tracker.latest_message.get("text"))
         if other is not None:  # 北京市质量协会电话: not ours, whatever the NLU tagged
             dispatcher.utter_message(response="utter_organisation_not_found", query=other, known=known)
             return events
@@ -54,11 +65,17 @@ class ActionContact(AssistantAction):
         # A question of its own (not "市总工会呢?") that asks nothing of a contact (上海市质量协会是
         # 哪一年成立的, 质协是5A级社会组织吗) is answered from the notices when they can.
         text = tracker.latest_message.get("text") or ""
+        simplified = normalise(text)
         other_question = tracker.latest_message.get("intent", {}).get("name") != "inform" \
-            and latest_entity(tracker, "contact_field") is None and not _ASKS_FOR_CONTACT.search(normalise(text))
-        if other_question and (await answer_other_question(self.services, dispatcher, domain, text, CONTACT_KINDS)
-                               or await answer_from_documents(self.services, dispatcher, domain, text)):
-            return events
+            and latest_entity(tracker, "contact_field") is None and not _ASKS_FOR_CONTACT.search(simplified)
+        if other_question:
+            if await answer_other_question(self.services, dispatcher, domain, text, CONTACT_KINDS) \
+                    or await answer_from_documents(self.services, dispatcher, domain, text):
+                return events
+            if _IS_A_QUESTION.search(simplified):
+                # 质协的微信公众号叫什么: no contact card answers it, and no notice does
+                dispatcher.utter_message(response="utter_document_no_answer")
+                return events
         if resolution is None or not resolution.matches:
             if named:
                 dispatcher.utter_message(response="utter_organisation_not_found", query=named,
@@ -75,6 +92,8 @@ class ActionContact(AssistantAction):
         field = latest_entity(tracker, "contact_field")
         if field is None and tracker.latest_message.get("intent", {}).get("name") == "inform":
             field = tracker.get_slot("contact_field")  # "市总工会呢?" after "市质协电话多少"
+        if field is None:  # the NLU tagged no field the words name (市质协的电子邮箱是多少)
+            field = next((name for name, words in _FIELD_WORDS if words.search(simplified)), None)
         if field in CONTACT_FIELDS:
             self._answer_field(dispatcher, domain, contact, field)
             return [*events, SlotSet("contact_field", field)]

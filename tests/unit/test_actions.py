@@ -305,14 +305,22 @@ async def test_a_database_failure_becomes_a_polite_reply(tmp_path: Path):
 
 
 async def test_a_year_answers_the_clarifying_question(svc):
-    messages, slots = await run(ActionActivityDeadline(svc), tracker(
-        "QC小组申报什么时候截止", "ask_deadline", [entity("activity", "QC小组")]))
+    messages, slots = await run(ActionActivityTime(svc), tracker(
+        "QC小组活动什么时候", "ask_activity_time", [entity("activity", "QC小组")]))
     assert messages[0]["response"] == "utter_which_activity"
     follow, _ = await run(ActionAnswerFollowup(svc), tracker(
         "2018年的", "inform", [entity("year", "2018年")],
-        slots={"last_topic": "deadline", "activity_candidates": slots["activity_candidates"]}))
-    assert follow[0]["response"] == "utter_deadline"
+        slots={"last_topic": "time", "activity_candidates": slots["activity_candidates"]}))
+    assert follow[0]["response"] == "utter_activity_time"
     assert follow[0]["activity"] == "2018年上海市优秀质量管理小组活动"
+
+
+async def test_of_several_activities_the_one_whose_record_answers_is_the_answer(svc):
+    # Several QC activities, one deadline among them: no question back
+    messages, _ = await run(ActionActivityDeadline(svc), tracker(
+        "QC小组申报什么时候截止", "ask_deadline", [entity("activity", "QC小组")]))
+    assert messages[0]["response"] == "utter_deadline"
+    assert messages[0]["activity"] == "2018年上海市优秀质量管理小组活动"
 
 
 async def test_cancel_finds_the_sign_up_when_the_entity_is_part_of_its_name(svc):
@@ -409,3 +417,36 @@ async def test_what_no_answer_of_the_intent_gives_is_said_to_be_missing_not_repl
     assert card[0]["response"] == "utter_quality_month"
     lasts, _ = await run(ActionActivityTime(svc), tracker("首席质量官证书有效期几年", "ask_activity_time"))
     assert [m["response"] for m in lasts] == ["utter_document_no_answer"]  # a duration, not a date
+
+
+async def test_a_day_asked_of_a_month_is_said_to_be_missing(svc):
+    messages, _ = await run(ActionActivityTime(svc), tracker(
+        "质量月启动仪式是9月几号开始", "ask_activity_time", [entity("activity", "举办年度上海市质量月启动仪式")]))
+    assert messages[0]["response"] in ("utter_activity_time_to_the_month", "utter_document_answer")
+    if messages[0]["response"] == "utter_activity_time_to_the_month":
+        assert messages[0]["when"] == "2021年9月"
+    when, _ = await run(ActionActivityTime(svc), tracker(
+        "第三届世界质量论坛几号开", "ask_activity_time", [entity("activity", "第三届世界质量论坛")]))
+    assert when[0]["response"] == "utter_activity_time" and when[0]["when"] == "2019年12月5日至6日"
+    deadline, _ = await run(ActionActivityDeadline(svc), tracker(
+        "2018年QC成果申报截止是几号", "ask_deadline", [entity("activity", "2018年上海市优秀质量管理小组活动")]))
+    assert deadline[0]["response"] == "utter_deadline_to_the_month" and deadline[0]["deadline"] == "2018年12月"
+
+
+async def test_another_places_quality_month_is_not_ours(svc):
+    messages, _ = await run(ActionQualityMonth(svc), tracker("杭州质量月有啥活动", "ask_quality_month"))
+    assert messages[0]["response"] == "utter_quality_month_other_place" and messages[0]["place"] == "杭州"
+
+
+async def test_the_contact_field_named_in_words_and_a_question_no_contact_answers(svc):
+    messages, _ = await run(ActionContact(svc), tracker(
+        "市质协的电子邮箱是多少", "ask_contact", [entity("organisation", "市质协")]))
+    assert messages[0]["response"] == "utter_contact_field_unknown" and messages[0]["field_label"] == "电子邮箱"
+    fax, _ = await run(ActionContact(svc), tracker("团市委传真", "ask_contact", [entity("organisation", "团市委")]))
+    assert fax[0]["response"] == "utter_contact_field" and fax[0]["value"] == "60827379"
+    other, _ = await run(ActionContact(svc), tracker(
+        "上海市质量协会的微信公众号叫什么", "ask_contact", [entity("organisation", "上海市质量协会")]))
+    assert [m["response"] for m in other] == ["utter_document_no_answer"]
+    card, _ = await run(ActionContact(svc), tracker("上海市质量协会", "ask_contact",
+                                                    [entity("organisation", "上海市质量协会")]))
+    assert card[0]["response"] == "utter_contact_all"
