@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from bot.knowledge_eval import QUESTION_SETS
+from bot.knowledge_eval import QUESTION_SETS, milliseconds
 from bot.launcher import RunningAssistant, running_assistant
 from services.models import SourceDocument
 from services.settings import PROJECT_ROOT
@@ -73,13 +73,10 @@ def score_set(assistant: RunningAssistant, name: str, questions: dict[str, Any],
         outcomes.append({"question": question, "answerable": False, "refused": not states(reply),
                          "reply": reply})
     answerable, unanswerable = len(questions["answerable"]), len(questions["unanswerable"])
-    seconds.sort()
     return {"answerable": answerable, "answered": answered, "answered_rate": answered / answerable,
             "from_notice": from_notice, "from_notice_rate": from_notice / answerable,
             "unanswerable": unanswerable, "refused": refused, "refusal_rate": refused / unanswerable,
-            "turn_ms": {"median": 1000 * seconds[len(seconds) // 2],
-                        "p95": 1000 * seconds[min(len(seconds) - 1, int(0.95 * len(seconds)))]},
-            "outcomes": outcomes}
+            "turn_ms": milliseconds(seconds), "outcomes": outcomes}
 
 
 def evaluate(set_names: list[str]) -> dict[str, dict[str, Any]]:

@@ -50,20 +50,10 @@ from services.textnorm import match_key
 CORPUS = PROJECT_ROOT / "corpus"
 KNOWLEDGE = PROJECT_ROOT / "data" / "knowledge"
 STAFF_FIXTURES = PROJECT_ROOT / "tests" / "ingest" / "fixtures"
-QUESTIONS = PROJECT_ROOT / "tests" / "retrieval" / "questions.yml"
-HELDOUT = PROJECT_ROOT / "tests" / "retrieval" / "heldout.yml"
-HELDOUT_BLIND = PROJECT_ROOT / "tests" / "retrieval" / "heldout2.yml"
-HELDOUT_BLIND_3 = PROJECT_ROOT / "tests" / "retrieval" / "heldout3.yml"
-HELDOUT_BLIND_4 = PROJECT_ROOT / "tests" / "retrieval" / "heldout4.yml"
-HELDOUT_BLIND_5 = PROJECT_ROOT / "tests" / "retrieval" / "heldout5.yml"
-HELDOUT_BLIND_6 = PROJECT_ROOT / "tests" / "retrieval" / "heldout6.yml"
-HELDOUT_BLIND_7 = PROJECT_ROOT / "tests" / "retrieval" / "heldout7.yml"
-HELDOUT_BLIND_8 = PROJECT_ROOT / "tests" / "retrieval" / "heldout8.yml"
-HELDOUT_BLIND_9 = PROJECT_ROOT / "tests" / "retrieval" / "heldout9.yml"
-HELDOUT_BLIND_10 = PROJECT_ROOT / "tests" / "retrieval" / "heldout10.yml"
-HELDOUT_BLIND_11 = PROJECT_ROOT / "tests" / "retrieval" / "heldout11.yml"
+QUESTION_DIR = PROJECT_ROOT / "tests" / "retrieval"
+NEWEST_BLIND = 11  # the one set not tuned on; the next round adds heldout12 first
 # dev: the questions the retrieval was tuned on; heldout: written before any tuning and never
-# tuned on (its totals were seen); heldout2…8: blind, each written from the notices alone, scored
+# tuned on (its totals were seen); heldout2…11: blind, each written from the notices alone, scored
 # once and only then read and tuned on: heldout2 after round 2, heldout3 midway through round 3,
 # heldout4 late in round 3, heldout5 with round 3 final, heldout6 with round 4 final, heldout7 with
 # round 5 final, heldout8 with round 6 final, heldout9 with round 7 final, heldout10 with round 8
@@ -71,11 +61,8 @@ HELDOUT_BLIND_11 = PROJECT_ROOT / "tests" / "retrieval" / "heldout11.yml"
 # sixth contacts) with round 8 and the actions' arbitration final (heldout8–11 have 30–40
 # unanswerable questions, most asking a detail the notices do not give; docs/ingestion.md has
 # every figure).
-QUESTION_SETS = {"dev": QUESTIONS, "heldout": HELDOUT, "heldout2": HELDOUT_BLIND,
-                 "heldout3": HELDOUT_BLIND_3, "heldout4": HELDOUT_BLIND_4, "heldout5": HELDOUT_BLIND_5,
-                 "heldout6": HELDOUT_BLIND_6, "heldout7": HELDOUT_BLIND_7, "heldout8": HELDOUT_BLIND_8,
-                 "heldout9": HELDOUT_BLIND_9, "heldout10": HELDOUT_BLIND_10,
-                 "heldout11": HELDOUT_BLIND_11}
+QUESTION_SETS = {"dev": QUESTION_DIR / "questions.yml", "heldout": QUESTION_DIR / "heldout.yml",
+                 **{f"heldout{n}": QUESTION_DIR / f"heldout{n}.yml" for n in range(2, NEWEST_BLIND + 1)}}
 RESULTS = PROJECT_ROOT / "results" / "knowledge-eval.json"
 
 DOCUMENT_FIELDS = ("title", "issuer", "issued_on")
@@ -267,14 +254,19 @@ def score_questions(index: DocumentIndex, titles: dict[str, str], questions: dic
             wrong_answers.append({"question": question, "got": answer.text[:80],
                                   "best": _describe(index.best(question, today))})
     answerable, unanswerable = len(questions["answerable"]), len(questions["unanswerable"])
-    seconds.sort()
     return {"answerable": answerable, "top1_correct": right, "top1_accuracy": right / answerable,
             "ranked_first": ranked, "ranked_first_rate": ranked / answerable,
             "unanswerable": unanswerable, "refused": refused, "refusal_rate": refused / unanswerable,
-            "latency_ms": {"median": 1000 * seconds[len(seconds) // 2],
-                           "p95": 1000 * seconds[min(len(seconds) - 1, int(0.95 * len(seconds)))],
-                           "max": 1000 * seconds[-1]},
+            "latency_ms": milliseconds(seconds),
             "misses": misses, "wrong_answers": wrong_answers, "outcomes": outcomes}
+
+
+def milliseconds(seconds: list[float]) -> dict[str, float]:
+    """Median, p95 and max of durations in seconds, in milliseconds."""
+    ordered = sorted(seconds)
+    return {"median": 1000 * ordered[len(ordered) // 2],
+            "p95": 1000 * ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))],
+            "max": 1000 * ordered[-1]}
 
 
 def _holds(expected: tuple[str, str | None], text: str, title: str) -> bool:
