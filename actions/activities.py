@@ -92,20 +92,16 @@ class ActivityQuestion(AssistantAction):
             if resolution.ambiguous:
                 # Ask only among the activities whose record says what is asked: when one alone
                 # does (质量信得过班组的主题: only 2018's notice gives one), that is the answer.
+                # When none does, a sentence of the notices may, else the question back lists them all.
                 knowing = [o for o in options if await self.knows(o.id)]
-                if len(knowing) == 1:
-                    options = knowing
-                elif len(knowing) > 1:
-                    options = knowing
+                if len(knowing) != 1:
+                    if not knowing and await self.from_documents(dispatcher, domain, question):
+                        return events
+                    options = knowing or options
                     dispatcher.utter_message(response="utter_which_activity",
                                              options=list_items(domain, options, today, numbered=True))
                     return [*events, SlotSet("activity_candidates", [o.id for o in options])]
-                elif await self.from_documents(dispatcher, domain, question):
-                    return events
-                else:
-                    dispatcher.utter_message(response="utter_which_activity",
-                                             options=list_items(domain, options, today, numbered=True))
-                    return [*events, SlotSet("activity_candidates", [o.id for o in options])]
+                options = knowing
             chosen_id = options[0].id
         details = await call(activities.details, chosen_id)
         if details is None:
