@@ -428,8 +428,10 @@ def asks_for_a_day(question: str | None) -> bool:
     return bool(question) and bool(_ASKS_FOR_A_DAY.search(normalise(question or "")))
 
 
-# A request for a list of activities names what is listed (有哪些活动, 2019年的培训).
-_LISTED = re.compile(r"活动|项目|安排|培训|论坛|比赛|大赛|会议|讲座|讲堂|评选|调查|调研")
+# A request for a list of activities: 有哪些…, 哪些活动, 最近, 2019年的培训 ….
+_LISTED = r"(?:活动|项目|安排|培训|论坛|比赛|大赛|会议|讲座|讲堂|评选|调查|调研)"
+_LIST_REQUEST = re.compile(rf"有(?:哪些|什么|啥)\W*$|(?:哪些|什么|啥){_LISTED}|{_LISTED}(?:安排|列表|日程|清单)"
+                           rf"|最近|近期|列出|所有|全部|(?:19|20)\d\d年(?:度)?的?{_LISTED}|^\W*{_LISTED}\W*$")
 
 
 class ActionListActivities(AssistantAction):
@@ -456,9 +458,9 @@ class ActionListActivities(AssistantAction):
             # 企业质量管理现状调研覆盖多少个行业 names 调研 but asks a count, which no list gives
             if await answer_other_question(self.services, dispatcher, domain, text, frozenset()):
                 return events
-            if not _LISTED.search(normalise(text)) and await answer_from_documents(
+            if not _LIST_REQUEST.search(normalise(text)) and await answer_from_documents(
                     self.services, dispatcher, domain, text):
-                return events
+                return events  # QC小组活动要培训宣贯哪个标准: names 培训, asks for no list
         if not any([year, month, category, organisation_id]):
             upcoming = await call(activities.upcoming)
             if upcoming:
@@ -507,12 +509,15 @@ class ActionQualityMonth(AssistantAction):
         year = parse_year(latest_entity(tracker, "year"), today)
         events: list[dict[str, Any]] = [SlotSet("last_topic", "quality_month")]
         text = tracker.latest_message.get("text")
+        fresh = tracker.latest_message.get("intent", {}).get("name") != "inform"
+        if fresh and "质量月" not in normalise(text or "") and await answer_from_documents(
+                self.services, dispatcher, domain, text):
+            return events  # 2020年上海市质量工作要点的文号是多少: the NLU's 质量月, not the member's
         place = other_quality_month(text)
         if place is not None:  # 杭州质量月有啥活动: not Shanghai's
             dispatcher.utter_message(response="utter_quality_month_other_place", place=place)
             return events
-        if tracker.latest_message.get("intent", {}).get("name") != "inform" and await answer_other_question(
-                self.services, dispatcher, domain, text, QUALITY_MONTH_KINDS):
+        if fresh and await answer_other_question(self.services, dispatcher, domain, text, QUALITY_MONTH_KINDS):
             return events  # 质量月知识竞赛有奖品吗: the programme's card has no prize
         details = await call(activities.quality_month, year)
         if details is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -12,9 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.activities import list_items
 from actions.base import AssistantAction, UsesServices, call, latest_entity, log, member_key
+from actions.knowledge import answer_from_documents
 from services.dates import format_date
 from services.signups import Eligibility, SignupCheck
-from services.textnorm import parse_choice
+from services.textnorm import normalise, parse_choice
 from services.validation import check_company, check_mobile, check_name
 from services.views import ActivitySummary
 
@@ -187,12 +189,20 @@ class ActionStopSignup(AssistantAction):
         return form_slot_resets(domain)
 
 
+# A question about one's own sign-ups names them (我报了哪些, 我的报名) or says 报名.
+_ASKS_OWN_SIGNUPS = re.compile(r"报|我的|我参加|我登记|取消|编号")
+
+
 class ActionMySignups(AssistantAction):
     def name(self) -> str:
         return "action_my_signups"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        if not _ASKS_OWN_SIGNUPS.search(normalise(text)) \
+                and await answer_from_documents(self.services, dispatcher, domain, text):
+            return []  # 服务质量专项检查查哪些: not a question about the member's own sign-ups
         channel, user = member_key(tracker)
         signups = await call(self.services.signups.list_for, channel, user)
         if not signups:

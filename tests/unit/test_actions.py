@@ -450,3 +450,16 @@ async def test_the_contact_field_named_in_words_and_a_question_no_contact_answer
     card, _ = await run(ActionContact(svc), tracker("上海市质量协会", "ask_contact",
                                                     [entity("organisation", "上海市质量协会")]))
     assert card[0]["response"] == "utter_contact_all"
+
+
+async def test_the_nlus_list_quality_month_or_sign_up_intents_do_not_hide_a_fact_question(svc):
+    listed, _ = await run(ActionListActivities(svc), tracker("QC小组活动要培训宣贯哪个标准？", "list_activities",
+                                                             [entity("category", "培训")]))
+    assert listed[0]["response"] == "utter_document_answer" and "质量管理小组活动准则" in listed[0]["answer"]
+    number, _ = await run(ActionQualityMonth(svc), tracker("2020年上海市质量工作要点的文号是多少", "ask_quality_month",
+                                                           [entity("year", "2020年")]))
+    assert number[0]["response"] == "utter_document_answer" and "沪质〔2020〕1号" in number[0]["answer"]
+    checks, _ = await run(ActionMySignups(svc), tracker("服务质量专项检查查哪些", "my_signups"))
+    assert checks[0]["response"] == "utter_document_answer"
+    mine, _ = await run(ActionMySignups(svc), tracker("我报了哪些活动", "my_signups"))
+    assert mine[0]["response"] == "utter_my_signups_none"
