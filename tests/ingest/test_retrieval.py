@@ -81,24 +81,24 @@ NEWEST_BLIND_SET = f"heldout{NEWEST_BLIND}"
 
 
 def test_the_sets_tuned_on_stay_above_their_floor(figures):
-    # 899 questions, 589 answerable: 90.2 % top-1 and 94.8 % refusals after round 8 (2026-12-01).
-    # All of them have been read and tuned on, so this only keeps the figures from sliding.
+    # 999 questions, 649 answerable: 89.5 % top-1 and 91.4 % refusals after round 8 (2026-12-01).
+    # All of them have been read or scored, so this only keeps the figures from sliding.
     tuned = [result for name, result in figures.items() if name != NEWEST_BLIND_SET]
     answerable = sum(result["answerable"] for result in tuned)
     unanswerable = sum(result["unanswerable"] for result in tuned)
-    assert answerable >= 580 and unanswerable >= 300
+    assert answerable >= 640 and unanswerable >= 340
     assert sum(result["top1_correct"] for result in tuned) / answerable >= 0.88
-    assert sum(result["refused"] for result in tuned) / unanswerable >= 0.93
+    assert sum(result["refused"] for result in tuned) / unanswerable >= 0.90
 
 
 def test_the_newest_blind_set_stays_at_its_first_score(figures):
-    # Scored once, blind, on 2026-12-01: 83.3 % top-1, 65.0 % refusals (docs/ingestion.md). A change
+    # Scored once, blind, on 2026-12-01: 83.3 % top-1, 75.0 % refusals (docs/ingestion.md). A change
     # that scores it lower loses answers on questions nobody tuned on; one that scores it higher
     # has been tuned on it, and the next round needs a new blind set.
     blind = figures[NEWEST_BLIND_SET]
     assert blind["answerable"] == 60 and blind["unanswerable"] == 40
     assert blind["top1_correct"] >= 50, blind["misses"]
-    assert blind["refused"] >= 26, blind["wrong_answers"]
+    assert blind["refused"] >= 30, blind["wrong_answers"]
 
 
 def test_an_answer_takes_well_under_50_ms(figures):
