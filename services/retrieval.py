@@ -49,6 +49,14 @@ whose existence is asked (有**奖品**吗, 有没有线上**回放**), is named
 contact person is answered only by a contact block, a web or mail address only
 by a passage that has one.
 
+Members' words. A two-digit year is a year (18年 → 2018年); the words of a group in
+config/retrieval_synonyms.yml are one term (诞生 = 成立, 国企 = 国有企业); a bigram no passage has,
+and a word no notice uses whose parts they all do, do not weigh against a question.
+
+What is asked. `asked_kinds` names the kinds of answer a question asks for (when, where, count,
+fee, winners, how to apply …), by the same cues; the actions use it, with `asks_beyond`, to tell
+a question their structured reply does not answer.
+
 The index is rebuilt when the documents change: `DocumentRetriever` checks a
 cheap fingerprint (ids and content hashes) before each search, so a notice
 ingested by another process is searchable at its next question.
