@@ -16,6 +16,7 @@ from actions.base import (
     DomainDict,
     call,
     cite,
+    is_follow_up,
     latest_entity,
     phrase,
     timing_phrase,
@@ -454,7 +455,7 @@ class ActionListActivities(AssistantAction):
                 organisation_id = await call(self.services.contacts.organisation_id, organisation_name)
         events: list[dict[str, Any]] = [SlotSet("last_topic", "list")]
         text = tracker.latest_message.get("text") or ""
-        if tracker.latest_message.get("intent", {}).get("name") != "inform":
+        if not is_follow_up(tracker):
             # 企业质量管理现状调研覆盖多少个行业 names 调研 but asks a count, which no list gives
             if await answer_other_question(self.services, dispatcher, domain, text, frozenset()):
                 return events
@@ -509,7 +510,7 @@ class ActionQualityMonth(AssistantAction):
         year = parse_year(latest_entity(tracker, "year"), today)
         events: list[dict[str, Any]] = [SlotSet("last_topic", "quality_month")]
         text = tracker.latest_message.get("text")
-        fresh = tracker.latest_message.get("intent", {}).get("name") != "inform"
+        fresh = not is_follow_up(tracker)
         if fresh and "质量月" not in normalise(text or "") and await answer_from_documents(
                 self.services, dispatcher, domain, text):
             return events  # 2020年上海市质量工作要点的文号是多少: the NLU's 质量月, not the member's

@@ -43,6 +43,12 @@ def cite(domain: DomainDict, source: SourceView | None) -> str:
     return source.cite() if source else phrase(domain, "utter_not_stated")
 
 
+def is_follow_up(tracker: Tracker) -> bool:
+    """Whether the member's words go on with the last question ("市总工会呢?", "2018年的"):
+    the NLU's `inform`, which a question of its own is not."""
+    return tracker.latest_message.get("intent", {}).get("name") == "inform"
+
+
 def latest_entity(tracker: Tracker, entity: str) -> str | None:
     value = next(tracker.get_latest_entity_values(entity), None)
     return str(value) if value not in (None, "") else None

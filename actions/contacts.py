@@ -10,9 +10,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.activities import ANSWERS_BY_TOPIC
-from actions.base import AssistantAction, DomainDict, call, cite, latest_entity, phrase
+from actions.base import AssistantAction, DomainDict, call, cite, is_follow_up, latest_entity, phrase
 from actions.knowledge import answer_from_documents, answer_other_question
 from services.places import other_association
+from services.retrieval import is_question
 from services.textnorm import normalise
 from services.views import CONTACT_FIELDS, ContactView, Resolution
 
@@ -28,7 +29,6 @@ _FIELD_WORDS = (
     ("phone", re.compile(r"电话|号码|手机")),
     ("address", re.compile(r"地址|哪条路|在哪")),
 )
-_IS_A_QUESTION = re.compile(r"[吗么呢？?]|什么|啥|几|多少|谁|怎|哪|如何|是否|是不是|能不能|可不可以")
 # Words that ask for a contact, when no contact field was recognised (联系方式, 怎么找他们).
 _ASKS_FOR_CONTACT = re.compile(r"联系|电话|地址|传真|邮编|邮政编码|邮箱|找|在哪|怎么去|号码")
 
@@ -46,7 +46,8 @@ class ActionContact(AssistantAction):
         contacts = self.services.contacts
         events: list[dict[str, Any]] = [SlotSet("last_topic", "contact")]
         known = "、".join(await call(contacts.with_contacts))
-        other = other_association(tracker.latest_message.get("text"))
+        text = tracker.latest_message.get("text") or ""
+        other = other_association(text)
         if other is not None:  # 北京市质量协会电话: not ours, whatever the NLU tagged
             dispatcher.utter_message(response="utter_organisation_not_found", query=other, known=known)
             return events
@@ -55,7 +56,7 @@ class ActionContact(AssistantAction):
         if resolution is None or not resolution.matches:
             # Untagged names in the sentence, then the units behind an activity the
             # member names or just asked about, then the organisation asked about before.
-            in_text = await call(contacts.resolve, tracker.latest_message.get("text"))
+            in_text = await call(contacts.resolve, text)
             if in_text.matches:
                 resolution = in_text
             elif not named:
@@ -64,15 +65,14 @@ class ActionContact(AssistantAction):
                     resolution = await call(contacts.resolve, tracker.get_slot("organisation"))
         # A question of its own (not "市总工会呢?") that asks nothing of a contact (上海市质量协会是
         # 哪一年成立的, 质协是5A级社会组织吗) is answered from the notices when they can.
-        text = tracker.latest_message.get("text") or ""
         simplified = normalise(text)
-        other_question = tracker.latest_message.get("intent", {}).get("name") != "inform" \
+        other_question = not is_follow_up(tracker) \
             and latest_entity(tracker, "contact_field") is None and not _ASKS_FOR_CONTACT.search(simplified)
         if other_question:
             if await answer_other_question(self.services, dispatcher, domain, text, CONTACT_KINDS) \
                     or await answer_from_documents(self.services, dispatcher, domain, text):
                 return events
-            if _IS_A_QUESTION.search(simplified):
+            if is_question(simplified):
                 # 质协的微信公众号叫什么: no contact card answers it, and no notice does
                 dispatcher.utter_message(response="utter_document_no_answer")
                 return events
@@ -90,7 +90,7 @@ class ActionContact(AssistantAction):
                                      organisation=contact.organisation, known=known)
             return events
         field = latest_entity(tracker, "contact_field")
-        if field is None and tracker.latest_message.get("intent", {}).get("name") == "inform":
+        if field is None and is_follow_up(tracker):
             field = tracker.get_slot("contact_field")  # "市总工会呢?" after "市质协电话多少"
         if field is None:  # the NLU tagged no field the words name (市质协的电子邮箱是多少)
             field = next((name for name, words in _FIELD_WORDS if words.search(simplified)), None)

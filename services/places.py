@@ -19,7 +19,7 @@ PLACES = (r"(?:北京|天津|重庆|河北|山西|辽宁|吉林|黑龙江|江苏
           r"|南宁|贵阳|兰州|海口|中国|全国)[省市]?")
 _ENDS_WITH_PLACE = re.compile(PLACES + "$")
 _OTHER_ASSOCIATION = re.compile(PLACES + r"(?:质量协会|质协)")
-_OTHER_QUALITY_MONTH = re.compile(PLACES + r"的?[“\"]?质量月")
+_OTHER_QUALITY_MONTH = re.compile("(" + PLACES + r")的?[“\"]?质量月")
 
 
 def ends_with_other_place(text: str) -> bool:
@@ -36,4 +36,4 @@ def other_association(text: str | None) -> str | None:
 def other_quality_month(text: str | None) -> str | None:
     """Another place's 质量月 the words name (杭州质量月, 北京的质量月活动): its place."""
     found = _OTHER_QUALITY_MONTH.search(normalise(text or ""))
-    return found.group(0).rstrip("的“\"质量月") if found else None
+    return found.group(1) if found else None

@@ -255,6 +255,7 @@ _ASKS_ABOUT_NOTICE = re.compile(r"发布|印发|发文|文号|落款|签发|下�
                                 r"|(?:通知|文件|要点|重点|报告).*(?:哪天|日期|几号|谁|哪个部门|哪个单位)")
 # 那 typed for its homophone 哪 (世界质量论坛在那天开, 那年成立的): read as 哪 when nothing else asks.
 _ASKS = re.compile(r"[吗么呢？?]|什么|啥|几|多少|谁|怎|哪|如何|是否|是不是")
+_ASKS_MAY = re.compile(r"能不能|可不可以")  # 能不能带小孩: a question, though nothing above asks
 _THAT_FOR_WHICH = re.compile(r"那(?=[天年里儿些个家位种])")
 
 
@@ -268,6 +269,11 @@ def asked_kinds(question: str) -> frozenset[str]:
     by the same cues the retrieval weighs passages with."""
     simplified = question_form(question)
     return frozenset(cue.kind for cue in _CUES if cue.kind and cue.asks.search(simplified))
+
+
+def is_question(text: str) -> bool:
+    """Whether the (simplified) words ask something: 吗, 什么, 几, 哪, 能不能 … (a bare name does not)."""
+    return bool(_ASKS.search(text) or _ASKS_MAY.search(text))
 
 
 def question_form(question: str) -> str:
