@@ -1,8 +1,8 @@
 """python -m services.ingest PATH... [--dry-run] [--quiet]
 
-Reads each notice, prints what was extracted (and what could not be), and
-stores it, one transaction per file. Exit status 1 when a file could not be
-read or stored; the other files are still ingested.
+Reads each notice, prints the card staff read (what was extracted, what was
+stored or kept, what to check), and stores it, one transaction per file. Exit
+status 1 when a file could not be read or stored; the other files are still ingested.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ import logging
 import sys
 from pathlib import Path
 
-import yaml
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
 from services.db import make_engine, make_session_factory
-from services.ingest.loader import NoticeLoader, read_and_extract
+from services.ingest.loader import NoticeLoader, notice_yaml
 from services.ingest.readers import SUPPORTED, UnreadableNotice
 from services.knowledge import KnowledgeFileError
 from services.settings import get_settings
@@ -38,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Ingest notices (.txt, .md, .docx, .pdf).")
     parser.add_argument("paths", nargs="+", type=Path, help="notice files or folders")
     parser.add_argument("--dry-run", action="store_true",
-                        help="print what would be stored (as a knowledge file) and store nothing")
+                        help="print what would be stored (the extracted record as YAML) and store nothing")
     parser.add_argument("--quiet", action="store_true", help="one line per file")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
@@ -72,10 +71,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             lines = report.lines()
             tqdm.write("\n".join(lines[:1] if args.quiet else lines))
-            if args.dry_run and report.status == "would store":
-                _, extraction = read_and_extract(path)
-                tqdm.write(yaml.safe_dump(extraction.as_knowledge(), allow_unicode=True,
-                                          sort_keys=False, width=100))
+            if args.dry_run and report.status == "would store" and report.record is not None:
+                tqdm.write(notice_yaml(report.record))
     finally:
         engine.dispose()
     done = len(files) - failures

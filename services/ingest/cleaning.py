@@ -16,7 +16,7 @@ _CJK = r"\u4e00-\u9fff"
 # ASCII punctuation written inside Chinese text: 地址:长宁区, 转型,实现, (一).
 _TO_FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 _ASCII_PUNCT = re.compile(
-    rf"(?<=[{_CJK}“”）)a-zA-Z0-9])([,:;?!])(?=[\s{_CJK}“”（(0-9a-zA-Z])"
+    rf"(?<=[{_CJK}“”）)a-zA-Z0-9])(?<!\d(?=:\d))([,:;?!])(?=[\s{_CJK}“”（(0-9a-zA-Z])"
     rf"|(?<=[{_CJK}“”0-9])([,:;?!])$"
 )
 _ASCII_OPEN = re.compile(rf"\((?=[^()\n]*[{_CJK}])")
@@ -34,6 +34,8 @@ _CONTACT_FIELD = re.compile(r"(?:联系人|电\s*话|传\s*真|地\s*址|邮政�
 # Titles end in 通知, 要点 …; sentences in their punctuation.
 _ENDS_SENTENCE = re.compile(r"(?:[。！？；：!?;:”）)]|通知|要点|重点|报告|办法|方案|公告)\s*$")
 _MIN_BROKEN_LINE = 20
+# 时间：…, 名  额：…: a field of its own, however long the line before it ran.
+_FIELD_LINE = re.compile(rf"^[{_CJK}\s]{{1,10}}[：:]")
 # A section heading (二、…) is its own line even when it has a comma and no end mark.
 _SECTION_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+、")
 _MAX_HEADING = 40
@@ -77,6 +79,7 @@ def repair_lines(lines: list[str]) -> list[str]:
                 and not _ENDS_SENTENCE.search(previous)
                 and re.search(rf"[{_CJK}，、“]$", previous)
                 and not _STARTS_NEW.match(line)
+                and not _FIELD_LINE.match(line)
                 and not (_STARTS_NEW.match(previous) and not re.search(r"[，。]", previous))
                 and not (_SECTION_HEADING.match(previous) and len(previous) <= _MAX_HEADING)
                 and not _CONTACT_FIELD.search(previous) and not _CONTACT_FIELD.search(line)):

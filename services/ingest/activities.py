@@ -1,0 +1,284 @@
+"""Which activities a notice announces, and each one's fields.
+
+A notice announces one activity, named by its title (关于举办X的通知) or its event sentence
+(定于…举办X), unless its top-level sections are events of their own: a section whose
+heading is a name rather than a field label (（一）首席质量官能力提升研修班, 一、“质量月”启动
+仪式) and under which a time is given. Numbered talk topics, schedule rows, contest rounds
+and field lines are never activities: rounds and stages (申报/评审/公示, 初赛/复赛/决赛) are
+the phases of the one activity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from services.dates import DateSpan
+from services.ingest import fields as f
+from services.ingest.dates import DateReader, time_of_day, time_ranges
+from services.ingest.fields import Field, Kind
+from services.ingest.records import ActivityRecord, NoticeKind, Phase
+from services.ingest.structure import Layout, Line, Section
+
+_TITLE_NAMES = (
+    re.compile(r"关于(?P<x>.+?)(?:延期|推迟|改期|调整|变更|取消)(?:举办|举行|召开)?(?:时间|地点)?(?:的|有关事项的)?"
+               r"(?:通知|公告)$"),
+    re.compile(r"关于(?:举办|召开|举行|开展|组织|启动|印发)(?P<x>.+?)(?:的|之)?(?:通知|公告|通告|邀请函)$"),
+    re.compile(r"关于(?:选拔|推荐|选拔推荐|征集|报名参加|参加)?(?P<x>.+?)(?:学员|人选|选手)?(?:的|之)?(?:通知|公告)$"),
+    re.compile(r"^(?P<x>.+?)(?:的)?(?:通知|公告|邀请函|通告|简章)$"),
+)
+_NAME_NOISE = re.compile(r"^(?:各?会员单位|有关单位|企业|职工)|(?:工作|相关事宜|有关事项|报名工作)$")
+_EVENT_SENTENCE = re.compile(
+    r"(?:定于|将于|拟于|计划于|决定于)(?P<when>[^，。；]{2,40}?)(?:在(?P<place>[^，。；]{2,40}?))?"
+    r"(?:举办|召开|举行|开展|组织)(?P<what>[^，。；]{2,40})")
+_PHASE_WORDS = re.compile(r"申报|推荐|初审|审核|评审|评选|公示|命名|表彰|初赛|复赛|决赛|预赛|半决赛|发表|答辩|"
+                          r"征集|启动|公布|报名|颁奖|路演|结果")
+_CHANGED = re.compile(r"由(?P<old>[^，。；]+?)(?:调整|改|变更|延期|推迟|延长|提前)(?:为|至|到)(?P<new>[^。；\n]+)")
+_ONLINE = re.compile(r"线上|直播|腾讯会议|视频号|网络会议|在线|云端|钉钉|zoom", re.I)
+_ABBREVIATION = re.compile(r"^(?:\d{4}年度?)?(?:第[一二三四五六七八九十\d]+期)?"
+                           r"[\u4e00-\u9fff]*?（([A-Za-z][^）]{0,10})）")
+_CAPACITY_SENTENCE = re.compile(r"名额|限\d|额满|座位|规模")
+
+
+def title_name(title: str) -> str | None:
+    for pattern in _TITLE_NAMES:
+        match = pattern.search(title)
+        if match:
+            name = _NAME_NOISE.sub("", match.group("x")).strip()
+            name = re.sub(r"^《(.+)》$", r"\1", name)
+            name = re.sub(r"^(?:会员单位|各单位)?赴", "赴", name)
+            return name or None
+    return None
+
+
+def _event_sentence(text: str) -> re.Match[str] | None:
+    return _EVENT_SENTENCE.search(text)
+
+
+def aliases_of(name: str) -> list[str]:
+    """Names members use: the quoted part (质量大讲堂), the part before a dash, the name without 第N期."""
+    found: list[str] = []
+    for quoted in re.findall(r"[“\"《]([^”\"》]{2,30})[”\"》]", name):
+        found.append(quoted)
+    before_dash = re.split(r"——|—", name)[0]
+    if before_dash != name:
+        found.append(re.sub(r"[“”\"]", "", before_dash))
+    plain = re.sub(r"[“”\"]", "", name)
+    if plain != name:
+        found.append(plain)
+    # 质量管理小组（QC小组）活动骨干培训班 → QC小组活动骨干培训班: the abbreviation members type.
+    abbreviated = _ABBREVIATION.sub(r"\1", name)
+    if abbreviated != name:
+        found.append(abbreviated)
+    return [a for a in dict.fromkeys(found) if a and a != name]
+
+
+def _first(fields: Iterable[Field], *kinds: Kind) -> Field | None:
+    return next((x for x in fields if x.kind in kinds), None)
+
+
+class ActivityReader:
+    """Reads the activities of one notice against its dates."""
+
+    def __init__(self, layout: Layout, reader: DateReader, kind: NoticeKind) -> None:
+        self._layout = layout
+        self._dates = reader
+        self._kind = kind
+
+    def activities(self) -> list[ActivityRecord]:
+        events = [s for s in self._layout.top_sections() if self._is_event(s)]
+        if len(events) >= 2:
+            return [self._activity(self._section_name(s), s.lines[1:], s.lines[0].text) for s in events]
+        name = self._notice_name()
+        if name is None:
+            return []
+        return [self._activity(name, self._layout.body, "\n".join(self._layout.preamble))]
+
+    # -- what is an activity ------------------------------------------------------
+
+    def _is_event(self, section: Section) -> bool:
+        heading = section.heading
+        if heading.label is not None or f.kinds_of(heading.text[:10]) or len(heading.text) > 40:
+            return False
+        inner = f.read_fields(section.lines[1:])
+        return _first(inner, Kind.TIME) is not None and bool(self._dates.find(_first(inner, Kind.TIME).value))  # type: ignore[union-attr]
+
+    @staticmethod
+    def _section_name(section: Section) -> str:
+        return section.heading.text.rstrip("。：:")
+
+    def _notice_name(self) -> str | None:
+        name = title_name(self._layout.title)
+        event = _event_sentence("\n".join(self._layout.preamble))
+        if event and (name is None or not re.search(r"举办|召开|举行|开展|印发", self._layout.title)):
+            what = re.split(r"[，。；、]|活动$", event.group("what"))[0]
+            year = re.match(r"\d{4}年", event.group("when"))
+            if what and len(what) >= 4:
+                return (year.group(0) if year and not what.startswith(year.group(0)) else "") + what
+        return name
+
+    # -- its fields -----------------------------------------------------------------
+
+    def _activity(self, name: str, lines: list[Line], intro: str) -> ActivityRecord:
+        fields = f.read_fields(lines)
+        text = "\n".join(line.text for line in lines)
+        activity = ActivityRecord(name=name, aliases=aliases_of(name))
+        self._when(activity, fields, lines, intro)
+        self._where(activity, fields, text, intro)
+        self._who(activity, fields, text)
+        self._money(activity, fields, text)
+        self._signup(activity, fields, text)
+        self._theme(activity, fields, intro)
+        units = _first(fields, Kind.UNITS)
+        if units:
+            activity.responsible_units = [u for u in re.split(r"[、，,\s]+", f.clean_value(units.value)) if u]
+            activity.cite("responsible_units", units.sentence)
+        return activity
+
+    def _changed(self, activity: ActivityRecord, key: str, value: str) -> str:
+        """由A调整为B → B, remembering A as what it was (a change notice)."""
+        change = _CHANGED.search(value)
+        if not change:
+            return value
+        activity.previously[key] = change.group("old").strip()
+        return change.group("new")
+
+    def _when(self, activity: ActivityRecord, fields: list[Field], lines: list[Line], intro: str) -> None:
+        activity.phases = self._phases(lines)
+        when = next((x for x in fields if x.kind is Kind.TIME and self._dates.find(x.value)), None)
+        if when is not None:
+            value = self._changed(activity, "date", when.value)
+            found = self._dates.first(value)
+            if found:
+                activity.span = found.span
+                activity.time_of_day = time_of_day(value[found.end:]) or time_of_day(value)
+                activity.cite("start", when.sentence)
+        elif activity.phases and any(p.span for p in activity.phases):
+            spans = [p.span for p in activity.phases if p.span]
+            activity.span = DateSpan(spans[0].start, max(spans, key=lambda s: s.end.last_day).end)
+            activity.cite("start", "；".join(p.text for p in activity.phases))
+        else:
+            event = _event_sentence(intro)
+            found = self._dates.first(event.group("when")) if event else None
+            if found and event:
+                activity.span = found.span
+                activity.time_of_day = time_of_day(event.group("when"))
+                activity.cite("start", event.group(0))
+        if activity.time_of_day and len(activity.time_of_day) == 5:
+            # 每天9:00开始: the day ends when the schedule's last session does.
+            ends = [end for _, end in time_ranges("\n".join(line.text for line in lines))]
+            if ends:
+                activity.time_of_day = f"{activity.time_of_day}-{max(ends)}"
+        if activity.time_of_day is None:
+            arrival = _first(fields, Kind.ASSEMBLY)
+            if arrival:
+                activity.time_of_day = time_of_day(arrival.value)
+
+    def _phases(self, lines: list[Line]) -> list[Phase]:
+        phases = []
+        for line in lines:
+            if not line.label or not line.value or len(line.label) > 8 or not _PHASE_WORDS.search(line.label):
+                continue
+            if f.kinds_of(line.label) and Kind.SCHEDULE not in f.kinds_of(line.label):
+                continue
+            found = self._dates.first(line.value)
+            if found and found.start <= 2:
+                phases.append(Phase(line.label, found.span, found.text))
+        return phases if len(phases) >= 2 else []
+
+    def _where(self, activity: ActivityRecord, fields: list[Field], text: str, intro: str) -> None:
+        place = _first(fields, Kind.PLACE)
+        if place:
+            activity.place = f.clean_value(self._changed(activity, "place", place.value))
+            activity.cite("place", place.sentence)
+            return
+        online = next((x for x in fields if x.kind is Kind.SIGNUP and _ONLINE.search(x.value)), None)
+        if online and _ONLINE.search(self._layout.title + intro + text[:200]):
+            activity.place = "线上：" + f.clean_value(online.value)
+            activity.cite("place", online.sentence)
+            return
+        value, sentence = f.place_in_sentence(intro + "\n" + text)
+        if value and sentence:
+            activity.place = value
+            activity.cite("place", sentence)
+
+    def _who(self, activity: ActivityRecord, fields: list[Field], text: str) -> None:
+        audience = _first(fields, Kind.AUDIENCE) or _first(fields, Kind.CONDITIONS)
+        if audience:
+            kept = [s for s in re.split(r"(?<=[。；\n])", audience.value) if not _CAPACITY_SENTENCE.search(s)
+                    or re.search(r"每", s)]
+            activity.audience = f.clean_value("".join(kept) or audience.value)
+            activity.cite("audience", audience.sentence)
+        for candidate in [x for x in fields if x.kind is Kind.CAPACITY] + [None]:
+            number, clause = f.capacity(candidate.value if candidate else text)
+            if number is not None and clause:
+                activity.capacity = number
+                activity.cite("capacity", clause)
+                return
+
+    def _money(self, activity: ActivityRecord, fields: list[Field], text: str) -> None:
+        given = _first(fields, Kind.FEE)
+        value = f.fee(given.value) if given else None
+        if value and given:
+            activity.fee = f.clean_value(value)
+            activity.cite("fee", given.sentence)
+            return
+        free = f.free_sentence(text)
+        if free:
+            activity.fee = f.clean_value(free)
+            activity.cite("fee", free)
+
+    def _signup(self, activity: ActivityRecord, fields: list[Field], text: str) -> None:
+        stated = _first(fields, Kind.DEADLINE)
+        if stated:
+            found = self._dates.find(self._changed(activity, "signup_deadline", stated.value))
+            if found:
+                activity.signup_deadline = found[-1].span.end.last_day
+                activity.cite("signup_deadline", stated.sentence)
+        ways = [x for x in fields if x.kind is Kind.SIGNUP]
+        for way in ways:
+            if activity.signup_deadline is None:
+                day, sentence = f.deadline(way.value, self._dates, require_signup_words=False)
+                if day and sentence:
+                    activity.signup_deadline = day
+                    activity.cite("signup_deadline", sentence)
+            if activity.signup_method is None:
+                kept = "".join(s for s in re.split(r"(?<=[。；\n])", way.value)
+                               if not _CAPACITY_SENTENCE.search(s) or re.search(r"报名|发送|登录", s))
+                method = f.signup_method(kept)
+                if method:
+                    activity.signup_method = f.clean_value(method)
+                    activity.cite("signup_method", way.sentence)
+        if activity.signup_deadline is None:
+            day, sentence = f.deadline(text, self._dates)
+            if day and sentence:
+                activity.signup_deadline = day
+                activity.cite("signup_deadline", sentence)
+        if activity.signup_deadline is None:
+            opening = next((p for p in activity.phases if p.span and re.search(r"申报|报名|推荐|征集", p.name)), None)
+            if opening and opening.span:
+                activity.signup_deadline = opening.span.end.last_day
+                activity.cite("signup_deadline", opening.text)
+        if activity.signup_method is None:
+            for sentence in re.split(r"(?<=[。；\n])", text):
+                if (re.search(r"报名|申报|填报|推荐", sentence)
+                        and re.search(r"登录|发送|扫描|扫码|填写|电话|网站|系统|二维码|邮箱", sentence)):
+                    activity.signup_method = f.clean_value(f.signup_method(sentence) or sentence)
+                    activity.cite("signup_method", sentence)
+                    break
+
+    def _theme(self, activity: ActivityRecord, fields: list[Field], intro: str) -> None:
+        stated = _first(fields, Kind.THEME)
+        if stated:
+            activity.theme = f.clean_value(stated.value).strip("“”")
+            activity.cite("theme", stated.sentence)
+            return
+        found = f.theme_in(intro + "\n" + "\n".join(x.value for x in fields if x.kind is Kind.CONTENT))
+        if found:
+            activity.theme = found
+            activity.cite("theme", found)
+            return
+        dash = re.split(r"——", activity.name)
+        if len(dash) == 2 and len(dash[1]) >= 4:
+            activity.theme = dash[1].strip("“”")
+            activity.cite("theme", activity.name)

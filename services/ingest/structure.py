@@ -1,0 +1,169 @@
+"""The layout of a notice: letterhead, title, addressees, numbered sections, fields, signature.
+
+Chinese notices share one layout whoever issues them: the issuer and a document number
+above the title (关于…的通知), the addressees (各会员单位：), a preamble, sections numbered at
+several levels (一、 （一） 1. （1）), fields written `标签：内容` or as a heading with its
+content below (（一）培训时间 / 2027.4.7—4.9), and the issuer with the date at the end.
+This module finds that layout; what the fields mean is `fields.py`'s business.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from services.dates import chinese_number
+
+_CJK = r"\u4e00-\u9fff"
+# Number marks by level: 一、 (1), （一） (2), 1. 1、 (3), （1） ① (4).
+_NUMBERING = (
+    (1, re.compile(r"^(?P<n>[一二三四五六七八九十]{1,3})\s*[、.．]\s*")),
+    (2, re.compile(r"^[（(](?P<n>[一二三四五六七八九十]{1,3})[)）]\s*")),
+    (3, re.compile(r"^(?P<n>\d{1,2})\s*(?:[.．、](?!\d)|\s(?=[^\d\s]))\s*")),
+    (4, re.compile(r"^[（(](?P<n>\d{1,2})[)）]\s*|^(?P<c>[①②③④⑤⑥⑦⑧⑨⑩])\s*")),
+)
+# A label is a few characters before a colon: 时间：, 名  额：, 报名方式：.
+_LABEL = re.compile(rf"^(?P<label>[{_CJK}][{_CJK}\s]{{0,9}}?)\s*[：:]\s*(?P<value>.*)$")
+_ISSUE_DATE = re.compile(r"^\s*(?:(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|"
+                         r"([〇零○一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日)\s*$")
+_DOC_NUMBER = re.compile(r"〔\d{4}〕|\[\d{4}\]|第\s*\d+\s*号$")
+_TITLE = re.compile(r"(?:^关于.{2,}|.{2,}(?:通知|公告|公示|通告|邀请函|启事|简章|方案|安排))$")
+_ADDRESSEES = re.compile(r"^[^。]{2,80}[：:]$")
+_ATTACHMENT = re.compile(r"^(?:附件|抄送|附：)")
+
+
+@dataclass
+class Line:
+    """One line of the body with its number mark and, when it has one, its label."""
+
+    index: int
+    text: str  # without the number mark
+    level: int = 0  # 0: not numbered
+    label: str | None = None
+    value: str | None = None
+
+
+@dataclass
+class Section:
+    """A numbered heading and the lines under it (its own line first)."""
+
+    heading: Line
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.heading.label if self.heading.label else self.heading.text
+
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+@dataclass
+class Layout:
+    title: str
+    issuers: list[str]
+    issued_on: dt.date | None
+    preamble: list[str]  # the paragraphs between the addressees and the first field or section
+    body: list[Line]  # everything after the addressees up to the signature
+    closing: list[str]  # attachments and signature lines
+
+    def top_sections(self) -> list[Section]:
+        """The sections of the highest numbering level the body uses."""
+        levels = [line.level for line in self.body if line.level]
+        if not levels:
+            return []
+        top = min(levels)
+        sections: list[Section] = []
+        open_section = False
+        for line in self.body:
+            if line.level == top:
+                sections.append(Section(line, [line]))
+                open_section = True
+            elif not line.level and line.label is not None and (not line.value or "联系" in line.label):
+                open_section = False  # 工作要求：, 联系人：… after the last section belong to no section
+            elif open_section and sections:
+                sections[-1].lines.append(line)
+        return sections
+
+    def body_text(self) -> str:
+        return "\n".join(line.text for line in self.body)
+
+
+def read_line(index: int, raw: str) -> Line:
+    text, level = raw.strip(), 0
+    for candidate, pattern in _NUMBERING:
+        match = pattern.match(text)
+        if match and match.end() < len(text):
+            text, level = text[match.end():].strip(), candidate
+            break
+    line = Line(index, text, level)
+    label = _LABEL.match(text)
+    if label:
+        line.label = re.sub(r"\s+", "", label.group("label"))
+        line.value = label.group("value").strip()
+    return line
+
+
+def _issue_date(line: str) -> dt.date | None:
+    match = _ISSUE_DATE.match(line)
+    if not match:
+        return None
+    if match.group(1):
+        numbers = [int(match.group(i)) for i in (1, 2, 3)]
+    else:
+        numbers = [chinese_number(match.group(i)) or 0 for i in (4, 5, 6)]
+    try:
+        return dt.date(*numbers)
+    except ValueError:
+        return None
+
+
+def _split_issuers(line: str) -> list[str]:
+    return [part for part in re.split(r"\s{2,}|、", line.strip()) if part]
+
+
+def _is_org_line(line: str) -> bool:
+    return (len(line) <= 60 and not re.search(r"[，。；：:！？]", line) and not read_line(0, line).level
+            and not _DOC_NUMBER.search(line) and not _TITLE.search(line))
+
+
+def read_layout(text: str, filename: str = "") -> Layout:
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    title_at = next((i for i, line in enumerate(lines[:10]) if _TITLE.search(line)
+                     and not _ADDRESSEES.match(line) and not _DOC_NUMBER.search(line)), None)
+    if title_at is None:
+        title_at = next((i for i, line in enumerate(lines[:5]) if not _DOC_NUMBER.search(line)), 0)
+    title = lines[title_at] if lines else filename
+    letterhead = [line for line in lines[:title_at] if _is_org_line(line)]
+
+    # The signature: the date of issue alone on a line near the end, the issuers just above.
+    issued_on, signed_at = None, len(lines)
+    for index in range(len(lines) - 1, max(title_at, len(lines) - 8), -1):
+        issued_on = _issue_date(lines[index])
+        if issued_on:
+            signed_at = index
+            break
+    signers: list[str] = []
+    signature_at = signed_at
+    for index in range(signed_at - 1, max(title_at, signed_at - 4), -1):
+        if not _is_org_line(lines[index]) or _ATTACHMENT.match(lines[index]):
+            break
+        signers[:0] = _split_issuers(lines[index])
+        signature_at = index
+    end = next((i for i in range(title_at + 1, signature_at) if _ATTACHMENT.match(lines[i])), signature_at)
+    issuers = signers or [part for line in letterhead for part in _split_issuers(line)]
+
+    start = title_at + 1
+    if start < len(lines) and _DOC_NUMBER.search(lines[start]):
+        start += 1
+    if start < len(lines) and _ADDRESSEES.match(lines[start]) and len(lines[start]) < 80:
+        start += 1
+    body = [read_line(i, line) for i, line in enumerate(lines[start:end], start)]
+    preamble = []
+    for line in body:
+        if line.level or line.label:
+            break
+        preamble.append(line.text)
+    return Layout(title=title, issuers=issuers, issued_on=issued_on, preamble=preamble, body=body,
+                  closing=lines[end:])
