@@ -73,6 +73,20 @@ def aliases_of(name: str) -> list[str]:
     return [a for a in dict.fromkeys(found) if a and a != name]
 
 
+# 各单位要…, 请于…: a duty or a request, not an event.
+_TASK = re.compile(r"^(?:各|请|要|应|须|凡)")
+
+
+def _own_lines(section: Section) -> list[Line]:
+    """A section's lines with its heading's text after the name (1.名称。时间：…；地点：…)."""
+    heading = section.heading
+    name, _, rest = heading.text.partition("。")
+    lines = list(section.lines[1:])
+    if rest.strip():
+        lines.insert(0, Line(heading.index, rest.strip()))
+    return lines
+
+
 def _first(fields: Iterable[Field], *kinds: Kind) -> Field | None:
     return next((x for x in fields if x.kind in kinds), None)
 
@@ -86,9 +100,10 @@ class ActivityReader:
         self._kind = kind
 
     def activities(self) -> list[ActivityRecord]:
-        events = [s for s in self._layout.top_sections() if self._is_event(s)]
-        if len(events) >= 2:
-            return [self._activity(self._section_name(s), s.lines[1:], s.lines[0].text) for s in events]
+        for level in self._layout.levels():
+            events = [s for s in self._layout.sections_at(level) if self._is_event(s)]
+            if len(events) >= 2:
+                return [self._activity(self._section_name(s), _own_lines(s), s.lines[0].text) for s in events]
         name = self._notice_name()
         if name is None:
             return []
@@ -97,15 +112,18 @@ class ActivityReader:
     # -- what is an activity ------------------------------------------------------
 
     def _is_event(self, section: Section) -> bool:
-        heading = section.heading
-        if heading.label is not None or f.kinds_of(heading.text[:10]) or len(heading.text) > 40:
+        """A section named like an event (not like a field) under which a date is given."""
+        name = self._section_name(section)
+        if section.heading.label is not None or f.kinds_of(name[:10]) or not 2 <= len(name) <= 40:
             return False
-        inner = f.read_fields(section.lines[1:])
-        return _first(inner, Kind.TIME) is not None and bool(self._dates.find(_first(inner, Kind.TIME).value))  # type: ignore[union-attr]
+        if _TASK.search(name):
+            return False
+        inner = f.read_fields(_own_lines(section))
+        return any(x.kind is Kind.TIME and self._dates.find(x.value) for x in inner)
 
     @staticmethod
     def _section_name(section: Section) -> str:
-        return section.heading.text.rstrip("。：:")
+        return re.split(r"[。；]", section.heading.text)[0].rstrip("：:")
 
     def _notice_name(self) -> str | None:
         name = title_name(self._layout.title)
@@ -128,7 +146,7 @@ class ActivityReader:
         self._who(activity, fields, text)
         self._money(activity, fields, text)
         self._signup(activity, fields, text)
-        self._theme(activity, fields, intro)
+        self._theme(activity, fields, intro + "\n" + text)
         units = _first(fields, Kind.UNITS)
         if units:
             activity.responsible_units = [u for u in re.split(r"[、，,\s]+", f.clean_value(units.value)) if u]
@@ -223,7 +241,7 @@ class ActivityReader:
             activity.fee = f.clean_value(value)
             activity.cite("fee", given.sentence)
             return
-        free = f.free_sentence(text)
+        free = f.priced_clause(text) or f.free_sentence(text)
         if free:
             activity.fee = f.clean_value(free)
             activity.cite("fee", free)
@@ -273,7 +291,7 @@ class ActivityReader:
             activity.theme = f.clean_value(stated.value).strip("“”")
             activity.cite("theme", stated.sentence)
             return
-        found = f.theme_in(intro + "\n" + "\n".join(x.value for x in fields if x.kind is Kind.CONTENT))
+        found = f.theme_in(intro)
         if found:
             activity.theme = found
             activity.cite("theme", found)

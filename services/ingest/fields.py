@@ -74,6 +74,18 @@ class Field:
     sentence: str  # the line as the notice wrote it, for the reviewer
 
 
+_INLINE_LABEL = re.compile(r"(?:^|(?<=[。；;]))\s*(?P<label>[\u4e00-\u9fff]{1,8})[：:]\s*(?P<value>[^。；;]+)")
+
+
+def _inline_fields(line: Line) -> list[Field]:
+    """时间：…；地点：…；名额：… written inside one paragraph."""
+    found = []
+    for match in _INLINE_LABEL.finditer(line.text):
+        for kind in kinds_of(match.group("label")):
+            found.append(Field(kind, match.group("label"), match.group("value").strip(), line.text))
+    return found
+
+
 def read_fields(lines: list[Line]) -> list[Field]:
     """The labelled lines, and the headings whose content follows on the next lines."""
     fields: list[Field] = []
@@ -82,6 +94,7 @@ def read_fields(lines: list[Line]) -> list[Field]:
             for kind in kinds_of(line.label):
                 fields.append(Field(kind, line.label, line.value, line.text))
             continue
+        fields += _inline_fields(line)
         heading = line.label or line.text
         if not (line.level or line.label is not None) or len(heading) > _MAX_LABEL:
             continue
@@ -148,6 +161,14 @@ def _strip_sentences_about_payment(text: str) -> str:
     kept = [s for s in re.split(r"(?<=[。；])", text.replace("\n", "")) if s
             and not re.search(r"汇款|转账|账号|户名|开户行|发票", s)]
     return "".join(kept).strip().rstrip("。；")
+
+
+def priced_clause(text: str) -> str | None:
+    """会务费300元/人 inside a paragraph, where no fee field is given."""
+    for clause in re.split(r"[，,。；;\n]", text):
+        if re.search(r"费|收费|价格", clause) and _PRICE.search(clause) and not re.search(r"汇款|账号|奖", clause):
+            return clause.strip()
+    return None
 
 
 def free_sentence(text: str) -> str | None:

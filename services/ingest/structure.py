@@ -20,7 +20,7 @@ _CJK = r"\u4e00-\u9fff"
 _NUMBERING = (
     (1, re.compile(r"^(?P<n>[一二三四五六七八九十]{1,3})\s*[、.．]\s*")),
     (2, re.compile(r"^[（(](?P<n>[一二三四五六七八九十]{1,3})[)）]\s*")),
-    (3, re.compile(r"^(?P<n>\d{1,2})\s*(?:[.．、](?!\d)|\s(?=[^\d\s]))\s*")),
+    (3, re.compile(r"^(?P<n>\d{1,2})\s*(?:[.．、](?!\d)|[.．](?=\d{4}年)|\s(?=[^\d\s]))\s*")),
     (4, re.compile(r"^[（(](?P<n>\d{1,2})[)）]\s*|^(?P<c>[①②③④⑤⑥⑦⑧⑨⑩])\s*")),
 )
 # A label is a few characters before a colon: 时间：, 名  额：, 报名方式：.
@@ -68,12 +68,16 @@ class Layout:
     body: list[Line]  # everything after the addressees up to the signature
     closing: list[str]  # attachments and signature lines
 
+    def levels(self) -> list[int]:
+        return sorted({line.level for line in self.body if line.level})
+
     def top_sections(self) -> list[Section]:
         """The sections of the highest numbering level the body uses."""
-        levels = [line.level for line in self.body if line.level]
-        if not levels:
-            return []
-        top = min(levels)
+        levels = self.levels()
+        return self.sections_at(levels[0]) if levels else []
+
+    def sections_at(self, top: int) -> list[Section]:
+        """The sections numbered at one level, each with the lines under it."""
         sections: list[Section] = []
         open_section = False
         for line in self.body:
