@@ -80,7 +80,7 @@ _TASK = re.compile(r"^(?:各|请|要|应|须|凡)")
 def _own_lines(section: Section) -> list[Line]:
     """A section's lines with its heading's text after the name (1.名称。时间：…；地点：…)."""
     heading = section.heading
-    name, _, rest = heading.text.partition("。")
+    _, _, rest = heading.text.partition("。")
     lines = list(section.lines[1:])
     if rest.strip():
         lines.insert(0, Line(heading.index, rest.strip()))
