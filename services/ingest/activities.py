@@ -29,7 +29,7 @@ _TITLE_NAMES = (
 )
 _NAME_NOISE = re.compile(r"^(?:各?会员单位|有关单位|企业|职工)|(?:工作|相关事宜|有关事项|报名工作)$")
 _EVENT_SENTENCE = re.compile(
-    r"(?:定于|将于|拟于|计划于|决定于)(?P<when>[^，。；]{2,40}?)(?:在(?P<place>[^，。；]{2,40}?))?"
+    r"(?:定于|将于|拟于|计划于|决定于)(?P<when>[^，。；]{2,40}?)[，,]?(?:在(?P<place>[^，。；]{2,40}?))?"
     r"(?:举办|召开|举行|开展|组织)(?P<what>[^，。；]{2,40})")
 _PHASE_WORDS = re.compile(r"申报|推荐|初审|审核|评审|评选|公示|命名|表彰|初赛|复赛|决赛|预赛|半决赛|发表|答辩|"
                           r"征集|启动|公布|报名|颁奖|路演|结果")
@@ -107,7 +107,11 @@ class ActivityReader:
         name = self._notice_name()
         if name is None:
             return []
-        return [self._activity(name, self._layout.body, "\n".join(self._layout.preamble))]
+        activity = self._activity(name, self._layout.body, "\n".join(self._layout.preamble))
+        # 春节期间办公安排: a notice with no date, place or way to take part announces nothing to join.
+        if not (activity.span or activity.place or activity.signup_deadline or activity.signup_method):
+            return []
+        return [activity]
 
     # -- what is an activity ------------------------------------------------------
 
