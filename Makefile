@@ -88,6 +88,8 @@ eval: train ## NLU accuracy; notice extraction P/R; document answers; the whole 
 	$(PY) -m bot.evaluation
 	$(PY) -m bot.knowledge_eval
 	$(PY) -m bot.assistant_eval
+	$(PY) -m bot.notice_eval
+	$(PY) -m bot.notice_assistant_eval
 
 .PHONY: bench
 bench: knowledge train ## model load time, NLU parse and REST turn latency

@@ -1,14 +1,8 @@
-"""Scores notice extraction against the reviewed files, and document answers
-against the labelled questions.
+"""Scores document answers against the labelled questions.
 
-    python -m bot.knowledge_eval [--json results/knowledge-eval.json] [--retrieval-only] [--per-question]
+    python -m bot.knowledge_eval [--json results/knowledge-eval.json] [--per-question]
 
-Extraction: each notice in corpus/ that has a reviewed file in data/knowledge/
-is extracted by services.ingest and compared field by field with the reviewed
-facts: precision (of what extraction stated, how much the reviewed file says
-too) and recall (of what the reviewed file says, how much extraction found).
-Activities are paired by name or alias (year agreeing); an extracted activity
-with no reviewed partner counts against precision of every field it states.
+Extraction is scored by `bot.notice_eval` against each notice set's gold files.
 
 Retrieval: the reviewed knowledge is loaded into a scratch SQLite database and
 every question of each set in `QUESTION_SETS` is asked, as the assistant asks
@@ -32,7 +26,6 @@ import json
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +33,6 @@ import yaml
 from sqlalchemy import select
 
 from services.db import make_engine, make_session_factory
-from services.ingest.loader import read_and_extract
 from services.knowledge import KnowledgeLoader
 from services.models import Base, SourceDocument
 from services.retrieval import DocumentIndex, DocumentRetriever, Hit
@@ -65,143 +57,6 @@ NEWEST_BLIND = 12  # the one set not tuned on; the next round adds heldout13 fir
 QUESTION_SETS = {"dev": QUESTION_DIR / "questions.yml", "heldout": QUESTION_DIR / "heldout.yml",
                  **{f"heldout{n}": QUESTION_DIR / f"heldout{n}.yml" for n in range(2, NEWEST_BLIND + 1)}}
 RESULTS = PROJECT_ROOT / "results" / "knowledge-eval.json"
-
-DOCUMENT_FIELDS = ("title", "issuer", "issued_on")
-ACTIVITY_FIELDS = ("theme", "year", "milestones", "location", "capacity", "fee", "signup_deadline",
-                   "organisers", "responsible_units")
-CONTACT_FIELDS = ("address", "postcode", "phones", "fax", "contact_persons", "email")
-
-
-class Tally:
-    def __init__(self) -> None:
-        self.counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, fp, fn
-
-    def add(self, field: str, extracted: Any, reviewed: Any) -> None:
-        counts = self.counts[field]
-        if _present(extracted) and extracted == reviewed:
-            counts[0] += 1
-            return
-        if _present(extracted):
-            counts[1] += 1
-        if _present(reviewed):
-            counts[2] += 1
-
-    def rows(self) -> dict[str, dict[str, float | int]]:
-        out = {}
-        for field, (tp, fp, fn) in self.counts.items():
-            out[field] = {"precision": tp / (tp + fp) if tp + fp else 1.0,
-                          "recall": tp / (tp + fn) if tp + fn else 1.0, "tp": tp, "fp": fp, "fn": fn}
-        return out
-
-
-def _present(value: Any) -> bool:
-    return value not in (None, "", [], (), frozenset(), set())
-
-
-def _aliases(reviewed: list[dict[str, Any]]) -> dict[str, str]:
-    """Every organisation name and alias (match key) → the reviewed name's key."""
-    table: dict[str, str] = {}
-    for data in reviewed:
-        for organisation in data.get("organisations") or []:
-            canonical = match_key(organisation["name"])
-            table[canonical] = canonical
-            for alias in organisation.get("aliases") or []:
-                table.setdefault(match_key(str(alias)), canonical)
-    return table
-
-
-def _units(names: list[str] | None, aliases: dict[str, str]) -> frozenset[str]:
-    found = set()
-    for name in names or []:
-        key = match_key(name)
-        found.add(aliases.get(key) or aliases.get(match_key("上海" + name)) or key)
-    return frozenset(found)
-
-
-def _milestones(items: list[dict[str, Any]] | None) -> frozenset[tuple[str, str]]:
-    return frozenset((str(m.get("start")), str(m.get("end") or m.get("start"))) for m in items or [])
-
-
-def _activity_value(activity: dict[str, Any], field: str, aliases: dict[str, str]) -> Any:
-    value = activity.get(field)
-    if field == "milestones":
-        return _milestones(value)
-    if field in ("organisers", "responsible_units"):
-        return _units(value, aliases)
-    if field in ("theme", "location", "fee"):
-        return match_key(value) if value else None
-    if field == "signup_deadline":
-        return str(value) if value else None
-    return value
-
-
-def _pair(extracted: dict[str, Any], reviewed: list[dict[str, Any]]) -> dict[str, Any] | None:
-    key = match_key(extracted["name"])
-    for activity in reviewed:
-        names = {match_key(activity["name"]), *(match_key(str(a)) for a in activity.get("aliases") or [])}
-        year_agrees = extracted.get("year") in (None, activity.get("year")) or activity.get("year") is None
-        if key in names and year_agrees:
-            return activity
-    return None
-
-
-def evaluate_extraction() -> dict[str, Any]:
-    reviewed_files = [(CORPUS, yaml.safe_load(path.read_text(encoding="utf-8")))
-                      for path in sorted(KNOWLEDGE.glob("*.yml"))]
-    # The staff notice of the tests, with its facts written by reading it: the
-    # five shared notices give no place, capacity, fee or deadline to score.
-    reviewed_files += [(STAFF_FIXTURES, yaml.safe_load(path.read_text(encoding="utf-8")))
-                       for path in sorted((STAFF_FIXTURES / "expected").glob("*.yml"))]
-    aliases = _aliases([data for _, data in reviewed_files])
-    tally = Tally()
-    unmatched: list[str] = []
-    for folder, reviewed in reviewed_files:
-        source = reviewed["document"].get("source_file")
-        if not source or not (folder / source).exists():
-            continue
-        _, extraction = read_and_extract(folder / source)
-        for field in DOCUMENT_FIELDS:
-            extracted_value = extraction.document.get(field)
-            reviewed_value = reviewed["document"].get(field)
-            if field == "issued_on":
-                reviewed_value = str(reviewed_value) if reviewed_value else None
-            elif extracted_value and reviewed_value:
-                extracted_value, reviewed_value = match_key(extracted_value), match_key(reviewed_value)
-            tally.add(f"document.{field}", extracted_value, reviewed_value)
-        reviewed_activities = reviewed.get("activities") or []
-        paired = set()
-        for activity in extraction.activities:
-            partner = _pair(activity, reviewed_activities)
-            tally.add("activity.name", activity["name"], activity["name"] if partner else None)
-            if partner is None:
-                unmatched.append(f"{source}: {activity['name']}")
-                for field in ACTIVITY_FIELDS:
-                    tally.add(f"activity.{field}", _activity_value(activity, field, aliases), None)
-                continue
-            paired.add(id(partner))
-            for field in ACTIVITY_FIELDS:
-                tally.add(f"activity.{field}", _activity_value(activity, field, aliases),
-                          _activity_value(partner, field, aliases))
-        for partner in reviewed_activities:
-            if id(partner) in paired:
-                continue
-            tally.add("activity.name", None, partner["name"])
-            for field in ACTIVITY_FIELDS:
-                tally.add(f"activity.{field}", None, _activity_value(partner, field, aliases))
-        extracted_contacts = {aliases.get(match_key(o["name"]), match_key(o["name"])): o
-                              for o in extraction.organisations}
-        for organisation in reviewed.get("organisations") or []:
-            found = extracted_contacts.get(match_key(organisation["name"]), {})
-            for field in CONTACT_FIELDS:
-                reviewed_value = organisation.get(field)
-                extracted_value = found.get(field)
-                if field in ("phones", "contact_persons"):
-                    reviewed_value = frozenset(map(str, reviewed_value or []))
-                    extracted_value = frozenset(map(str, extracted_value or []))
-                tally.add(f"contact.{field}", extracted_value,
-                          str(reviewed_value) if isinstance(reviewed_value, int) else reviewed_value)
-    return {"fields": tally.rows(), "unpaired_extracted_activities": unmatched}
-
 
 def _retrieval_index() -> tuple[DocumentIndex, dict[str, str]]:
     """The index over the reviewed knowledge's documents (scratch SQLite), and file name → title."""
@@ -315,25 +170,12 @@ def _print_retrieval(retrieval: dict[str, dict[str, Any]], per_question: bool) -
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", type=Path, default=RESULTS)
-    parser.add_argument("--retrieval-only", action="store_true", help="skip extraction (and keep the JSON's)")
     parser.add_argument("--per-question", action="store_true", help="print every question's answer")
     args = parser.parse_args(argv)
-    extraction = None if args.retrieval_only else evaluate_extraction()
     retrieval = evaluate_retrieval()
-    if extraction is not None:
-        print("Notice extraction vs. the reviewed files (data/knowledge/, and the staff notice of tests/ingest):")
-        print(f"  {'field':28} {'precision':>9} {'recall':>7}   tp  fp  fn")
-        for field, row in extraction["fields"].items():
-            if row["tp"] + row["fp"] + row["fn"] == 0:
-                print(f"  {field:28} {'n/a':>9} {'n/a':>7}    0   0   0")
-                continue
-            print(f"  {field:28} {row['precision']:9.0%} {row['recall']:7.0%}  "
-                  f"{row['tp']:3d} {row['fp']:3d} {row['fn']:3d}")
-    elif args.json.exists():
-        extraction = json.loads(args.json.read_text(encoding="utf-8")).get("extraction")
     _print_retrieval(retrieval, args.per_question)
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"extraction": extraction, "retrieval": retrieval},
+    args.json.write_text(json.dumps({"retrieval": retrieval},
                                     ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"  details: {args.json}")
     return 0
