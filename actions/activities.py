@@ -38,6 +38,16 @@ def describe_when(domain: DomainDict, summary: ActivitySummary, today: dt.date) 
     return f"{summary.span.describe()}，{timing_phrase(domain, summary.timing(today))}"
 
 
+def when_with_hours(domain: DomainDict, details: ActivityDetails) -> str:
+    """2027年3月18日 13:30-16:30（原定2027年1月21日): the day, its hours and what it replaced."""
+    assert details.summary.span is not None
+    when = details.summary.span.describe()
+    if details.time_of_day:
+        when += f" {details.time_of_day}"
+    previous = details.previous("span")
+    return when + (phrase(domain, "utter_detail_previously", previous=previous) if previous else "")
+
+
 def list_items(domain: DomainDict, summaries: list[ActivitySummary], today: dt.date,
                numbered: bool = False) -> str:
     lines = []
@@ -183,12 +193,16 @@ class ActionActivityDetails(ActivityQuestion):
             if details.capacity else "",
             phrase(domain, "utter_detail_deadline", deadline=format_date(details.signup_deadline))
             if details.signup_deadline and details.signup_deadline >= today else "",
+            phrase(domain, "utter_detail_audience", audience=details.audience) if details.audience else "",
+            phrase(domain, "utter_detail_signup_method", method=details.signup_method)
+            if details.signup_method else "",
         ])
         dispatcher.utter_message(
             response="utter_activity_details",
             practical=practical,
             activity=details.name,
-            when=describe_when(domain, details.summary, today),
+            when=(f"{when_with_hours(domain, details)}，{timing_phrase(domain, details.summary.timing(today))}"
+                  if details.summary.span else not_stated),
             theme=details.theme or not_stated,
             role_label=role_label,
             organisers=organisers or not_stated,
@@ -224,7 +238,7 @@ class ActionActivityTime(ActivityQuestion):
         dispatcher.utter_message(
             response=response,
             activity=details.name,
-            when=summary.span.describe(),
+            when=when_with_hours(domain, details) if response == "utter_activity_time" else summary.span.describe(),
             timing=timing_phrase(domain, summary.timing(today)),
             source=cite(domain, details.source),
         )

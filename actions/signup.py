@@ -39,7 +39,13 @@ def explain_refusal(dispatcher: CollectingDispatcher, check: SignupCheck) -> Non
     elif check.eligibility is Eligibility.ALREADY:
         dispatcher.utter_message(response="utter_signup_already", activity=name,
                                  reference=check.existing_reference)
-    elif check.eligibility is Eligibility.NO_SIGNUP:
+    elif check.eligibility is Eligibility.APPLY_ELSEWHERE and check.signup_method:
+        dispatcher.utter_message(response="utter_signup_apply_elsewhere", activity=name,
+                                 method=check.signup_method)
+    elif check.eligibility is Eligibility.NO_SIGNUP and check.signup_method:
+        dispatcher.utter_message(response="utter_signup_not_offered_method", activity=name,
+                                 method=check.signup_method)
+    else:
         dispatcher.utter_message(response="utter_signup_not_offered", activity=name)
 
 

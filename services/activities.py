@@ -14,6 +14,7 @@ from services.models import Activity, Milestone
 from services.repositories import ActivityRepository, OrganisationRepository
 from services.textnorm import match_key
 from services.views import (
+    ActivityContactView,
     ActivityDetails,
     ActivitySummary,
     MilestoneView,
@@ -86,18 +87,79 @@ def milestone_views(activity: Activity) -> tuple[MilestoneView, ...]:
     )
 
 
+HELD = "举办"  # the milestone holding the activity's own day(s); phases are the others
+
+
+def held_span(activity: Activity) -> DateSpan | None:
+    """When the activity itself takes place: its 举办 milestone, else its whole span."""
+    held = next((m for m in activity.milestones if m.name == HELD and m.start_date), None)
+    return milestone_span(held) if held else activity_span(activity)
+
+
 def signup_deadline(activity: Activity) -> dt.date | None:
-    """The last day to sign up: stated, or the end of the phase that closes sign-up,
-    or (for an event on a known day) the day before it starts; the parent's otherwise."""
-    if activity.signup_deadline:
-        return activity.signup_deadline
-    for milestone in activity.milestones:
-        span = milestone_span(milestone)
-        if milestone.closes_signup and span:
-            return span.end.last_day
-    if activity.parent is not None and activity.parent is not activity:
-        return signup_deadline(activity.parent)
+    """The last day to sign up: stated, or the end of the phase that closes sign-up
+    (the activity's, else its programme's); else, for an activity held from a known
+    day, the day before it starts. None when the notice allows neither."""
+    stated = _stated_deadline(activity)
+    if stated is not None:
+        return stated
+    span = held_span(activity)
+    if span is not None and span.start.precision == DAY:
+        return span.start.first_day - dt.timedelta(days=1)
     return None
+
+
+def _stated_deadline(activity: Activity) -> dt.date | None:
+    seen: set[int] = set()
+    current: Activity | None = activity
+    # Up the programme chain, but only for what a notice stated: a programme's own
+    # first day must not close its later items.
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        if current.signup_deadline:
+            return current.signup_deadline
+        for milestone in current.milestones:
+            span = milestone_span(milestone)
+            if milestone.closes_signup and span:
+                return span.end.last_day
+        current = current.parent
+    return None
+
+
+# A change notice's earlier values live in the activity's description, one line each
+# ("原定时间：2027年1月21日"), where staff see and can edit them in the console.
+PREVIOUS_LABELS = {
+    "span": "时间",
+    "time_of_day": "时段",
+    "place": "地点",
+    "audience": "对象",
+    "capacity": "名额",
+    "fee": "费用",
+    "signup_deadline": "报名截止",
+    "signup_method": "报名方式",
+    "theme": "主题",
+}
+_OTHER = "other"
+_PREVIOUS_LINE = re.compile(r"^原定(\w{0,6})：(.+)$", re.MULTILINE)
+
+
+def previously_line(field_name: str, text: str) -> str:
+    return f"原定{PREVIOUS_LABELS.get(field_name, '')}：{text}"
+
+
+def previously_of(description: str | None) -> tuple[tuple[str, str], ...]:
+    """The (field, earlier value) pairs written by `previously_line`."""
+    fields = {label: name for name, label in PREVIOUS_LABELS.items()}
+    return tuple((fields.get(label, _OTHER), text.strip())
+                 for label, text in _PREVIOUS_LINE.findall(description or ""))
+
+
+def contact_views(activity: Activity) -> tuple[ActivityContactView, ...]:
+    return tuple(
+        ActivityContactView(org=c.org, person=c.person, phone=c.phone, mobile=c.mobile,
+                            email=c.email, fax=c.fax, address=c.address, postcode=c.postcode)
+        for c in activity.contacts
+    )
 
 
 def _sorted_by_date(summaries: Iterable[ActivitySummary]) -> list[ActivitySummary]:
@@ -164,6 +226,11 @@ class ActivityService:
                 parent_name=activity.parent.name if activity.parent else None,
                 children=tuple(map(summarise, repo.children(activity.id))),
                 source=source_of(activity),
+                time_of_day=activity.time_of_day,
+                audience=activity.audience,
+                signup_method=activity.signup_method,
+                contacts=contact_views(activity),
+                previously=previously_of(activity.description),
             )
 
     def inherited_milestones(self, activity_id: int) -> tuple[MilestoneView, ...]:

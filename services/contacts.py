@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from services.models import Activity, ActivityOrganisation, Organisation
+from services.models import Activity, ActivityContact, ActivityOrganisation, Organisation
 from services.places import ends_with_other_place
-from services.repositories import OrganisationRepository
+from services.repositories import ActivityRepository, OrganisationRepository
 from services.textnorm import match_key
 from services.views import ContactView, Resolution, SourceView
 
@@ -24,6 +24,38 @@ def contact_view(organisation: Organisation) -> ContactView:
         contact_persons=tuple(organisation.contact_persons or ()),
         source=SourceView(source.title, source.issued_on, source.year) if source else None,
     )
+
+
+def notice_contact_views(activity: Activity) -> list[ContactView]:
+    """The contacts the activity's own notice gives, one view per unit in the notice's
+    order (a unit's persons and lines together); a line without a unit is the issuer's."""
+    document = activity.source_document
+    source = SourceView(document.title, document.issued_on, document.year) if document else None
+    fallback = (document.issuer if document and document.issuer else None) or activity.name
+    grouped: dict[str, list[ActivityContact]] = {}
+    for contact in activity.contacts:
+        grouped.setdefault(contact.org or fallback, []).append(contact)
+
+    def values(contacts: list[ActivityContact], *names: str) -> tuple[str, ...]:
+        found = [getattr(c, name) for c in contacts for name in names]
+        return tuple(dict.fromkeys(v for v in found if v))
+
+    def first(contacts: list[ActivityContact], name: str) -> str | None:
+        return next((v for v in values(contacts, name)), None)
+
+    return [
+        ContactView(
+            organisation=organisation,
+            address=first(contacts, "address"),
+            postcode=first(contacts, "postcode"),
+            phones=values(contacts, "phone", "mobile"),
+            fax=first(contacts, "fax"),
+            email="、".join(values(contacts, "email")) or None,
+            contact_persons=values(contacts, "person"),
+            source=source,
+        )
+        for organisation, contacts in grouped.items()
+    ]
 
 
 class ContactService:
@@ -66,20 +98,25 @@ class ContactService:
             return contact_view(organisation) if organisation else None
 
     def for_activity(self, activity_id: int) -> list[ContactView]:
-        """How to reach the units behind an activity, most specific first: units
-        whose contact details the activity's own notice gives, then responsible
-        units (the department running it), then organisers."""
+        """How to reach the people behind an activity, most specific first: the contacts
+        its own notice gives for it, then units whose contact details that notice gives,
+        then responsible units (the department running it), then organisers."""
         with self._session_factory() as session:
-            query = (select(Organisation, ActivityOrganisation.role, Activity.source_document_id)
+            activity = ActivityRepository(session).get(activity_id)
+            if activity is None:
+                return []
+            own = [view for view in notice_contact_views(activity) if view.has_any]
+            query = (select(Organisation, ActivityOrganisation.role)
                      .join(ActivityOrganisation, ActivityOrganisation.organisation_id == Organisation.id)
-                     .join(Activity, Activity.id == ActivityOrganisation.activity_id)
                      .where(ActivityOrganisation.activity_id == activity_id,
                             Organisation.contact_source_id.is_not(None))
                      .order_by(ActivityOrganisation.position))
             rows = session.execute(query).all()
-            ranked = sorted(rows, key=lambda row: (row[0].contact_source_id != row[2],
+            ranked = sorted(rows, key=lambda row: (row[0].contact_source_id != activity.source_document_id,
                                                    row[1] != "responsible"))
-            seen: dict[int, ContactView] = {}
-            for organisation, _, _ in ranked:
-                seen.setdefault(organisation.id, contact_view(organisation))
+            # A unit the notice itself gives a contact for is not repeated from its
+            # organisation record: the notice's own lines are the more specific.
+            seen: dict[str, ContactView] = {view.organisation: view for view in own}
+            for organisation, _ in ranked:
+                seen.setdefault(organisation.name, contact_view(organisation))
             return [view for view in seen.values() if view.has_any]

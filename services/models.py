@@ -94,6 +94,11 @@ class Activity(Base):
     fee = Column(String(100))
     description = Column(Text)
     signup_deadline = Column(Date)
+    # The hours beside the day the milestones hold ("13:30-16:30", or 上午 when that is all it says).
+    time_of_day = Column(String(40))
+    audience = Column(String(300))  # 参加对象, as the notice words it
+    # How to sign up or apply, as the notice says it: it may send members elsewhere (申报系统).
+    signup_method = Column(Text)
     # Kept in step with active sign-ups inside the sign-up transaction, so a
     # single conditional UPDATE decides whether a seat is left.
     seats_taken = Column(Integer, nullable=False, default=0, server_default=text("0"))
@@ -111,6 +116,9 @@ class Activity(Base):
         back_populates="activity",
     )
     roles = relationship("ActivityOrganisation", cascade="all, delete-orphan")
+    contacts = relationship(
+        "ActivityContact", cascade="all, delete-orphan", order_by="ActivityContact.position"
+    )
     source_document = relationship("SourceDocument")
 
 
@@ -141,6 +149,31 @@ class ActivityOrganisation(Base):
     position = Column(Integer, nullable=False, default=0)
 
     organisation = relationship("Organisation")
+
+
+class ActivityContact(Base):
+    """A person or line the activity's notice gives to contact, as it gave it.
+
+    Kept per activity, beside the organisation's own contact: a notice names the
+    person for this event (王敏, 021-6543 2187), which is what "报名联系谁" asks for,
+    while the organisation's details may come from a reviewed file and stay there.
+    """
+
+    __tablename__ = "activity_contacts"
+
+    id = Column(Integer, primary_key=True)
+    activity_id = Column(
+        ForeignKey("activities.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    position = Column(Integer, nullable=False, default=0)
+    org = Column(String(200))
+    person = Column(String(100))
+    phone = Column(String(100))
+    mobile = Column(String(40))
+    email = Column(String(200))
+    fax = Column(String(60))
+    address = Column(String(300))
+    postcode = Column(String(20))
 
 
 class Milestone(Base):

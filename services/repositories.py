@@ -25,8 +25,9 @@ def _activity_query() -> Select:
         selectinload(Activity.milestones),
         selectinload(Activity.aliases),
         selectinload(Activity.roles).selectinload(ActivityOrganisation.organisation),
+        selectinload(Activity.contacts),
         selectinload(Activity.source_document),
-        selectinload(Activity.parent),
+        selectinload(Activity.parent).selectinload(Activity.milestones),
     )
 
 

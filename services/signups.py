@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.activities import signup_deadline, summarise
+from services.ingest.records import NoticeKind
 from services.models import Activity, Member, Signup, utcnow
 from services.repositories import ActivityRepository, MemberRepository, SignupRepository
 from services.views import ActivitySummary, SignupView
@@ -23,10 +25,31 @@ _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read ou
 class Eligibility(str, Enum):
     OPEN = "open"
     CLOSED = "closed"  # the deadline has passed
-    NO_SIGNUP = "no_signup"  # the notice gives no sign-up arrangement
+    NO_SIGNUP = "no_signup"  # the notice gives no sign-up arrangement, or nothing to join
+    APPLY_ELSEWHERE = "apply_elsewhere"  # the notice sends members elsewhere: SignupCheck.signup_method
     FULL = "full"
     ALREADY = "already"
     UNKNOWN_ACTIVITY = "unknown_activity"
+
+
+# Notices that invite nobody: results (公示) and reports. Their activities are answered
+# about, never signed up for.
+_NOT_FOR_SIGNUP = {NoticeKind.RESULTS.value, NoticeKind.REPORT.value}
+
+# A sign-up method that goes through another channel: a 申报系统, a website, an
+# application form (申报书). A reply slip by e-mail is not one: the assistant's own
+# list replaces it.
+_ELSEWHERE = re.compile(
+    r"申报系统|报名系统|网上申报|在线申报|网上填报|在线填报|申报书|申报表"
+    r"|(?:网站|网址|系统|平台|小程序|https?://|www\.).{0,30}?(?:申报|报名|提交|上传|填报|注册)"
+    r"|(?:申报|报名|提交|上传|填报|注册).{0,30}?(?:网站|网址|系统|平台|小程序|https?://|www\.)",
+    re.IGNORECASE,
+)
+
+
+def applies_elsewhere(signup_method: str | None) -> bool:
+    """Whether the notice's sign-up method sends members to another channel."""
+    return bool(signup_method and _ELSEWHERE.search(signup_method))
 
 
 @dataclass(frozen=True)
@@ -36,6 +59,8 @@ class SignupCheck:
     deadline: dt.date | None = None
     capacity: int | None = None
     existing_reference: str | None = None
+    # How the notice says to sign up or apply; with APPLY_ELSEWHERE, what to tell the member.
+    signup_method: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,21 +99,27 @@ class SignupService:
     def _check(self, session: Session, activity: Activity | None, member: Member | None) -> SignupCheck:
         if activity is None:
             return SignupCheck(Eligibility.UNKNOWN_ACTIVITY)
-        summary = summarise(activity)
+        summary, method = summarise(activity), activity.signup_method
+        document = activity.source_document
+        if document is not None and document.kind in _NOT_FOR_SIGNUP:
+            return SignupCheck(Eligibility.NO_SIGNUP, summary, signup_method=method)
         deadline = signup_deadline(activity)
+        if deadline is not None and self._today() > deadline:
+            return SignupCheck(Eligibility.CLOSED, summary, deadline, signup_method=method)
+        if applies_elsewhere(method):
+            return SignupCheck(Eligibility.APPLY_ELSEWHERE, summary, deadline, signup_method=method)
         if deadline is None:
-            return SignupCheck(Eligibility.NO_SIGNUP, summary)
-        if self._today() > deadline:
-            return SignupCheck(Eligibility.CLOSED, summary, deadline)
+            return SignupCheck(Eligibility.NO_SIGNUP, summary, signup_method=method)
         if member is not None:
             existing = SignupRepository(session).active(member.id, activity.id)
             if existing is not None:
-                return SignupCheck(
-                    Eligibility.ALREADY, summary, deadline, existing_reference=existing.reference
-                )
+                return SignupCheck(Eligibility.ALREADY, summary, deadline,
+                                   existing_reference=existing.reference, signup_method=method)
         if activity.capacity is not None and activity.seats_taken >= activity.capacity:
-            return SignupCheck(Eligibility.FULL, summary, deadline, capacity=activity.capacity)
-        return SignupCheck(Eligibility.OPEN, summary, deadline, capacity=activity.capacity)
+            return SignupCheck(Eligibility.FULL, summary, deadline, capacity=activity.capacity,
+                               signup_method=method)
+        return SignupCheck(Eligibility.OPEN, summary, deadline, capacity=activity.capacity,
+                           signup_method=method)
 
     def check(self, activity_id: int, channel: str, channel_user_id: str) -> SignupCheck:
         """Whether this member may sign up now, and if not, why."""
@@ -98,16 +129,13 @@ class SignupService:
             return self._check(session, activity, member)
 
     def open_activities(self) -> list[ActivitySummary]:
-        """Activities whose sign-up is open today, deadline first."""
-        today = self._today()
+        """Activities a member can sign up for here today, deadline first."""
         with self._session_factory() as session:
             found = []
             for activity in ActivityRepository(session).all():
-                deadline = signup_deadline(activity)
-                if deadline is not None and deadline >= today:
-                    full = activity.capacity is not None and activity.seats_taken >= activity.capacity
-                    if not full:
-                        found.append((deadline, summarise(activity)))
+                check = self._check(session, activity, None)
+                if check.eligibility is Eligibility.OPEN and check.deadline is not None:
+                    found.append((check.deadline, check.activity or summarise(activity)))
         return [summary for _, summary in sorted(found, key=lambda item: (item[0], item[1].id))]
 
     def known_member(self, channel: str, channel_user_id: str) -> tuple[str | None, str | None, str | None]:
@@ -158,7 +186,8 @@ class SignupService:
             )
             if taken.rowcount != 1:
                 return SignupOutcome(SignupCheck(Eligibility.FULL, check.activity, check.deadline,
-                                                 capacity=activity.capacity))
+                                                 capacity=activity.capacity,
+                                                 signup_method=check.signup_method))
             if member is None:
                 member = Member(channel=channel, channel_user_id=channel_user_id)
                 members.add(member)

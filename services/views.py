@@ -56,6 +56,20 @@ class ActivitySummary:
 
 
 @dataclass(frozen=True)
+class ActivityContactView:
+    """One person or line the activity's own notice names to contact."""
+
+    org: str | None
+    person: str | None
+    phone: str | None
+    mobile: str | None
+    email: str | None
+    fax: str | None
+    address: str | None
+    postcode: str | None
+
+
+@dataclass(frozen=True)
 class ActivityDetails:
     summary: ActivitySummary
     theme: str | None
@@ -71,10 +85,21 @@ class ActivityDetails:
     parent_name: str | None
     children: tuple[ActivitySummary, ...]
     source: SourceView | None
+    time_of_day: str | None = None  # the hours of the day the span gives: "13:30-16:30", 上午
+    audience: str | None = None
+    signup_method: str | None = None
+    contacts: tuple[ActivityContactView, ...] = ()  # the activity's notice's own, in its order
+    # What a change notice replaced, by field ("span", "place", "signup_deadline", …),
+    # as it was said: (("span", "2027年1月21日"),) answers "原来定的是哪天".
+    previously: tuple[tuple[str, str], ...] = ()
 
     @property
     def name(self) -> str:
         return self.summary.name
+
+    def previous(self, field_name: str) -> str | None:
+        """The value before a change notice moved it, or None when nothing was changed."""
+        return next((text for name, text in self.previously if name == field_name), None)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-import yaml
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -44,7 +43,7 @@ from services.activity_admin import (
     MilestoneInput,
     NotFound,
 )
-from services.ingest.loader import FileReport, NoticeLoader, describe_activity
+from services.ingest.loader import FileReport, NoticeLoader, describe_activity, notice_yaml
 from services.ingest.readers import SUPPORTED, UnreadableNotice
 from services.knowledge import KnowledgeFileError
 from services.settings import SHANGHAI, load_settings
@@ -357,11 +356,10 @@ async def ingest_upload(request: web.Request, name: str, data: IO[bytes], dry_ru
             return result
     result.report = report
     result.status_text = UPLOAD_STATUS.get(report.status, report.status)
-    if report.extraction is not None:
-        result.activities = [describe_activity(activity) for activity in report.extraction.activities]
+    if report.record is not None:
+        result.activities = [describe_activity(activity) for activity in report.record.activities]
         if dry_run:
-            result.knowledge_yaml = yaml.safe_dump(report.extraction.as_knowledge(), allow_unicode=True,
-                                                   sort_keys=False, width=100)
+            result.knowledge_yaml = notice_yaml(report.record)
     if not dry_run:
         result.stored_activities = await asyncio.to_thread(_admin(request).notice_activities, name)
     log.info("console: %s uploaded %s: %s", current_user(request).username, name, report.status)

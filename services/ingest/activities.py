@@ -169,7 +169,7 @@ class ActivityReader:
         activity.phases = self._phases(lines)
         when = next((x for x in fields if x.kind is Kind.TIME and self._dates.find(x.value)), None)
         if when is not None:
-            value = self._changed(activity, "date", when.value)
+            value = self._changed(activity, "span", when.value)
             found = self._dates.first(value)
             if found:
                 activity.span = found.span

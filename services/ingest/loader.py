@@ -92,8 +92,10 @@ class FileReport:
         record = self.record
         if record is not None:
             out.append("  " + _describe_notice(record))
+            # Results and reports take no sign-up: their card says nothing of one.
+            signup = record.kind not in (NoticeKind.RESULTS, NoticeKind.REPORT)
             for activity in record.activities:
-                out.append("  • " + describe_activity(activity, phases=False))
+                out.append("  • " + describe_activity(activity, phases=False, signup=signup))
                 out += [f"    阶段：{_describe_phase(phase, activity)}" for phase in activity.phases]
                 if activity.previously:
                     out.append("    " + "；".join(previously_line(name, text)
@@ -119,8 +121,9 @@ def _describe_notice(record: NoticeRecord) -> str:
     return " · ".join(parts)
 
 
-def describe_activity(activity: ActivityRecord, phases: bool = True) -> str:
-    """One activity as the console and the card list it: 名称 | 时间：… | 地点：… | …"""
+def describe_activity(activity: ActivityRecord, phases: bool = True, signup: bool = True) -> str:
+    """One activity as the console and the card list it: 名称 | 时间：… | 地点：… | …
+    (`signup`: with the deadline and the way to sign up, as the assistant will apply them)."""
     parts = [activity.name]
     if activity.span:
         parts.append("时间：" + " ".join(filter(None, (activity.span.describe(), activity.time_of_day))))
@@ -130,10 +133,10 @@ def describe_activity(activity: ActivityRecord, phases: bool = True) -> str:
                 ("名额", f"{activity.capacity}人" if activity.capacity is not None else None),
                 ("费用", activity.fee))
     parts += [f"{label}：{value}" for label, value in labelled if value]
-    deadline = _deadline_text(activity)
+    deadline = _deadline_text(activity) if signup else None
     if deadline:
         parts.append(f"报名截止：{deadline}")
-    if activity.signup_method:
+    if activity.signup_method and signup:
         elsewhere = "（按此办理，助手不代为报名）" if applies_elsewhere(activity.signup_method) else ""
         parts.append(f"报名方式：{activity.signup_method}{elsewhere}")
     if activity.theme:

@@ -75,7 +75,7 @@ class ActivityRecord:
     responsible_units: list[str] = field(default_factory=list)
     organisers: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
-    # A change notice's earlier value, said as the notice said it: 由2027年1月21日调整为….
+    # A change notice's earlier value by field ("span", "place", …), as the notice said it.
     previously: dict[str, str] = field(default_factory=dict)
     evidence: list[Evidence] = field(default_factory=list)
 

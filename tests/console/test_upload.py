@@ -63,8 +63,8 @@ async def test_an_uploaded_notice_is_stored_and_answered_at_once(console):
     page = await response.text()
     assert "已存入" in page and "《关于举办2027年上海市质量管理小组成果发表交流活动的通知》" in page
     assert QC in page and "2027年质量大讲堂（第一期）" in page
-    assert "报名截止：2027-03-31" in page and "+ ingest-" in page
-    assert page.count("/edit\">编辑</a>") == 3  # the programme and its two activities, to edit
+    assert "报名截止：2027年3月31日" in page and "+ ingest-" in page
+    assert page.count("/edit\">编辑</a>") == 2  # its two activities, to edit
 
     # The assistant finds them at once: exact names, fuzzy names, sign-up.
     activities = ActivityService(sessions(console), lambda: TODAY)
@@ -149,7 +149,7 @@ async def test_re_ingesting_a_notice_leaves_staff_edits_alone(console, tmp_path)
 
     corrected = FIXTURE.read_text(encoding="utf-8").replace("三楼报告厅", "五楼会议室").replace("名额50名", "名额60名")
     page = await (await upload(console, FIXTURE.name, corrected.encode())).text()
-    assert "已更新" in page and "was edited by staff in the console; kept" in page
+    assert "已更新" in page and "工作人员在后台修改过" in page
     activities = ActivityService(sessions(console), lambda: TODAY)
     assert activities.details(qc.id).location == "线上（腾讯会议）"
     lecture = activities.resolve("2027年质量大讲堂（第一期）").unique

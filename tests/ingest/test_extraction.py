@@ -140,7 +140,7 @@ def test_a_postponement_gives_the_new_date_and_keeps_the_old_one():
     assert meeting.name == "2027年QC小组成果发表交流会"
     assert meeting.span is not None and meeting.span.describe() == "2027年3月4日"
     assert meeting.place == "静安区市民中心一楼报告厅"
-    assert meeting.previously == {"date": "2027年1月21日", "place": "市质协培训中心"}
+    assert meeting.previously == {"span": "2027年1月21日", "place": "市质协培训中心"}
 
 
 def test_events_numbered_inside_a_section_with_their_fields_in_one_paragraph():
