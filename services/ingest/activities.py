@@ -277,7 +277,7 @@ class ActivityReader:
                 activity.signup_deadline = day
                 activity.cite("signup_deadline", sentence)
         if activity.signup_deadline is None:
-            opening = next((p for p in activity.phases if p.span and re.search(r"申报|报名|推荐|征集", p.name)), None)
+            opening = next((p for p in activity.phases if p.takes_applications), None)
             if opening and opening.span:
                 activity.signup_deadline = opening.span.end.last_day
                 activity.cite("signup_deadline", opening.text)

@@ -61,10 +61,6 @@ STATUS_TEXT = {
     "would store": "预览（未写入）",
 }
 
-# Phases whose end is the last day to sign up or apply, when the notice states no deadline.
-_CLOSING_PHASE = re.compile(r"申报|报名|征集|提交")
-# ... unless the phase is about what follows the applications (申报结果公示).
-_AFTER_APPLYING = re.compile(r"公示|评审|评选|结果|公布|发布|表彰")
 _LEADING_YEAR = re.compile(r"^\d{4}年(?:度)?")
 _YEAR_IN_TEXT = re.compile(r"((?:19|20)\d\d)年")
 
@@ -177,11 +173,10 @@ def describe_contact(contact: Contact) -> str:
 
 
 def closes_signup(phase: Phase, activity: ActivityRecord) -> bool:
-    """A 申报/报名/征集/提交 phase ends the sign-up, unless the notice states a deadline:
+    """A phase that takes applications ends the sign-up, unless the notice states a deadline:
     then that date is the one members were given, and the phase may be wider (材料提交
     can run past the sign-up)."""
-    return (activity.signup_deadline is None and phase.span is not None
-            and bool(_CLOSING_PHASE.search(phase.name)) and not _AFTER_APPLYING.search(phase.name))
+    return activity.signup_deadline is None and phase.takes_applications
 
 
 def notice_yaml(record: NoticeRecord) -> str:

@@ -8,6 +8,7 @@ can see why a value is there before they publish it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -23,6 +24,12 @@ class NoticeKind(str, Enum):
     REPORT = "工作报告"  # a report or work plan: background, not an invitation
 
 
+# Stages in which members apply or sign up (申报推荐, 报名, 成果征集, 材料提交) …
+_APPLYING = re.compile(r"申报|报名|推荐|征集|提交")
+# … unless the stage is about what follows the applications (申报结果公示).
+_AFTER_APPLYING = re.compile(r"公示|评审|评选|结果|公布|发布|表彰")
+
+
 @dataclass(frozen=True)
 class Phase:
     """A stage of one activity: 申报, 评审, 公示, 表彰; 初赛, 复赛, 决赛."""
@@ -30,6 +37,11 @@ class Phase:
     name: str
     span: DateSpan | None
     text: str  # the date as the notice wrote it
+
+    @property
+    def takes_applications(self) -> bool:
+        """Whether members apply in this stage, so that its end closes the sign-up."""
+        return bool(self.span and _APPLYING.search(self.name) and not _AFTER_APPLYING.search(self.name))
 
 
 @dataclass(frozen=True)
