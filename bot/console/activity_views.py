@@ -6,8 +6,10 @@ every change is written to the audit log in the same transaction
 (services.activity_admin). A refused form is shown again, status 400, with what was
 typed and one Chinese message per field.
 
-An uploaded notice goes through the same ingestion as `python -m services.ingest`
-(services.ingest.loader.NoticeLoader), in a thread; the page shows its report. The
+An uploaded notice is read and extracted as `python -m services.ingest` does it
+(services.ingest.loader), in a thread, but not published: it becomes a draft
+(services.ingest.drafts) and staff are sent to its review page (notice_views), where
+they correct and publish it. 只预览 runs the whole ingestion and rolls it back. The
 gateway accepts 64 KB bodies; `upload_body_limit` lets the upload's POST, and only
 it, be larger (a logged-in browser's, up to twice the notice limit, so a file just
 over the limit still gets a proper page rather than a dropped connection).
@@ -43,7 +45,8 @@ from services.activity_admin import (
     MilestoneInput,
     NotFound,
 )
-from services.ingest.loader import FileReport, NoticeLoader, describe_activity, notice_yaml
+from services.ingest.drafts import DraftService
+from services.ingest.loader import FileReport, NoticeLoader, describe_activity, notice_yaml, read_and_extract
 from services.ingest.readers import SUPPORTED, UnreadableNotice
 from services.knowledge import KnowledgeFileError
 from services.settings import SHANGHAI, load_settings
@@ -265,6 +268,8 @@ class UploadResult:
     activities: list[str] = field(default_factory=list)  # what extraction found, one line each
     knowledge_yaml: str = ""  # a preview, in the knowledge-file shape
     stored_activities: list[tuple[int, str]] = field(default_factory=list)  # (id, name) to edit
+    draft_id: int | None = None  # the draft to review (not a preview)
+    replaced: bool = False  # the draft of a file of that name, read again
 
 
 def safe_file_name(raw: str | None) -> str:
@@ -316,6 +321,12 @@ async def upload_submit(request: web.Request) -> web.Response:
                                                      "error": "请选择要上传的通知文件。"}, status=400)
     name = safe_file_name(upload.filename)
     result = await ingest_upload(request, name, upload.file, dry_run)
+    if result.draft_id is not None:
+        await audit(request, "notice_upload", name[:200],
+                    f"草稿 {result.draft_id}" + ("（新版本）" if result.replaced else ""))
+        await flash(request, ("已读出同名通知的新版本，" if result.replaced else "已读出通知，") +
+                    "请核对下面的内容，修改后点击“发布”；发布前会员看不到它。")
+        raise web.HTTPFound(str(request.app.router["notice_review"].url_for(draft_id=str(result.draft_id))))
     await audit(request, "notice_preview" if dry_run else "notice_upload", name[:200],
                 result.error or f"{result.report.status if result.report else ''}；"
                                 f"写入 {len(result.report.stored) if result.report else 0} 项")
@@ -341,6 +352,13 @@ async def ingest_upload(request: web.Request, name: str, data: IO[bytes], dry_ru
             result.error = "文件是空的，请重新选择。"
             return result
         try:
+            if not dry_run:
+                text, record = await asyncio.to_thread(read_and_extract, path)
+                result.draft_id, result.replaced = await asyncio.to_thread(
+                    DraftService(sessions).create, name, text, record, current_user(request).username)
+                log.info("console: %s uploaded %s as draft %d", current_user(request).username, name,
+                         result.draft_id)
+                return result
             report = await asyncio.to_thread(NoticeLoader(sessions).ingest, path, dry_run)
         except UnreadableNotice as error:
             log.info("console: upload %s unreadable: %s", name, error)
@@ -360,7 +378,5 @@ async def ingest_upload(request: web.Request, name: str, data: IO[bytes], dry_ru
         result.activities = [describe_activity(activity) for activity in report.record.activities]
         if dry_run:
             result.knowledge_yaml = notice_yaml(report.record)
-    if not dry_run:
-        result.stored_activities = await asyncio.to_thread(_admin(request).notice_activities, name)
     log.info("console: %s uploaded %s: %s", current_user(request).username, name, report.status)
     return result

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.console import activity_views, dashboard_views, sse, views
+from bot.console import activity_views, dashboard_views, notice_views, sse, views
 from bot.console.inbox import inbox_decide, inbox_page
 from bot.console.review_views import review, tags
 from bot.console.tryit import try_page, try_send
@@ -48,6 +48,11 @@ def setup_routes(app: web.Application, prefix: str = "/console") -> None:
              name="milestone_remove")
     add_get(prefix + "/upload", activity_views.upload_page, name="upload")
     add_post(prefix + "/upload", activity_views.upload_submit)
+    notice = prefix + "/notices/{draft_id:\\d+}"
+    add_get(prefix + "/notices", notice_views.notices, name="notices")
+    add_get(notice, notice_views.notice_review, name="notice_review")
+    add_post(notice, notice_views.notice_submit)
+    add_post(notice + "/withdraw", notice_views.notice_withdraw, name="notice_withdraw")
     # Outermost, before the gateway's 64 KB body limit applies: the upload may carry a notice file.
     app.middlewares.insert(0, activity_views.upload_body_limit(prefix + "/upload"))
     add_get(prefix + "/admin/audit", views.audit_log, name="audit")

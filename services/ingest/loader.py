@@ -217,6 +217,11 @@ def _stem_key(path: Path) -> str:
     return stem[:80] or "notice"
 
 
+def notice_slug(path: Path) -> str:
+    """The key of the document an ingested notice file is stored under."""
+    return INGEST_PREFIX + _stem_key(path)
+
+
 def _default_extractor(text: str, filename: str) -> NoticeRecord:
     # Looked up at each call, so the loader always uses the extraction module as it stands.
     from services.ingest import extraction
@@ -268,6 +273,18 @@ class NoticeLoader(KnowledgeLoader):
             except BaseException:
                 transaction.rollback()
                 raise
+        return report
+
+    def store_reviewed(self, session: Session, file_name: str, text: str, record: NoticeRecord) -> FileReport:
+        """Store a record staff reviewed and corrected (the console's 发布), in the caller's
+        transaction, exactly as `ingest` stores one read from a file of that name. It is
+        written even when the notice's text is unchanged: the corrections are what changed."""
+        path = Path(file_name)
+        report = FileReport(path=path, title=record.title, record=record)
+        document = session.scalars(select(SourceDocument).where(SourceDocument.slug == notice_slug(path))).first()
+        if document is not None:
+            document.content_hash = ""  # so that _store does not find it "unchanged"
+        self._store(session, path, text, record, report, dry_run=False)
         return report
 
     def _store(self, session: Session, path: Path, text: str, record: NoticeRecord,

@@ -1,5 +1,6 @@
-"""Uploading a notice in the console: the same ingestion as `python -m services.ingest`,
-its report on the page, a preview that stores nothing, clear refusals, the audit log."""
+"""Uploading a notice in the console: the same reading as `python -m services.ingest`, into a
+draft that members see once it is published (tests/console/test_notice_review.py has the
+review itself), a preview that stores nothing, clear refusals, the audit log."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from services.retrieval import retriever_for
 from services.signups import SignupService
 from services.textnorm import match_key
 from tests.conftest import TODAY
+from tests.console.review_forms import review_page, submit
 
 FIXTURE = Path(__file__).parent.parent / "ingest" / "fixtures" / "2027-qc-presentation-notice.txt"
 UPLOAD = "/console/upload"
@@ -54,17 +56,32 @@ async def login(console) -> None:
     assert await console.login("uploader") == 302
 
 
-async def test_an_uploaded_notice_is_stored_and_answered_at_once(console):
+async def publish_upload(console, name: str, content: bytes) -> str:
+    """Upload a notice and publish its draft as read; the review page."""
+    response = await upload(console, name, content)
+    assert response.status == 302, await response.text()
+    path = response.headers["Location"]
+    published = await submit(console, path)
+    assert published.status == 302, await published.text()
+    return await review_page(console, path)
+
+
+async def test_an_uploaded_notice_once_published_is_answered_at_once(console):
     await login(console)
     retriever = retriever_for(sessions(console))
     assert retriever.answer("质量大讲堂第一期的会务费多少") is None  # the index is built, without the notice
+    before = counts(console)
     response = await upload(console, FIXTURE.name, FIXTURE.read_bytes())
-    assert response.status == 200
-    page = await response.text()
-    assert "已存入" in page and "《关于举办2027年上海市质量管理小组成果发表交流活动的通知》" in page
-    assert QC in page and "2027年质量大讲堂（第一期）" in page
-    assert "报名截止：2027年3月31日" in page and "+ ingest-" in page
-    assert page.count("/edit\">编辑</a>") == 2  # its two activities, to edit
+    assert response.status == 302 and response.headers["Location"].startswith("/console/notices/")
+    assert counts(console) == before  # a draft: nothing for members yet
+    page = await review_page(console, response.headers["Location"])
+    assert "请核对下面的内容" in page
+    assert QC in page and "2027年质量大讲堂（第一期）" in page and "2027-03-31" in page
+
+    published = await submit(console, response.headers["Location"])
+    assert published.status == 302
+    page = await review_page(console, response.headers["Location"])
+    assert "已发布：2 个活动" in page
 
     # The assistant finds them at once: exact names, fuzzy names, sign-up.
     activities = ActivityService(sessions(console), lambda: TODAY)
@@ -80,12 +97,14 @@ async def test_an_uploaded_notice_is_stored_and_answered_at_once(console):
     answer = retriever.answer("质量大讲堂第一期的会务费多少")
     assert answer is not None and "会务费300元/人" in answer.text
 
-    entry = console.accounts.audit_log()[0]
-    assert (entry.username, entry.action, entry.target) == ("uploader", "notice_upload", FIXTURE.name)
-    assert "stored" in entry.detail
+    publish_entry, upload_entry = console.accounts.audit_log()[:2]
+    assert (publish_entry.username, publish_entry.action, publish_entry.target) == ("uploader", "notice_publish",
+                                                                                   FIXTURE.name)
+    assert (upload_entry.action, upload_entry.target) == ("notice_upload", FIXTURE.name)
 
-    again = await (await upload(console, FIXTURE.name, FIXTURE.read_bytes())).text()
-    assert "未变化" in again
+    again = await upload(console, FIXTURE.name, FIXTURE.read_bytes())  # the same draft, read again
+    assert again.headers["Location"] == response.headers["Location"]
+    assert "同名通知的新版本" in await review_page(console, again.headers["Location"])
 
 
 async def test_a_preview_stores_nothing(console):
@@ -140,7 +159,7 @@ async def test_size_limits_and_csrf(console):
 
 async def test_re_ingesting_a_notice_leaves_staff_edits_alone(console, tmp_path):
     await login(console)
-    assert (await upload(console, FIXTURE.name, FIXTURE.read_bytes())).status == 200
+    await publish_upload(console, FIXTURE.name, FIXTURE.read_bytes())
     qc = ActivityService(sessions(console), lambda: TODAY).resolve(QC).unique
     admin = ActivityAdminService(sessions(console), lambda: TODAY)
     form, _ = admin.page(qc.id)
@@ -148,8 +167,8 @@ async def test_re_ingesting_a_notice_leaves_staff_edits_alone(console, tmp_path)
     admin.update(qc.id, form, "uploader")
 
     corrected = FIXTURE.read_text(encoding="utf-8").replace("三楼报告厅", "五楼会议室").replace("名额50名", "名额60名")
-    page = await (await upload(console, FIXTURE.name, corrected.encode())).text()
-    assert "已更新" in page and "工作人员在后台修改过" in page
+    page = await publish_upload(console, FIXTURE.name, corrected.encode())
+    assert "已重新发布" in page and "工作人员在后台修改过" in page
     activities = ActivityService(sessions(console), lambda: TODAY)
     assert activities.details(qc.id).location == "线上（腾讯会议）"
     lecture = activities.resolve("2027年质量大讲堂（第一期）").unique
