@@ -9,9 +9,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from services.answers import Answer, Phrase
+from services.answers.replies import Value
 from services.container import Services, get_services
 from services.dates import Timing
 from services.views import SourceView
@@ -31,6 +34,29 @@ def phrase(domain: DomainDict, response: str, **values: Any) -> str:
     variants = domain.get("responses", {}).get(response) or [{"text": ""}]
     text = variants[0].get("text", "")
     return text.format(**values) if values else text
+
+
+def render(domain: DomainDict, value: Value) -> str | int:
+    """A typed reply's value as text: fragments from domain.yml, tuples one after the other."""
+    if isinstance(value, Phrase):
+        return phrase(domain, value.response, **{k: render(domain, v) for k, v in value.values.items()})
+    if isinstance(value, tuple):
+        return "".join(str(render(domain, item)) for item in value)
+    return value
+
+
+def utter(dispatcher: CollectingDispatcher, domain: DomainDict, answer: Answer) -> None:
+    dispatcher.utter_message(response=answer.response,
+                             **{name: render(domain, value) for name, value in answer.values.items()})
+
+
+def remembered(answer: Answer) -> list[dict[str, Any]]:
+    """What the conversation keeps: the activity answered about, or the options offered."""
+    if answer.candidates is not None:
+        return [SlotSet("activity_candidates", list(answer.candidates))]
+    if answer.activity is not None:
+        return [SlotSet("activity", answer.activity), SlotSet("activity_candidates", None)]
+    return []
 
 
 def timing_phrase(domain: DomainDict, timing: Timing | None) -> str:

@@ -9,16 +9,16 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.activities import ANSWERS_BY_TOPIC
 from actions.base import AssistantAction, DomainDict, call, cite, is_follow_up, latest_entity, phrase
 from actions.knowledge import answer_from_documents, answer_other_question
+from services.answers import Topic
 from services.places import other_association
 from services.retrieval import is_question
 from services.textnorm import normalise
 from services.views import CONTACT_FIELDS, ContactView, Resolution
 
 # A contact question right after one of these is about the units behind that activity.
-ACTIVITY_TOPICS = {*ANSWERS_BY_TOPIC, "quality_month"}
+ACTIVITY_TOPICS = {*(topic.value for topic in Topic if topic is not Topic.CONTACT), "quality_month"}
 CONTACT_KINDS = frozenset({"contact", "where"})
 # The words of each contact field, for when the NLU tagged none; the most specific first.
 _FIELD_WORDS = (

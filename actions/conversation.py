@@ -8,10 +8,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.activities import ANSWERS_BY_TOPIC, ActionActivityDetails, ActionListActivities, ActionQualityMonth
+from actions.activities import ActionActivityDetails, ActionListActivities, ActionQualityMonth
 from actions.base import AssistantAction, DomainDict, call, latest_entity
 from actions.contacts import ActionContact
-from actions.knowledge import answer_from_documents
+from actions.knowledge import answer_about_activity, answer_from_documents
+from services.answers import Topic
 from services.textnorm import parse_choice
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -34,12 +35,13 @@ class ActionAnswerFollowup(AssistantAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         topic = tracker.get_slot("last_topic")
+        asked_topic = Topic(topic) if topic in {t.value for t in Topic} else None
         candidates = tracker.get_slot("activity_candidates") or []
         choice = parse_choice(tracker.latest_message.get("text"), len(candidates))
         if choice is not None:
-            handler = ANSWERS_BY_TOPIC.get(topic or "", ActionActivityDetails)(self.services)
-            events = await handler.answer_about(dispatcher, tracker, domain, follow_up=True,
-                                                chosen_id=int(candidates[choice - 1]))
+            events = await ActionActivityDetails(self.services).answer_about(
+                dispatcher, tracker, domain, follow_up=True, chosen_id=int(candidates[choice - 1]),
+                topic=asked_topic)
             return [*events, SlotSet("activity_candidates", None)]
 
         has_org = latest_entity(tracker, "organisation") is not None
@@ -53,8 +55,8 @@ class ActionAnswerFollowup(AssistantAction):
                                and not tracker.get_slot("activity")):
             return await ActionListActivities(self.services).act(dispatcher, tracker, domain)
         if has_activity or has_year or candidates:
-            handler = ANSWERS_BY_TOPIC.get(topic or "", ActionActivityDetails)(self.services)
-            return await handler.answer_about(dispatcher, tracker, domain, follow_up=True)
+            return await ActionActivityDetails(self.services).answer_about(
+                dispatcher, tracker, domain, follow_up=True, topic=asked_topic)
         dispatcher.utter_message(response="utter_ask_rephrase")
         return []
 
@@ -75,6 +77,9 @@ class ActionClarifyOrFallback(AssistantAction):
         candidates = tracker.get_slot("activity_candidates") or []
         if parse_choice(text, len(candidates)) is not None:
             return await ActionAnswerFollowup(self.services).act(dispatcher, tracker, domain)
+        about_activity = await answer_about_activity(self.services, dispatcher, domain, tracker)
+        if about_activity is not None:
+            return about_activity
         if await answer_from_documents(self.services, dispatcher, domain, text):
             return []
         if previous_user_intent(tracker) == FALLBACK_INTENT:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import AssistantAction, DomainDict, call, cite
+from actions.base import AssistantAction, DomainDict, call, cite, latest_entity, remembered, utter
+from services.answers import Asked, Topic
+from services.answers.topics import topic_in_words
 from services.container import Services
-from services.retrieval import retriever_for
+from services.retrieval import is_question, question_form, retriever_for
 
 
 async def answer_from_documents(services: Services, dispatcher: CollectingDispatcher,
@@ -41,13 +44,34 @@ async def answer_other_question(services: Services, dispatcher: CollectingDispat
     return True
 
 
+async def answer_about_activity(services: Services, dispatcher: CollectingDispatcher, domain: DomainDict,
+                                tracker: Tracker) -> list[dict[str, Any]] | None:
+    """A question the NLU took for something else (包住宿吗, 能看回放吗) that names an activity or
+    follows a question about one: that activity's notice answers it, or we say it does not.
+    None when no activity is meant."""
+    text = tracker.latest_message.get("text")
+    if not text or not is_question(question_form(text)):
+        return None
+    asked = Asked(topic=topic_in_words(text) or Topic.OTHER, text=text, named=latest_entity(tracker, "activity"),
+                  year=latest_entity(tracker, "year"), remembered=tracker.get_slot("activity"))
+    answer = await call(services.answers.about_activity, asked)
+    if answer is None or answer.asks_which:
+        return None  # not one activity's: the notices' sentences, or the action's own reply
+    utter(dispatcher, domain, answer)
+    return [SlotSet("last_topic", asked.topic.value), *remembered(answer)]
+
+
 class DocumentsOrResponse(AssistantAction):
-    """The member's question answered from the notices, else a reply of the domain's."""
+    """The member's question about an activity, else answered from the notices, else a reply
+    of the domain's."""
 
     response = "utter_document_no_answer"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
+        about_activity = await answer_about_activity(self.services, dispatcher, domain, tracker)
+        if about_activity is not None:
+            return about_activity
         text = tracker.latest_message.get("text")
         if not await answer_from_documents(self.services, dispatcher, domain, text):
             dispatcher.utter_message(response=self.response)

@@ -197,6 +197,11 @@ class ActivityService:
             activities = _drop_children_of_matched_parents(activities)
             return Resolution(tuple(_sorted_by_date(map(summarise, activities)))[::-1])
 
+    def name_index(self) -> list[tuple[str, int]]:
+        """Every (match key, activity id) of the activities' names and aliases."""
+        with self._session_factory() as session:
+            return ActivityRepository(session).name_index()
+
     def summary(self, activity_id: int) -> ActivitySummary | None:
         with self._session_factory() as session:
             activity = ActivityRepository(session).get(activity_id)
@@ -231,6 +236,7 @@ class ActivityService:
                 signup_method=activity.signup_method,
                 contacts=contact_views(activity),
                 previously=previously_of(activity.description),
+                source_document_id=activity.source_document_id,
             )
 
     def inherited_milestones(self, activity_id: int) -> tuple[MilestoneView, ...]:

@@ -13,8 +13,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from services.activities import ActivityService
+from services.answers import AnswerService
 from services.contacts import ContactService
 from services.db import make_engine, make_session_factory
+from services.retrieval import retriever_for
 from services.settings import Settings, get_settings
 from services.signups import SignupService
 
@@ -27,16 +29,19 @@ class Services:
     activities: ActivityService
     contacts: ContactService
     signups: SignupService
+    answers: AnswerService
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine | None = None) -> Services:
         engine = engine or make_engine(settings.database_url)
         factory = make_session_factory(engine)
+        activities = ActivityService(factory, settings.today)
         return cls(
             settings=settings,
             engine=engine,
             session_factory=factory,
-            activities=ActivityService(factory, settings.today),
+            activities=activities,
+            answers=AnswerService(activities, retriever_for(factory)),
             contacts=ContactService(factory),
             signups=SignupService(factory, settings.today),
         )

@@ -710,9 +710,11 @@ class DocumentIndex:
             query.add(term)
         return query
 
-    def search(self, question: str, limit: int = 3, today: dt.date | None = None) -> list[Hit]:
+    def search(self, question: str, limit: int = 3, today: dt.date | None = None,
+               document_id: int | None = None, year: int | None = None) -> list[Hit]:
         """The best passages for the question. With `today`, a question about the next session
-        (下一期, 下届) is answered only from a notice of this year or later."""
+        (下一期, 下届) is answered only from a notice of this year or later; with `document_id`,
+        only from that notice (the one about the activity the member is asking of)."""
         simplified = question_form(question)  # 幾月 asks what 几月 does; 那天 without a question word is 哪天
         simplified = self.respell(simplified)
         query = self._query_terms(simplified)
@@ -739,13 +741,15 @@ class DocumentIndex:
             return []
         cues = [cue for cue in _CUES if cue.asks.search(simplified)]
         year_match = _YEAR.search(simplified)
-        year = int(year_match.group(1)) if year_match else None
+        year = int(year_match.group(1)) if year_match else year  # the member's year, else the activity's
         # 下一期啥时候开: what comes after today; a notice of an earlier year tells only what is past
         earliest_year = today.year if today is not None and _ASKS_NEXT.search(simplified) else None
         hits = []
         for i, score in scores.items():
             passage = self.passages[i]
             if passage.is_card and not asks_about_notice:
+                continue
+            if document_id is not None and passage.document_id != document_id:
                 continue
             if earliest_year is not None and (passage.source.year or 0) < earliest_year:
                 continue
@@ -766,9 +770,11 @@ class DocumentIndex:
         hits.sort(key=lambda hit: hit.score, reverse=True)
         return hits[:limit]
 
-    def answer(self, question: str, today: dt.date | None = None) -> DocumentAnswer | None:
+    def answer(self, question: str, today: dt.date | None = None,
+               document_id: int | None = None, year: int | None = None) -> DocumentAnswer | None:
         """The best passage's sentence (and the next when it is short), or None below the thresholds."""
-        best = self.best(question, today)
+        hits = self.search(question, limit=1, today=today, document_id=document_id, year=year)
+        best = hits[0] if hits else None
         if best is None or best.score < MIN_SCORE or best.coverage < MIN_COVERAGE:
             return None
         return DocumentAnswer(self.answer_text(best.passage), best.passage.source, best.score)
@@ -843,8 +849,9 @@ class DocumentRetriever:
                 log.info("document index built: %d passages", len(self._index.passages))
             return self._index
 
-    def answer(self, question: str, today: dt.date | None = None) -> DocumentAnswer | None:
-        return self.index().answer(question, today)
+    def answer(self, question: str, today: dt.date | None = None,
+               document_id: int | None = None, year: int | None = None) -> DocumentAnswer | None:
+        return self.index().answer(question, today, document_id, year)
 
     def asks_beyond(self, question: str, kinds: frozenset[str]) -> bool:
         """Whether the question asks for something an answer of `kinds` cannot give: another kind

@@ -92,6 +92,7 @@ class ActivityDetails:
     # What a change notice replaced, by field ("span", "place", "signup_deadline", …),
     # as it was said: (("span", "2027年1月21日"),) answers "原来定的是哪天".
     previously: tuple[tuple[str, str], ...] = ()
+    source_document_id: int | None = None  # the notice whose sentences answer what the record does not
 
     @property
     def name(self) -> str:

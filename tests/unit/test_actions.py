@@ -159,7 +159,7 @@ async def test_fee_and_capacity_the_notice_does_not_give_are_said_so(svc):
     assert fee[0]["response"] == "utter_activity_fee_unknown"
     seats, _ = await run(ActionActivityCapacity(svc), tracker("QC成果发表名额多少", "ask_capacity"))
     assert seats[0]["response"] == "utter_activity_capacity_unknown"
-    assert "上海市质量协会" in seats[0]["organisers_hint"]
+    assert "上海市质量协会" in seats[0]["hint"]
 
 
 async def test_a_contact_question_after_an_activity_is_about_its_units(svc):

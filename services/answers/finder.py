@@ -1,0 +1,194 @@
+"""Which activity a member means: the name they typed, the words of their question, the one the
+conversation is about, or the options just offered, with the open or upcoming one preferred
+when a series has several (质量大讲堂 2019, 2020, 2027).
+
+Names are searched by their character pairs, weighed by how few activities share them
+(大讲 names the lectures, 质量 names nothing), so a short name (大讲堂, 开放日, 卓越绩效讲座)
+finds the activity without a list of nicknames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from services.activities import ActivityService
+from services.dates import Timing
+from services.textnorm import match_key
+from services.views import ActivitySummary, Resolution
+
+_YEAR = re.compile(r"(?:19|20)\d\d年度?")
+_MONTH = re.compile(r"(?<![\d年])(1[0-2]|[1-9])月(?!\d)")
+# A name found in the words must share this many characters in a row with them, unless a
+# whole short name (沙龙, 开放日) is there.
+_MIN_RUN = 3
+# Matches scoring within this share of the best are alike enough for the member's other
+# cues (a year, a month, which one is still to come) to choose among them.
+_ALIKE = 0.85
+_MIN_SCORE = 3.0
+
+
+# Names members write either way: a key with one is searched with the other too.
+_SAME_NAMES = (("质量管理小组", "qc小组"), ("质量管理小组", "qc"))
+# What a question asks, not which activity: no character pair of these names one.
+_ASKING = re.compile(r"什么时候|啥时候|什么|怎么|怎样|如何|哪里|哪儿|哪天|哪些|哪个|多少|几号|几点|几个|几天"
+                     r"|报名|申报|截止|时间|地点|费用|收费|名额|联系|电话|可以|能不能|还能|是不是|要不要"
+                     r"|[吗呢吧啊了的是在有要能去哪几谁]")
+
+
+def _variants(key: str) -> list[str]:
+    found = [key]
+    for one, other in _SAME_NAMES:
+        found += [k.replace(one, other) for k in found if one in k]
+        found += [k.replace(other, one) for k in found if other in k and one not in k]
+    return list(dict.fromkeys(found))
+
+
+def _pairs(key: str) -> set[str]:
+    return {key[i:i + 2] for i in range(len(key) - 1)}
+
+
+def _asked_pairs(words: str) -> set[str]:
+    """The character pairs of the question's naming part: asking words cut it."""
+    return set().union(*(_pairs(piece) for piece in _ASKING.split(words)))
+
+
+def _longest_run(a: str, b: str) -> int:
+    best = 0
+    previous = [0] * (len(b) + 1)
+    for ch in a:
+        current = [0] * (len(b) + 1)
+        for j, other in enumerate(b, start=1):
+            if ch == other:
+                current[j] = previous[j - 1] + 1
+                best = max(best, current[j])
+        previous = current
+    return best
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """Every activity's names and aliases as match keys, and how rare each character pair is."""
+
+    names: dict[int, tuple[str, ...]]
+    rarity: dict[str, float]
+
+    @classmethod
+    def build(cls, keys: Sequence[tuple[str, int]]) -> NameIndex:
+        names: dict[int, list[str]] = {}
+        for key, activity_id in keys:
+            bare = _YEAR.sub("", key)
+            if bare:
+                names.setdefault(activity_id, []).extend(_variants(bare))
+        counts: dict[str, int] = {}
+        for keys_of_one in names.values():
+            for pair in set().union(*map(_pairs, keys_of_one)):
+                counts[pair] = counts.get(pair, 0) + 1
+        total = max(len(names), 1)
+        return cls({i: tuple(k) for i, k in names.items()},
+                   {pair: math.log(1 + total / count) for pair, count in counts.items()})
+
+    def scores(self, text: str) -> dict[int, float]:
+        """Activities the words name, by the rarity of the character pairs they share."""
+        words = _YEAR.sub("", match_key(text))
+        asked = _asked_pairs(words)
+        found: dict[int, float] = {}
+        for activity_id, keys in self.names.items():
+            shared = asked & set().union(*map(_pairs, keys))
+            named = any(len(key) >= 2 and key in words for key in keys)
+            # a name's run of three characters, or two of its pairs apart (参观…工厂)
+            if not named and len(shared) < 2 and max(_longest_run(words, key) for key in keys) < _MIN_RUN:
+                continue
+            score = sum(self.rarity.get(pair, 0.0) for pair in shared)
+            if score >= _MIN_SCORE:
+                found[activity_id] = score
+        return found
+
+
+@dataclass(frozen=True)
+class Cues:
+    """What else the member said that picks among activities of one name."""
+
+    year: int | None = None
+    month: int | None = None
+
+
+_WRITTEN_YEAR = re.compile(r"((?:19|20)\d\d)年")
+
+
+def cues_in(text: str | None, year: int | None) -> Cues:
+    """The year the NLU found (else one written in full in the words) and a month named."""
+    month = _MONTH.search(text or "")
+    written = _WRITTEN_YEAR.search(text or "")
+    return Cues(year=year if year is not None else int(written.group(1)) if written else None,
+                month=int(month.group(1)) if month else None)
+
+
+class ActivityFinder:
+    def __init__(self, activities: ActivityService) -> None:
+        self._activities = activities
+
+    def today(self) -> dt.date:
+        return self._activities.today()
+
+    def by_name(self, named: str, cues: Cues) -> Resolution[ActivitySummary]:
+        """A name the member typed (the NLU's entity, a slot): the name matcher's best."""
+        found = self._activities.resolve(named, cues.year)
+        return self.prefer(found.matches, cues)
+
+    def in_words(self, text: str, cues: Cues) -> Resolution[ActivitySummary]:
+        """The activities a whole question names, best first."""
+        index = _index_of(tuple(self._activities.name_index()))
+        scores = index.scores(text)
+        if not scores:
+            return Resolution()
+        best = max(scores.values())
+        alike = [i for i, score in scores.items() if score >= _ALIKE * best]
+        summaries = [s for s in map(self._activities.summary, alike) if s is not None]
+        summaries.sort(key=lambda s: -scores[s.id])
+        return self.prefer(tuple(summaries), cues)
+
+    def among(self, ids: Sequence[int], cues: Cues) -> Resolution[ActivitySummary]:
+        """The options offered before, narrowed by the member's year or month."""
+        summaries = tuple(s for s in map(self._activities.summary, ids) if s is not None)
+        narrowed = self._narrow(summaries, cues)
+        return Resolution(narrowed) if len(narrowed) < len(summaries) else Resolution()
+
+    def prefer(self, matches: Sequence[ActivitySummary], cues: Cues) -> Resolution[ActivitySummary]:
+        """The member's year or month where given; else, of several, the ones not yet over."""
+        narrowed = self._narrow(tuple(matches), cues)
+        if len(narrowed) > 1 and cues.year is None:
+            today = self.today()
+            current = tuple(s for s in narrowed if s.timing(today) in (Timing.UPCOMING, Timing.ONGOING))
+            narrowed = current or narrowed
+        return Resolution(narrowed)
+
+    @staticmethod
+    def _narrow(matches: tuple[ActivitySummary, ...], cues: Cues) -> tuple[ActivitySummary, ...]:
+        chosen = matches
+        if cues.year is not None:
+            chosen = tuple(s for s in chosen if s.year == cues.year
+                           or (s.span is not None and s.span.start.first_day.year <= cues.year
+                               <= s.span.end.last_day.year)) or chosen
+        if cues.month is not None:
+            chosen = tuple(s for s in chosen if s.span is not None and _covers_month(s, cues.month)) or chosen
+        return chosen
+
+
+def _covers_month(summary: ActivitySummary, month: int) -> bool:
+    assert summary.span is not None
+    first, last = summary.span.start.first_day, summary.span.end.last_day
+    day = dt.date(first.year, month, 1)
+    if day < first.replace(day=1):
+        day = dt.date(first.year + 1, month, 1)
+    return day <= last
+
+
+@lru_cache(maxsize=4)
+def _index_of(keys: tuple[tuple[str, int], ...]) -> NameIndex:
+    """Built again only when the names change (a notice published, an activity renamed)."""
+    return NameIndex.build(keys)

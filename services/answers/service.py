@@ -1,0 +1,222 @@
+"""The answer to a member's question about an activity, decided in one place.
+
+    service.answer(Asked(topic=Topic.FEE, text="大讲堂收费吗")) -> Answer
+
+1. Which activity: the option the member picked; the name they typed; the names in their
+   words; the options offered before, narrowed by a year; the activity the conversation is
+   about. Of several of one name, the member's year or month chooses, else the ones not yet
+   over; a clarifying question only when that still leaves several.
+2. What is asked: the topic (see `topics`). The record's field answers it. What the record
+   has no field for (住宿, 停车, 证书) is looked up in that activity's own notice, never in
+   another year's; where the notice is silent we say so and whom to ask.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from services.activities import ActivityService
+from services.answers import facts
+from services.answers.finder import ActivityFinder, Cues, cues_in
+from services.answers.replies import Answer, Phrase, phrase, say
+from services.answers.topics import Topic
+from services.dates import parse_year
+from services.retrieval import DocumentRetriever, is_question, question_form
+from services.views import ActivityDetails, ActivitySummary, Resolution
+
+MAX_OPTIONS = 6
+
+# The kinds of answer (services.retrieval.asked_kinds) each topic's reply gives: a question
+# asking another kind (a count, when the time is known) is one for the notice's sentences.
+_KINDS: dict[Topic, frozenset[str]] = {
+    Topic.DETAILS: frozenset({"when", "year", "where", "theme", "units", "fee", "signup"}),
+    Topic.TIME: frozenset({"when", "year"}),
+    Topic.PLACE: frozenset({"where"}),
+    Topic.THEME: frozenset({"theme"}),
+    Topic.FEE: frozenset({"fee"}),
+    Topic.CAPACITY: frozenset({"count", "signup"}),
+    Topic.ORGANISER: frozenset({"units", "contact"}),
+    Topic.PHASES: frozenset({"when", "how_long", "count"}),
+    Topic.DEADLINE: frozenset({"signup", "when"}),
+    Topic.AUDIENCE: frozenset({"signup", "count"}),
+    Topic.SIGNUP_METHOD: frozenset({"signup", "where", "contact"}),
+    Topic.CONTACT: frozenset({"contact", "units", "where"}),
+    Topic.OTHER: frozenset(),
+}
+_ASKS_HOURS = re.compile(r"几点|什么时间|啥时间|集合|报到|签到")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A member's question as the conversation gives it.
+
+    `named`: the activity name the NLU found; `year`: the year they typed (2019年, 去年);
+    `follow_up`: the message goes on with the last question (2018年的, 第二个, 那沙龙呢);
+    `remembered`: the activity the conversation is about; `offered`: the options of the last
+    clarifying question; `chosen`: the option the member picked."""
+
+    topic: Topic
+    text: str | None = None
+    named: str | None = None
+    year: str | None = None
+    follow_up: bool = False
+    remembered: str | None = None
+    offered: tuple[int, ...] = ()
+    chosen: int | None = None
+
+
+class AnswerService:
+    def __init__(self, activities: ActivityService, retriever: DocumentRetriever) -> None:
+        self._activities = activities
+        self._finder = ActivityFinder(activities)
+        self._retriever = retriever
+
+    def today(self) -> dt.date:
+        return self._activities.today()
+
+    def answer(self, asked: Asked) -> Answer:
+        """The answer about the activity meant; without one, a notice's sentence or the question
+        which activity."""
+        return self.about_activity(asked) or self._without_activity(asked)
+
+    def about_activity(self, asked: Asked) -> Answer | None:
+        """The answer when the question is about an activity (named, or the conversation's);
+        None when no activity is meant."""
+        today = self.today()
+        question = _question(asked)
+        if asked.chosen is not None:
+            details = self._activities.details(asked.chosen)
+            return self._about(details, asked.topic, question, today) if details else None
+        cues = cues_in(asked.text, parse_year(asked.year, today))
+        found = self._find(asked, cues)
+        if not found.matches:
+            return None
+        options = list(found.matches[:MAX_OPTIONS])
+        if found.ambiguous and question is not None and self._beyond(asked.topic, question):
+            # 首席质量官证书有效期几年: no record of theirs says, whichever is meant; a sentence may
+            return self._from_documents(question) or say("utter_document_no_answer")
+        if found.ambiguous:
+            # Among several, the ones whose record says what is asked (only 2018's notice gives
+            # 质量信得过班组 a theme): one of them is the answer, several are the question back.
+            knowing = [o for o in options if self._knows(o, asked.topic, today)]
+            if len(knowing) != 1:
+                return self._which(knowing or options, today)
+            options = knowing
+        details = self._activities.details(options[0].id)
+        return self._about(details, asked.topic, question, today) if details else None
+
+    # -- which activity ------------------------------------------------------------
+
+    def _find(self, asked: Asked, cues: Cues) -> Resolution[ActivitySummary]:
+        if asked.named:
+            tagged = self._finder.by_name(asked.named, cues)
+            if tagged.matches:
+                return tagged
+        if asked.text:
+            in_words = self._finder.in_words(asked.text, cues)
+            if in_words.matches:
+                return in_words
+        if asked.offered and (cues.year is not None or cues.month is not None):
+            picked = self._finder.among(asked.offered, cues)  # "2018年的" after "您问的是哪一项?"
+            if picked.matches:
+                return picked
+        if asked.remembered:
+            return self._finder.by_name(asked.remembered, cues if asked.follow_up else Cues())
+        return Resolution()
+
+    def _knows(self, summary: ActivitySummary, topic: Topic, today: dt.date) -> bool:
+        details = self._activities.details(summary.id)
+        return details is not None and self._fact(details, topic, None, today) is not None
+
+    def _which(self, options: list[ActivitySummary], today: dt.date) -> Answer:
+        lines = tuple(phrase("utter_option_line", index=index, name=summary.name, when=_when(summary, today))
+                      for index, summary in enumerate(options, start=1))
+        return Answer("utter_which_activity", {"options": lines}, candidates=tuple(o.id for o in options))
+
+    def _without_activity(self, asked: Asked) -> Answer:
+        """No activity is meant: a sentence of any notice may answer; else we ask which."""
+        question = _question(asked)
+        found = self._from_documents(question) if question is not None else None
+        if found is not None:
+            return found
+        if asked.named:
+            return say("utter_activity_not_found", query=asked.named)
+        return say("utter_which_activity_for_question")
+
+    # -- what is asked ---------------------------------------------------------------
+
+    def _about(self, details: ActivityDetails, topic: Topic, question: str | None, today: dt.date) -> Answer:
+        answer = self._answer(details, topic, question, today)
+        return Answer(answer.response, answer.values, activity=details.name)
+
+    def _answer(self, details: ActivityDetails, topic: Topic, question: str | None, today: dt.date) -> Answer:
+        beyond = topic is Topic.OTHER or (question is not None and self._beyond(topic, question))
+        hours_unknown = topic is Topic.TIME and question is not None \
+            and bool(_ASKS_HOURS.search(question)) and not details.time_of_day
+        fact = None if beyond else self._fact(details, topic, question, today)
+        if fact is not None and not hours_unknown:
+            return fact
+        from_notice = self._from_notice(details, question)
+        if from_notice is not None:
+            return from_notice
+        return fact or facts.missing(Topic.OTHER if beyond else topic, details)
+
+    def _beyond(self, topic: Topic, question: str) -> bool:
+        """Whether the question asks what no answer of this topic gives (a count, a duration)."""
+        return topic is Topic.OTHER or self._retriever.asks_beyond(question, _KINDS[topic])
+
+    def _from_notice(self, details: ActivityDetails, question: str | None) -> Answer | None:
+        """The sentence that answers the question: from the activity's own notice, else from a
+        notice of the activity's year (never another year's)."""
+        if question is None:
+            return None
+        if details.source_document_id is not None:
+            found = self._from_documents(question, document_id=details.source_document_id)
+            if found is not None:
+                return found
+        year = details.summary.year
+        return self._from_documents(question, year=year) if year is not None else None
+
+    def _from_documents(self, question: str, document_id: int | None = None,
+                        year: int | None = None) -> Answer | None:
+        found = self._retriever.answer(question, self.today(), document_id, year)
+        if found is None:
+            return None
+        return say("utter_document_answer", answer=found.text, source=found.source.cite())
+
+    def _fact(self, details: ActivityDetails, topic: Topic, question: str | None,
+              today: dt.date) -> Answer | None:
+        if topic in (Topic.PHASES, Topic.DEADLINE, Topic.DETAILS):
+            milestones = self._activities.inherited_milestones(details.summary.id)
+            if topic is Topic.PHASES:
+                return facts.phases(details, today, milestones)
+            if topic is Topic.DEADLINE:
+                return facts.deadline(details, today, question, milestones)
+            return facts.card(details, today, milestones)
+        by_topic = {
+            Topic.TIME: lambda: facts.time(details, today, question),
+            Topic.PLACE: lambda: facts.place(details),
+            Topic.THEME: lambda: facts.theme(details),
+            Topic.FEE: lambda: facts.fee(details),
+            Topic.CAPACITY: lambda: facts.capacity(details, today),
+            Topic.ORGANISER: lambda: facts.organiser(details),
+            Topic.AUDIENCE: lambda: facts.audience(details),
+            Topic.SIGNUP_METHOD: lambda: facts.signup_method(details),
+            Topic.CONTACT: lambda: facts.contact(details),
+        }
+        build = by_topic.get(topic)
+        return build() if build else None
+
+
+def _question(asked: Asked) -> str | None:
+    """The member's words when they ask something (not "2018年的", "第二个")."""
+    return asked.text if asked.text and is_question(question_form(asked.text)) else None
+
+
+def _when(summary: ActivitySummary, today: dt.date) -> Phrase:
+    timing = summary.timing(today)
+    if summary.span is None or timing is None:
+        return facts.NOT_STATED
+    return phrase("utter_when_and_timing", when=summary.span.describe(), timing=phrase(f"utter_timing_{timing.value}"))

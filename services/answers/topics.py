@@ -1,0 +1,68 @@
+"""What a question asks about an activity: from the NLU's intent, refined by the member's words.
+
+The intent is a good guess at the kind of question; the words say exactly what is asked when
+they name it (报名截止, 收费, 在哪, 能参加吗). Words win: "区长质量奖什么时候开始申报" is a
+question of time whatever the classifier thought of 申报.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from services.textnorm import normalise
+
+
+class Topic(str, Enum):
+    DETAILS = "details"
+    TIME = "time"
+    PLACE = "place"
+    THEME = "theme"
+    FEE = "fee"
+    CAPACITY = "capacity"
+    ORGANISER = "organiser"
+    PHASES = "phases"
+    DEADLINE = "deadline"
+    AUDIENCE = "audience"
+    SIGNUP_METHOD = "signup_method"
+    CONTACT = "contact"
+    OTHER = "other"  # something the record has no field for: the notice's own sentences answer
+
+
+INTENT_TOPICS = {
+    "ask_activity_details": Topic.DETAILS,
+    "ask_activity_time": Topic.TIME,
+    "ask_activity_place": Topic.PLACE,
+    "ask_activity_theme": Topic.THEME,
+    "ask_fee": Topic.FEE,
+    "ask_capacity": Topic.CAPACITY,
+    "ask_activity_organiser": Topic.ORGANISER,
+    "ask_phases": Topic.PHASES,
+    "ask_deadline": Topic.DEADLINE,
+}
+
+# In order: the first that the words ask wins (报名截止到哪天 asks a deadline, not a day).
+_WORDS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
+    (Topic.DEADLINE, re.compile(r"截止|截至|最晚|最迟|报名到|申报到|还能报|还可以报|还来得及|过期")),
+    (Topic.SIGNUP_METHOD, re.compile(r"(?:怎么|如何|怎样|在哪|去哪|哪里|通过什么)(?:报名|申报|预约|报|参加|提交)"
+                                     r"|报名(?:方式|途径|渠道|流程)|申报(?:方式|途径|渠道|流程)")),
+    (Topic.FEE, re.compile(r"收费|费用|多少钱|几块|交钱|交费|缴费|付费|会务费|培训费|报名费|免费|会员价|价格|掏钱")),
+    (Topic.CAPACITY, re.compile(r"名额|还有位|满了|几个名额|限多少人|限几人|剩(?:多少|几)")),
+    (Topic.AUDIENCE, re.compile(r"对象|谁能|哪些人|什么人|能参加吗|可以参加吗|能报吗|可以报吗|有.*要求吗|岁")),
+    (Topic.CONTACT, re.compile(r"联系|电话|手机|邮箱|咨询|找谁|传真")),
+    (Topic.PLACE, re.compile(r"在哪|哪里|地点|地址|场地|会场|怎么去|什么地方|哪儿|线上还是线下|会议号")),
+    (Topic.PHASES, re.compile(r"阶段|流程|环节|初赛|复赛|决赛|评审|公示|表彰|颁奖")),
+    (Topic.THEME, re.compile(r"主题|讲什么|讲啥|什么内容|啥内容|内容是")),
+    (Topic.TIME, re.compile(r"几号|哪天|哪一天|什么时候|啥时候|几点|时间|日期|几月|哪几天|多久|几天|开始|结束")),
+)
+
+
+def topic_in_words(text: str | None) -> Topic | None:
+    """The topic the member's words name, or None when they name none of them."""
+    words = normalise(text or "")
+    return next((topic for topic, pattern in _WORDS if pattern.search(words)), None)
+
+
+def topic_of(intent: str | None, text: str | None) -> Topic:
+    """The words' topic where they name one, else the intent's; DETAILS for a bare name."""
+    return topic_in_words(text) or INTENT_TOPICS.get(intent or "", Topic.DETAILS)

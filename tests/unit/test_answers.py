@@ -1,0 +1,100 @@
+"""The answer service on the association's notices plus a lecture notice published today:
+which activity a question means, what it asks, and what is said when the notice is silent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from services.answers import Answer, Asked, Topic
+from services.answers.topics import topic_of
+from services.container import Services
+from services.ingest.loader import NoticeLoader
+from tests.conftest import FIXTURE_KNOWLEDGE, KNOWLEDGE_DIR, build_services
+
+LECTURE = """关于举办2027年第一期“质量大讲堂”的通知
+
+各会员单位：
+为推广先进质量管理方法，上海市质量协会定于2027年3月18日（星期四）下午13:30—16:30，在长宁区泰安路74号市质协三楼报告厅举办2027年第一期“质量大讲堂”。现将有关事项通知如下：
+一、主题：数字化时代的质量管理
+二、参加对象：会员单位质量负责人
+三、本期名额150人，额满为止。本次讲座免费，会场提供茶歇。
+四、请于2027年3月10日前登录市质协网站报名。
+联系人：王敏，电话：021-6543 2187
+
+上海市质量协会
+2027年1月5日
+"""
+
+
+@pytest.fixture
+def svc(sqlite_url: str, tmp_path: Path) -> Services:
+    built = build_services(sqlite_url, [KNOWLEDGE_DIR, FIXTURE_KNOWLEDGE])
+    notice = tmp_path / "lecture-2027-1.txt"
+    notice.write_text(LECTURE, encoding="utf-8")
+    NoticeLoader(built.session_factory).ingest(notice)
+    yield built
+    built.engine.dispose()
+
+
+def ask(svc: Services, text: str, topic: Topic | None = None, **context) -> Answer:
+    return svc.answers.answer(Asked(topic=topic or topic_of(None, text), text=text, **context))
+
+
+def test_a_short_name_means_the_lectures_still_to_come_not_earlier_years(svc):
+    answer = ask(svc, "大讲堂收费吗")
+    # the fixture's 冬季质量大讲堂 (December) and the notice's (March) are both to come: one question
+    assert answer.response == "utter_which_activity" and answer.candidates is not None
+    offered = [svc.activities.summary(i) for i in answer.candidates]
+    assert sorted(s.year for s in offered if s) == [2026, 2027]
+    picked = ask(svc, "第一期大讲堂收费吗")
+    assert picked.response == "utter_activity_fee" and "免费" in str(picked.values["fee"])
+
+
+def test_a_year_the_member_names_is_the_one_answered(svc):
+    answer = ask(svc, "2019年的大讲堂是什么时候", Topic.TIME)
+    # two notices of 2019 tell of it (the plan and the report): which of them, never another year
+    assert answer.candidates is not None
+    assert {s.year for s in map(svc.activities.summary, answer.candidates) if s} == {2019}
+
+
+def test_a_month_the_member_names_chooses_among_those_to_come(svc):
+    answer = ask(svc, "3月那个大讲堂几号")
+    assert answer.response == "utter_activity_time" and "2027年3月18日" in str(answer.values["when"])
+
+
+def test_a_follow_up_stays_on_the_activity_of_the_conversation(svc):
+    first = ask(svc, "第一期大讲堂几号")
+    assert first.response == "utter_activity_time" and "2027年3月18日" in str(first.values["when"])
+    where = ask(svc, "在哪", remembered=first.activity, follow_up=True)
+    assert where.response == "utter_activity_place" and "泰安路74号" in str(where.values["location"])
+
+
+def test_words_say_what_is_asked_whatever_the_intent_guessed():
+    assert topic_of("signup", "质量奖什么时候开始申报") is Topic.TIME
+    assert topic_of("ask_activity_time", "报名截止到哪天") is Topic.DEADLINE
+    assert topic_of("ask_activity_details", "非会员多少钱") is Topic.FEE
+    assert topic_of("ask_activity_details", "大讲堂") is Topic.DETAILS
+
+
+def test_what_the_record_has_no_field_for_is_read_from_its_notice(svc):
+    answer = ask(svc, "第一期大讲堂有茶歇吗", Topic.OTHER)
+    assert answer.response == "utter_document_answer" and "茶歇" in str(answer.values["answer"])
+
+
+def test_a_silent_notice_is_said_to_be_silent_with_whom_to_ask(svc):
+    answer = ask(svc, "第一期大讲堂能停车吗", Topic.OTHER)
+    assert answer.response == "utter_notice_silent"
+    assert "王敏" in str(answer.values["hint"]) and "021-6543 2187" in str(answer.values["hint"])
+
+
+def test_audience_and_capacity_come_from_the_notice(svc):
+    assert "质量负责人" in str(ask(svc, "第一期大讲堂哪些人能参加").values["audience"])
+    capacity = ask(svc, "第一期大讲堂名额多少")
+    assert capacity.response == "utter_activity_capacity" and capacity.values["capacity"] == 150
+
+
+def test_an_unknown_name_is_not_answered_with_another_activity(svc):
+    answer = ask(svc, "火星质量节什么时候", Topic.TIME, named="火星质量节")
+    assert answer.response == "utter_activity_not_found" and answer.activity is None
