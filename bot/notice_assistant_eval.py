@@ -14,8 +14,9 @@ channel: one conversation per notice, the questions in order, so a
 A reply is correct when it contains one of the question's `expect_any`
 strings, both compared in simplified script and without spaces (notices and
 gold in traditional script are answered in simplified). `refuse` questions
-(the notice does not say; the reply should say so) and `signup` questions are
-also reported on their own. A question is written under `say` (or `q`).
+(the notice does not say; the reply should say so; one without `expect_any`
+takes the usual refusal phrases, `REFUSALS`) and `signup` questions are also
+reported on their own. A question is written under `say` (or `q`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ RESULTS = PROJECT_ROOT / "results" / "notice-assistant-eval.json"
 TODAY = "2026-12-02"  # the reference date of the sets: two dev notices' activities are over by then
 
 
+# How a reply says the notice does not tell (the development set's README lists them).
+REFUSALS = ("未提及", "未提到", "没有提到", "没提到", "未说明", "没有说明", "没说明", "未注明", "没写", "没有写",
+            "未写明", "未明确", "没有明确", "未涉及", "没有涉及", "未列出", "没有列出", "无法确定")
+
+
 @dataclass(frozen=True)
 class Question:
     say: str
@@ -50,8 +56,11 @@ class Question:
 
     @classmethod
     def from_gold(cls, entry: dict[str, Any]) -> Question:
+        expected = tuple(str(s) for s in entry.get("expect_any") or ())
+        if entry.get("refuse") and not expected:
+            expected = REFUSALS  # a set that leaves a refusal's wording open: any of the usual ones
         return cls(say=str(entry.get("say") or entry.get("q") or ""),
-                   expect_any=tuple(str(s) for s in entry.get("expect_any") or ()),
+                   expect_any=expected,
                    refuse=bool(entry.get("refuse")), follow_up=bool(entry.get("follow_up")),
                    signup=bool(entry.get("signup")))
 

@@ -135,10 +135,20 @@ class ActivityFinder:
     def today(self) -> dt.date:
         return self._activities.today()
 
+    def exactly(self, named: str, cues: Cues) -> Resolution[ActivitySummary]:
+        """The activities of exactly this full name (an alias such as 大讲堂 names a series)."""
+        key = match_key(named)
+        ids = sorted({i for name, i in self._activities.name_index() if name == key})
+        summaries = tuple(s for s in map(self._activities.summary, ids) if s is not None and match_key(s.name) == key)
+        return self.prefer(summaries, cues)
+
     def by_name(self, named: str, cues: Cues) -> Resolution[ActivitySummary]:
-        """A name the member typed (the NLU's entity, a slot): the name matcher's best."""
-        found = self._activities.resolve(named, cues.year)
-        return self.prefer(found.matches, cues)
+        """A name the member typed (the NLU's entity, a slot): searched like words, else by the
+        name matcher's short forms (QC成果发表 for 质量管理小组成果发表交流会)."""
+        searched = self.in_words(named, cues)
+        if searched.matches:
+            return searched
+        return self.prefer(self._activities.resolve(named, cues.year).matches, cues)
 
     def in_words(self, text: str, cues: Cues) -> Resolution[ActivitySummary]:
         """The activities a whole question names, best first."""

@@ -2,8 +2,8 @@
 
     service.answer(Asked(topic=Topic.FEE, text="大讲堂收费吗")) -> Answer
 
-1. Which activity: the option the member picked; the name they typed; the names in their
-   words; the options offered before, narrowed by a year; the activity the conversation is
+1. Which activity: the option the member picked; the names in their words; the name the
+   NLU tagged; the options offered before, narrowed by a year; the activity the conversation is
    about. Of several of one name, the member's year or month chooses, else the ones not yet
    over; a clarifying question only when that still leaves several.
 2. What is asked: the topic (see `topics`). The record's field answers it. What the record
@@ -110,14 +110,20 @@ class AnswerService:
     # -- which activity ------------------------------------------------------------
 
     def _find(self, asked: Asked, cues: Cues) -> Resolution[ActivitySummary]:
+        # A whole name the NLU tagged; else the whole question, which holds the tagged part and
+        # what is around it (QC骨干培训班 where the NLU tagged only QC).
         if asked.named:
-            tagged = self._finder.by_name(asked.named, cues)
-            if tagged.matches:
-                return tagged
+            exact = self._finder.exactly(asked.named, cues)
+            if exact.matches:
+                return exact
         if asked.text:
             in_words = self._finder.in_words(asked.text, cues)
             if in_words.matches:
                 return in_words
+        if asked.named:
+            tagged = self._finder.by_name(asked.named, cues)
+            if tagged.matches:
+                return tagged
         if asked.offered and (cues.year is not None or cues.month is not None):
             picked = self._finder.among(asked.offered, cues)  # "2018年的" after "您问的是哪一项?"
             if picked.matches:

@@ -86,9 +86,15 @@ async def test_an_activity_found_in_the_words_when_the_nlu_tagged_none(svc):
     assert messages[0]["theme"] == "质量的未来思维模式"
 
 
-async def test_ambiguous_name_asks_once_then_a_number_answers(svc):
+async def test_of_a_series_the_one_still_to_come_is_meant(svc):
     messages, slots = await run(ActionActivityTime(svc), tracker(
         "质量大讲堂什么时候", "ask_activity_time", [entity("activity", "质量大讲堂")]))
+    assert messages[0]["response"] == "utter_activity_time" and slots["activity"] == "2026年质量大讲堂（冬季）"
+
+
+async def test_ambiguous_name_asks_once_then_a_number_answers(svc):
+    messages, slots = await run(ActionActivityTime(svc), tracker(
+        "世界质量论坛什么时候", "ask_activity_time", [entity("activity", "世界质量论坛")]))
     assert messages[0]["response"] == "utter_which_activity"
     candidates = slots["activity_candidates"]
     assert len(candidates) >= 2
@@ -306,21 +312,23 @@ async def test_a_database_failure_becomes_a_polite_reply(tmp_path: Path):
 
 async def test_a_year_answers_the_clarifying_question(svc):
     messages, slots = await run(ActionActivityTime(svc), tracker(
-        "QC小组活动什么时候", "ask_activity_time", [entity("activity", "QC小组")]))
-    assert messages[0]["response"] == "utter_which_activity"
+        "质量开放日什么时候", "ask_activity_time", [entity("activity", "质量开放日")]))
+    assert messages[0]["response"] == "utter_which_activity"  # all over: which year's
     follow, _ = await run(ActionAnswerFollowup(svc), tracker(
-        "2018年的", "inform", [entity("year", "2018年")],
+        "2021年的", "inform", [entity("year", "2021年")],
         slots={"last_topic": "time", "activity_candidates": slots["activity_candidates"]}))
-    assert follow[0]["response"] == "utter_activity_time"
-    assert follow[0]["activity"] == "2018年上海市优秀质量管理小组活动"
+    assert follow[0]["response"] in ("utter_activity_time", "utter_activity_time_to_the_month")
+    assert "2021" in follow[0]["when"]
 
 
-async def test_of_several_activities_the_one_whose_record_answers_is_the_answer(svc):
-    # Several QC activities, one deadline among them: no question back
+async def test_of_several_activities_the_open_one_is_meant_unless_a_year_is_named(svc):
     messages, _ = await run(ActionActivityDeadline(svc), tracker(
         "QC小组申报什么时候截止", "ask_deadline", [entity("activity", "QC小组")]))
     assert messages[0]["response"] == "utter_deadline"
-    assert messages[0]["activity"] == "2018年上海市优秀质量管理小组活动"
+    assert messages[0]["activity"] == "2026年QC小组成果发表会"
+    named, _ = await run(ActionActivityDeadline(svc), tracker(
+        "2018年QC小组申报什么时候截止", "ask_deadline", [entity("activity", "QC小组"), entity("year", "2018年")]))
+    assert named[0]["activity"] == "2018年上海市优秀质量管理小组活动"
 
 
 async def test_cancel_finds_the_sign_up_when_the_entity_is_part_of_its_name(svc):
