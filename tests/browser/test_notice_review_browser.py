@@ -1,7 +1,7 @@
 """Reviewing an uploaded notice in a real browser against the running assistant: log in, upload
 a small notice, see the place read from it marked in the notice's text, correct the place in
 the review form, publish, and find the corrected place where the assistant reads it
-(services.activities.ActivityService on the assistant's database, as the actions do).
+(services.activities.ActivityService on the assistant's database) and in its reply to a member.
 
 Screenshots go to results/notice-review-browser-*.png.
 """
@@ -99,6 +99,9 @@ def test_a_notice_corrected_in_review_is_published_with_the_correction(stack: Co
         details = service.details(found.id)
         assert details is not None and details.location == CORRECTED_PLACE
         assert details.capacity == 150 and details.time_of_day == "13:30-16:30"
+    # and the assistant itself, asked as a member asks, answers with the corrected place
+    reply = "\n".join(stack.assistant.say("browser-review-member", "2027年质量开放日活动在哪里举办"))
+    assert CORRECTED_PLACE in reply and READ_PLACE not in reply, reply
 
     assert problems == [], problems
     context.close()
