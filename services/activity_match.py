@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-_YEAR = re.compile(r"(?:19|20)\d\d年度?")
+YEAR_IN_NAME = re.compile(r"(?:19|20)\d\d年度?")  # 2027年, 2026年度: left out or put elsewhere by members
 _MIN_CONTAINED = 2
 _MIN_SUBSEQUENCE = 4
 _MIN_SHARED = 4
@@ -31,7 +31,7 @@ def _is_subsequence(short: str, long: str) -> bool:
     return True
 
 
-def _longest_common_substring(a: str, b: str) -> int:
+def longest_common_substring(a: str, b: str) -> int:
     best = 0
     previous = [0] * (len(b) + 1)
     for ch in a:
@@ -63,9 +63,9 @@ def fuzzy_matches(key: str, index: list[tuple[str, int]]) -> set[int]:
     # One scale for every kind of match. A name inside the member's words counts
     # by how much of the words it explains (a two-letter alias "QC" explains little
     # of "QC成果发表交流会"); the member's words inside a name count fully.
-    bare_key = _YEAR.sub("", key)
+    bare_key = YEAR_IN_NAME.sub("", key)
     for name, activity_id in index:
-        bare_name = _YEAR.sub("", name)
+        bare_name = YEAR_IN_NAME.sub("", name)
         if len(key) >= _MIN_CONTAINED and key in name:
             consider(200 + len(key), activity_id)
         elif len(name) >= _MIN_CONTAINED and name in key:
@@ -77,7 +77,7 @@ def fuzzy_matches(key: str, index: list[tuple[str, int]]) -> set[int]:
             # Every character, in order: the shortest such name is the most specific.
             consider(50 + 50 * len(bare_key) / len(bare_name), activity_id)
         elif bare_name:
-            shared = _longest_common_substring(bare_key, bare_name)
+            shared = longest_common_substring(bare_key, bare_name)
             if shared >= _MIN_SHARED and shared >= 0.6 * len(bare_key):
                 consider(50 * shared / len(bare_key), activity_id)
     return ids

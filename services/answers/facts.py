@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from services.answers.replies import Answer, Phrase, phrase, say
+from services.answers.replies import Answer, Phrase, Value, phrase, say
 from services.answers.topics import Topic
-from services.dates import DAY, format_date, format_point
+from services.dates import DAY, Timing, format_date, format_point
 from services.textnorm import normalise
 from services.views import ActivityContactView, ActivityDetails, MilestoneView
 
@@ -26,9 +26,13 @@ def source_of(details: ActivityDetails) -> str | Phrase:
     return details.source.cite() if details.source else NOT_STATED
 
 
-def timing_of(details: ActivityDetails, today: dt.date) -> Phrase:
-    timing = details.summary.timing(today)
+def timing_phrase(timing: Timing | None) -> Phrase:
+    """已经结束 / 正在进行 / 尚未开始, or 通知未写明 when the date is unknown."""
     return phrase(f"utter_timing_{timing.value}") if timing else NOT_STATED
+
+
+def timing_of(details: ActivityDetails, today: dt.date) -> Phrase:
+    return timing_phrase(details.summary.timing(today))
 
 
 def when_with_hours(details: ActivityDetails) -> str | Phrase:
@@ -50,18 +54,23 @@ def organisers_of(details: ActivityDetails) -> tuple[Phrase, str]:
     return phrase("utter_role_organisers"), ""
 
 
-def describe_contact(contact: ActivityContactView) -> str:
-    """王敏 电话021-6543 2187 邮箱px@example.org: one person's ways to be reached."""
-    labelled = [("电话", contact.phone), ("手机", contact.mobile), ("邮箱", contact.email),
-                ("传真", contact.fax), ("地址", contact.address)]
-    who = contact.person or contact.org or ""
-    return " ".join([who, *(f"{label}{value}" for label, value in labelled if value)]).strip()
+def describe_contact(contact: ActivityContactView) -> tuple[Value, ...]:
+    """王敏 电话021-6543 2187 邮箱px@example.org: one person's ways to be reached (the labels
+    are domain.yml's)."""
+    ways = (("phone", contact.phone), ("mobile", contact.mobile), ("email", contact.email),
+            ("fax", contact.fax), ("address", contact.address))
+    return (contact.person or contact.org or "",
+            *(phrase(f"utter_contact_item_{way}", value=value) for way, value in ways if value))
+
+
+def _joined(parts: Sequence[tuple[Value, ...]], separator: str) -> tuple[Value, ...]:
+    return tuple(item for index, part in enumerate(parts) for item in ((separator,) if index else ()) + part)
 
 
 def ask_whom(details: ActivityDetails) -> Phrase | str:
     """Whom to ask when the notice is silent: its contacts, else its organisers, else nothing."""
     if details.contacts:
-        return phrase("utter_contact_hint", contacts="；".join(map(describe_contact, details.contacts[:2])))
+        return phrase("utter_contact_hint", contacts=_joined([describe_contact(c) for c in details.contacts[:2]], "；"))
     _, organisers = organisers_of(details)
     return phrase("utter_organisers_hint", organisers=organisers) if organisers else ""
 
@@ -135,7 +144,7 @@ def contact(details: ActivityDetails) -> Answer | None:
     if not details.contacts:
         return None
     return say("utter_activity_contacts", **_about(details),
-               contacts="\n".join(f"• {describe_contact(c)}" for c in details.contacts))
+               contacts=_joined([("• ", *describe_contact(c)) for c in details.contacts], "\n"))
 
 
 def capacity(details: ActivityDetails, today: dt.date) -> Answer | None:
@@ -164,10 +173,8 @@ def phases(details: ActivityDetails, today: dt.date, milestones: tuple[Milestone
         return None
     lines = []
     for index, milestone in enumerate(milestones, start=1):
-        timing = milestone.timing(today)
         lines.append(phrase("utter_phase_line", index=index, name=milestone.name,
-                            when=milestone.when or NOT_STATED,
-                            timing=phrase(f"utter_timing_{timing.value}") if timing else NOT_STATED))
+                            when=milestone.when or NOT_STATED, timing=timing_phrase(milestone.timing(today))))
     return say("utter_activity_phases", **_about(details), count=len(milestones),
                phases=tuple(lines))
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from services.activities import ActivityService
+from services.activity_match import YEAR_IN_NAME, longest_common_substring
 from services.dates import Timing
 from services.textnorm import match_key
 from services.views import ActivitySummary, Resolution
 
-_YEAR = re.compile(r"(?:19|20)\d\d年度?")
 _MONTH = re.compile(r"(?<![\d年])(1[0-2]|[1-9])月(?!\d)")
 # A name found in the words must share this many characters in a row with them, unless a
 # whole short name (沙龙, 开放日) is there.
@@ -57,51 +57,40 @@ def _asked_pairs(words: str) -> set[str]:
     return set().union(*(_pairs(piece) for piece in _ASKING.split(words)))
 
 
-def _longest_run(a: str, b: str) -> int:
-    best = 0
-    previous = [0] * (len(b) + 1)
-    for ch in a:
-        current = [0] * (len(b) + 1)
-        for j, other in enumerate(b, start=1):
-            if ch == other:
-                current[j] = previous[j - 1] + 1
-                best = max(best, current[j])
-        previous = current
-    return best
-
-
 @dataclass(frozen=True)
 class NameIndex:
     """Every activity's names and aliases as match keys, and how rare each character pair is."""
 
     names: dict[int, tuple[str, ...]]
+    pairs: dict[int, frozenset[str]]  # every character pair of each activity's names
     rarity: dict[str, float]
 
     @classmethod
     def build(cls, keys: Sequence[tuple[str, int]]) -> NameIndex:
         names: dict[int, list[str]] = {}
         for key, activity_id in keys:
-            bare = _YEAR.sub("", key)
+            bare = YEAR_IN_NAME.sub("", key)
             if bare:
                 names.setdefault(activity_id, []).extend(_variants(bare))
+        pairs = {i: frozenset().union(*map(_pairs, keys_of_one)) for i, keys_of_one in names.items()}
         counts: dict[str, int] = {}
-        for keys_of_one in names.values():
-            for pair in set().union(*map(_pairs, keys_of_one)):
+        for pairs_of_one in pairs.values():
+            for pair in pairs_of_one:
                 counts[pair] = counts.get(pair, 0) + 1
         total = max(len(names), 1)
-        return cls({i: tuple(k) for i, k in names.items()},
+        return cls({i: tuple(k) for i, k in names.items()}, pairs,
                    {pair: math.log(1 + total / count) for pair, count in counts.items()})
 
     def scores(self, text: str) -> dict[int, float]:
         """Activities the words name, by the rarity of the character pairs they share."""
-        words = _YEAR.sub("", match_key(text))
+        words = YEAR_IN_NAME.sub("", match_key(text))
         asked = _asked_pairs(words)
         found: dict[int, float] = {}
         for activity_id, keys in self.names.items():
-            shared = asked & set().union(*map(_pairs, keys))
+            shared = asked & self.pairs[activity_id]
             named = any(len(key) >= 2 and key in words for key in keys)
             # a name's run of three characters, or two of its pairs apart (参观…工厂)
-            if not named and len(shared) < 2 and max(_longest_run(words, key) for key in keys) < _MIN_RUN:
+            if not named and len(shared) < 2 and max(longest_common_substring(words, key) for key in keys) < _MIN_RUN:
                 continue
             score = sum(self.rarity.get(pair, 0.0) for pair in shared)
             if score >= _MIN_SCORE:

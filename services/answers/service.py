@@ -94,18 +94,20 @@ class AnswerService:
         if not found.matches:
             return None
         options = list(found.matches[:MAX_OPTIONS])
-        if found.ambiguous and question is not None and self._beyond(asked.topic, question):
+        if not found.ambiguous:
+            details = self._activities.details(options[0].id)
+            return self._about(details, asked.topic, question, today) if details else None
+        if question is not None and self._beyond(asked.topic, question):
             # 首席质量官证书有效期几年: no record of theirs says, whichever is meant; a sentence may
             return self._from_documents(question) or say("utter_document_no_answer")
-        if found.ambiguous:
-            # Among several, the ones whose record says what is asked (only 2018's notice gives
-            # 质量信得过班组 a theme): one of them is the answer, several are the question back.
-            knowing = [o for o in options if self._knows(o, asked.topic, today)]
-            if len(knowing) != 1:
-                return self._which(knowing or options, today)
-            options = knowing
-        details = self._activities.details(options[0].id)
-        return self._about(details, asked.topic, question, today) if details else None
+        # Among several, the ones whose record says what is asked (only 2018's notice gives
+        # 质量信得过班组 a theme): one of them is the answer, several are the question back.
+        knowing = [d for d in map(self._activities.details, (o.id for o in options))
+                   if d is not None and self._fact(d, asked.topic, None, today) is not None]
+        if len(knowing) == 1:
+            return self._about(knowing[0], asked.topic, question, today)
+        known_ids = {d.summary.id for d in knowing}
+        return self._which([o for o in options if o.id in known_ids] or options, today)
 
     # -- which activity ------------------------------------------------------------
 
@@ -131,10 +133,6 @@ class AnswerService:
         if asked.remembered:
             return self._finder.by_name(asked.remembered, cues if asked.follow_up else Cues())
         return Resolution()
-
-    def _knows(self, summary: ActivitySummary, topic: Topic, today: dt.date) -> bool:
-        details = self._activities.details(summary.id)
-        return details is not None and self._fact(details, topic, None, today) is not None
 
     def _which(self, options: list[ActivitySummary], today: dt.date) -> Answer:
         lines = tuple(phrase("utter_option_line", index=index, name=summary.name, when=_when(summary, today))
@@ -225,4 +223,4 @@ def _when(summary: ActivitySummary, today: dt.date) -> Phrase:
     timing = summary.timing(today)
     if summary.span is None or timing is None:
         return facts.NOT_STATED
-    return phrase("utter_when_and_timing", when=summary.span.describe(), timing=phrase(f"utter_timing_{timing.value}"))
+    return phrase("utter_when_and_timing", when=summary.span.describe(), timing=facts.timing_phrase(timing))
