@@ -22,7 +22,6 @@ loaded as `make run` loads one, and judges the replies:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -34,6 +33,7 @@ from sqlalchemy import select
 
 from bot.knowledge_eval import QUESTION_SETS, milliseconds
 from bot.launcher import RunningAssistant, running_assistant
+from bot.reports import write_details
 from services.models import SourceDocument
 from services.settings import PROJECT_ROOT
 from services.setup import prepare_database
@@ -112,9 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                 right = outcome["answered"] if outcome["answerable"] else outcome["refused"]
                 mark = "ok  " if right else "MISS" if outcome["answerable"] else "WRONG"
                 print(f"    {mark} {outcome['question']} → {outcome['reply'][:70]!r}")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"  details: {args.json}")
+    write_details(args.json, results)
     return 0
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 import tempfile
 import time
@@ -32,6 +31,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
+from bot.reports import write_details
 from services.db import make_engine, make_session_factory
 from services.knowledge import KnowledgeLoader
 from services.models import Base, SourceDocument
@@ -174,10 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     retrieval = evaluate_retrieval()
     _print_retrieval(retrieval, args.per_question)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"retrieval": retrieval},
-                                    ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"  details: {args.json}")
+    write_details(args.json, {"retrieval": retrieval})
     return 0
 
 

@@ -22,7 +22,6 @@ reported on their own. A question is written under `say` (or `q`).
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from typing import Any
 
 from bot.launcher import RunningAssistant, running_assistant
 from bot.notice_eval import load_gold, notice_files, set_folders
+from bot.reports import write_details
 from services.settings import PROJECT_ROOT
 from services.setup import prepare_database
 from services.textnorm import to_simplified
@@ -199,9 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         result = evaluate_set(folder)
         results[folder.name] = as_json(result)
         print("\n".join(report_lines(result, args.verbose)), flush=True)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"  details: {args.json}")
+    write_details(args.json, results)
     return 0
 
 

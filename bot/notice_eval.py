@@ -71,7 +71,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import re
 import sys
 from collections import defaultdict
@@ -83,6 +82,7 @@ from typing import Any
 
 import yaml
 
+from bot.reports import write_details
 from services.dates import DatePoint, DateSpan
 from services.ingest.records import ActivityRecord, Contact, NoticeKind, NoticeRecord, Phase
 from services.settings import PROJECT_ROOT
@@ -671,10 +671,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Notice extraction against the gold files (extractor: {args.extractor}):")
     for result in results:
         print("\n".join(report_lines(result, args.verbose)))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({r.name: as_json(r) for r in results}, ensure_ascii=False, indent=2,
-                                    default=str), encoding="utf-8")
-    print(f"  details: {args.json}")
+    write_details(args.json, {r.name: as_json(r) for r in results})
     return 0
 
 
