@@ -80,6 +80,16 @@ class ConsoleStack:
         return self.assistant.gateway_url + "/console"
 
 
+@pytest.fixture
+def browser(chromium: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture(scope="module")
 def stack(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleStack]:
     if not MODEL_PATH.exists():

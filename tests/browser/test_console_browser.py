@@ -11,29 +11,17 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
-
-import pytest
+from collections.abc import Callable
 
 from bot.console.tryit import try_openid
 from services.settings import PROJECT_ROOT
-from tests.browser.conftest import CHROMIUM_ARGS, PASSWORD, STAFF, STAFF_NAME, ConsoleStack
+from tests.browser.conftest import PASSWORD, STAFF, STAFF_NAME, ConsoleStack
 
 RESULTS = PROJECT_ROOT / "results"
 QUESTION = "质量月是什么时候？"
 INTENT = "ask_quality_month"
 STAFF_REPLY = "您好，我是工作人员，今年质量月的活动安排稍后发给您。"
 WAIT_MS = 30_000  # the first Rasa turn after loading the model may take a while
-
-
-@pytest.fixture
-def browser(chromium: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 30.0) -> None:

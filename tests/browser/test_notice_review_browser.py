@@ -11,12 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import pytest
-
 from services.activities import ActivityService
 from services.db import make_engine, make_session_factory
 from services.settings import PROJECT_ROOT
-from tests.browser.conftest import CHROMIUM_ARGS, PASSWORD, STAFF, ConsoleStack
+from tests.browser.conftest import PASSWORD, STAFF, ConsoleStack
 from tests.conftest import TODAY
 
 RESULTS = PROJECT_ROOT / "results"
@@ -32,16 +30,6 @@ NOTICE = """关于举办2027年质量开放日活动的通知
 上海市质量协会
 2026年11月20日
 """
-
-
-@pytest.fixture
-def browser(chromium: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def assistant_activities(stack: ConsoleStack) -> Iterator[ActivityService]:
