@@ -64,11 +64,14 @@ class NameIndex:
     names: dict[int, tuple[str, ...]]
     pairs: dict[int, frozenset[str]]  # every character pair of each activity's names
     rarity: dict[str, float]
+    ids_by_key: dict[str, frozenset[int]]  # the activities of each whole name or alias
 
     @classmethod
     def build(cls, keys: Sequence[tuple[str, int]]) -> NameIndex:
         names: dict[int, list[str]] = {}
+        ids_by_key: dict[str, set[int]] = {}
         for key, activity_id in keys:
+            ids_by_key.setdefault(key, set()).add(activity_id)
             bare = YEAR_IN_NAME.sub("", key)
             if bare:
                 names.setdefault(activity_id, []).extend(_variants(bare))
@@ -79,7 +82,8 @@ class NameIndex:
                 counts[pair] = counts.get(pair, 0) + 1
         total = max(len(names), 1)
         return cls({i: tuple(k) for i, k in names.items()}, pairs,
-                   {pair: math.log(1 + total / count) for pair, count in counts.items()})
+                   {pair: math.log(1 + total / count) for pair, count in counts.items()},
+                   {key: frozenset(ids) for key, ids in ids_by_key.items()})
 
     def scores(self, text: str) -> dict[int, float]:
         """Activities the words name, by the rarity of the character pairs they share."""
@@ -124,25 +128,29 @@ class ActivityFinder:
     def today(self) -> dt.date:
         return self._activities.today()
 
-    def exactly(self, named: str, cues: Cues) -> Resolution[ActivitySummary]:
+    def names(self) -> NameIndex:
+        """The activities' names as they are now: read once per question, built again only
+        when they changed."""
+        return _index_of(tuple(self._activities.name_index()))
+
+    def exactly(self, names: NameIndex, named: str, cues: Cues) -> Resolution[ActivitySummary]:
         """The activities of exactly this full name (an alias such as 大讲堂 names a series)."""
         key = match_key(named)
-        ids = sorted({i for name, i in self._activities.name_index() if name == key})
+        ids = sorted(names.ids_by_key.get(key, ()))
         summaries = tuple(s for s in map(self._activities.summary, ids) if s is not None and match_key(s.name) == key)
         return self.prefer(summaries, cues)
 
-    def by_name(self, named: str, cues: Cues) -> Resolution[ActivitySummary]:
+    def by_name(self, names: NameIndex, named: str, cues: Cues) -> Resolution[ActivitySummary]:
         """A name the member typed (the NLU's entity, a slot): searched like words, else by the
         name matcher's short forms (QC成果发表 for 质量管理小组成果发表交流会)."""
-        searched = self.in_words(named, cues)
+        searched = self.in_words(names, named, cues)
         if searched.matches:
             return searched
         return self.prefer(self._activities.resolve(named, cues.year).matches, cues)
 
-    def in_words(self, text: str, cues: Cues) -> Resolution[ActivitySummary]:
+    def in_words(self, names: NameIndex, text: str, cues: Cues) -> Resolution[ActivitySummary]:
         """The activities a whole question names, best first."""
-        index = _index_of(tuple(self._activities.name_index()))
-        scores = index.scores(text)
+        scores = names.scores(text)
         if not scores:
             return Resolution()
         best = max(scores.values())

@@ -114,16 +114,17 @@ class AnswerService:
     def _find(self, asked: Asked, cues: Cues) -> Resolution[ActivitySummary]:
         # A whole name the NLU tagged; else the whole question, which holds the tagged part and
         # what is around it (QC骨干培训班 where the NLU tagged only QC).
+        names = self._finder.names()
         if asked.named:
-            exact = self._finder.exactly(asked.named, cues)
+            exact = self._finder.exactly(names, asked.named, cues)
             if exact.matches:
                 return exact
         if asked.text:
-            in_words = self._finder.in_words(asked.text, cues)
+            in_words = self._finder.in_words(names, asked.text, cues)
             if in_words.matches:
                 return in_words
         if asked.named:
-            tagged = self._finder.by_name(asked.named, cues)
+            tagged = self._finder.by_name(names, asked.named, cues)
             if tagged.matches:
                 return tagged
         if asked.offered and (cues.year is not None or cues.month is not None):
@@ -131,7 +132,7 @@ class AnswerService:
             if picked.matches:
                 return picked
         if asked.remembered:
-            return self._finder.by_name(asked.remembered, cues if asked.follow_up else Cues())
+            return self._finder.by_name(names, asked.remembered, cues if asked.follow_up else Cues())
         return Resolution()
 
     def _which(self, options: list[ActivitySummary], today: dt.date) -> Answer:
