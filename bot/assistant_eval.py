@@ -41,7 +41,8 @@ from services.textnorm import match_key
 
 RESULTS = PROJECT_ROOT / "results" / "assistant-eval.json"
 _SOURCE = "来源："
-_NOT_GIVEN = ("没有写", "没有找到")
+# How a reply says the notice is silent: 通知里没有写…, 没有找到…, …的通知里没有提到这一点 (utter_notice_silent).
+_NOT_GIVEN = ("没有写", "没有找到", "没有提到")
 
 
 def states(reply: str) -> bool:
