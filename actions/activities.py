@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import (
     AssistantAction,
     DomainDict,
+    asked_in,
     call,
     cite,
     is_follow_up,
@@ -24,7 +25,7 @@ from actions.base import (
 )
 from actions.knowledge import answer_from_documents, answer_other_question
 from services.activities import ActivityService
-from services.answers import Asked, Topic
+from services.answers import Topic
 from services.answers.topics import topic_in_words
 from services.dates import format_date, parse_month, parse_year
 from services.places import other_quality_month
@@ -64,16 +65,7 @@ class ActivityQuestion(AssistantAction):
         text = tracker.latest_message.get("text")
         # 停车收费吗 asks of parking, not the fee: a practical question keeps its intent's topic
         asked_topic = Topic.OTHER if self.topic is Topic.OTHER else topic_in_words(text) or topic or self.topic
-        asked = Asked(
-            topic=asked_topic,
-            text=text,
-            named=latest_entity(tracker, "activity"),
-            year=latest_entity(tracker, "year") or (tracker.get_slot("year") if follow_up else None),
-            follow_up=follow_up,
-            remembered=tracker.get_slot("activity"),
-            offered=tuple(int(i) for i in tracker.get_slot("activity_candidates") or ()),
-            chosen=chosen_id,
-        )
+        asked = asked_in(tracker, asked_topic, follow_up, chosen_id)
         answer = await call(self.services.answers.answer, asked)
         utter(dispatcher, domain, answer)
         return [SlotSet("last_topic", asked_topic.value), *remembered(answer)]

@@ -13,7 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from services.answers import Answer, Phrase
+from services.answers import Answer, Asked, Phrase, Topic
 from services.answers.replies import Value
 from services.container import Services, get_services
 from services.dates import Timing
@@ -85,6 +85,22 @@ def member_key(tracker: Tracker) -> tuple[str, str]:
     metadata = tracker.latest_message.get("metadata") or {}
     channel = metadata.get("channel") or tracker.get_latest_input_channel() or "rest"
     return str(channel), tracker.sender_id
+
+
+def asked_in(tracker: Tracker, topic: Topic, follow_up: bool = False, chosen: int | None = None,
+             about: str | None = None) -> Asked:
+    """The member's latest question as the answer service takes it. `about`: the activity the
+    conversation is about when it is not the `activity` slot (the one being signed up for)."""
+    return Asked(
+        topic=topic,
+        text=tracker.latest_message.get("text"),
+        named=latest_entity(tracker, "activity"),
+        year=latest_entity(tracker, "year") or (tracker.get_slot("year") if follow_up else None),
+        follow_up=follow_up,
+        remembered=about or tracker.get_slot("activity"),
+        offered=tuple(int(i) for i in tracker.get_slot("activity_candidates") or ()),
+        chosen=chosen,
+    )
 
 
 class UsesServices:

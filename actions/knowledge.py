@@ -8,8 +8,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import AssistantAction, DomainDict, call, cite, latest_entity, remembered, utter
-from services.answers import Asked, Topic
+from actions.base import AssistantAction, DomainDict, asked_in, call, cite, remembered, utter
+from services.answers import Topic
 from services.answers.topics import topic_in_words
 from services.container import Services
 from services.retrieval import is_question, question_form, retriever_for
@@ -52,8 +52,7 @@ async def answer_about_activity(services: Services, dispatcher: CollectingDispat
     text = tracker.latest_message.get("text")
     if not text or not is_question(question_form(text)):
         return None
-    asked = Asked(topic=topic_in_words(text) or Topic.OTHER, text=text, named=latest_entity(tracker, "activity"),
-                  year=latest_entity(tracker, "year"), remembered=tracker.get_slot("activity"))
+    asked = asked_in(tracker, topic_in_words(text) or Topic.OTHER)
     answer = await call(services.answers.about_activity, asked)
     if answer is None or answer.asks_which:
         return None  # not one activity's: the notices' sentences, or the action's own reply

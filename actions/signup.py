@@ -12,9 +12,22 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.activities import list_items
-from actions.base import AssistantAction, UsesServices, call, latest_entity, log, member_key
+from actions.base import (
+    AssistantAction,
+    UsesServices,
+    asked_in,
+    call,
+    latest_entity,
+    log,
+    member_key,
+    remembered,
+    utter,
+)
 from actions.knowledge import answer_from_documents
+from services.answers import Topic
+from services.answers.topics import INTENT_TOPICS, topic_in_words
 from services.dates import format_date
+from services.retrieval import is_question, question_form
 from services.signups import Eligibility, SignupCheck
 from services.textnorm import normalise, parse_choice
 from services.validation import check_company, check_mobile, check_name
@@ -56,9 +69,48 @@ async def open_for_member(action: UsesServices, tracker: Tracker) -> list[Activi
     return [a for a in await call(action.services.signups.open_activities) if a.id not in signed]
 
 
+# What the NLU takes for a question, whatever the form is waiting for.
+_QUESTION_INTENTS = frozenset({*INTENT_TOPICS, "ask_activity_other", "ask_contact", "ask_quality_month"})
+
+
+def question_asked(tracker: Tracker) -> Topic | None:
+    """The topic of a question the member asks while the form waits for an answer
+    ("要交费吗" when asked for a name): a question in form and in intent or words."""
+    text = str(tracker.latest_message.get("text") or "")
+    if not is_question(question_form(text)):
+        return None
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    words = topic_in_words(text)
+    if words is None and intent not in _QUESTION_INTENTS:
+        return None
+    if intent == "ask_contact":
+        return words or Topic.CONTACT
+    return words or INTENT_TOPICS.get(intent or "", Topic.OTHER)
+
+
 class ValidateSignupForm(UsesServices, FormValidationAction):
     def name(self) -> str:
         return "validate_signup_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        """A question is answered, about the activity being signed up for unless it names
+        another, and the form asks again what it was waiting for: nothing typed is taken for
+        a name or a number, nothing filled so far is lost."""
+        topic = question_asked(tracker)
+        if topic is None:
+            return await super().run(dispatcher, tracker, domain)
+        requested = tracker.get_slot("requested_slot")
+        events: list[dict[str, Any]] = [SlotSet(requested, None)] if requested else []
+        asked = asked_in(tracker, topic, about=tracker.get_slot("signup_activity"))
+        try:
+            answer = await call(self.services.answers.answer, asked)
+        except SQLAlchemyError:
+            log.exception("database error while answering a question during sign-up")
+            dispatcher.utter_message(response="utter_service_error")
+            return events
+        utter(dispatcher, domain, answer)
+        return [*events, *remembered(answer)]
 
     async def extract_signup_activity(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> dict[str, Any]:

@@ -30,7 +30,9 @@ from actions.signup import (
     ActionRequestCancel,
     ActionSubmitSignup,
     ValidateSignupForm,
+    question_asked,
 )
+from services.answers import Topic
 from services.container import Services
 from services.settings import PROJECT_ROOT, load_settings
 from tests.conftest import FIXTURE_KNOWLEDGE, KNOWLEDGE_DIR, build_services
@@ -471,3 +473,18 @@ async def test_the_nlus_list_quality_month_or_sign_up_intents_do_not_hide_a_fact
     assert checks[0]["response"] == "utter_document_answer"
     mine, _ = await run(ActionMySignups(svc), tracker("我报了哪些活动", "my_signups"))
     assert mine[0]["response"] == "utter_my_signups_none"
+
+
+async def test_a_question_during_sign_up_is_answered_and_the_form_asks_again(svc):
+    lecture = "2026年质量大讲堂（冬季）"
+    waiting = {"requested_slot": "person_name", "signup_activity": lecture, "signup_activity_id": 1.0}
+    messages, slots = await run(ValidateSignupForm(svc), tracker("要交费吗", "ask_fee", slots=waiting))
+    assert messages[0]["response"].startswith("utter_activity_fee")
+    assert slots["person_name"] is None  # not taken for the name: the form asks for it again
+    assert slots["activity"] == lecture
+    assert "signup_activity" not in slots  # what was filled stays
+
+    assert question_asked(tracker("张三", "inform", slots=waiting)) is None
+    assert question_asked(tracker("13912345678", "inform", slots=waiting)) is None
+    assert question_asked(tracker("培训结束要考试吗", "ask_activity_time")) is Topic.TIME  # the intent's
+    assert question_asked(tracker("在哪里上课", "inform")) is Topic.PLACE  # the words'
