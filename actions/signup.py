@@ -23,7 +23,7 @@ from actions.base import (
     remembered,
     utter,
 )
-from actions.knowledge import answer_from_documents
+from actions.knowledge import answer_about_activity, answer_from_documents
 from services.answers import Topic
 from services.answers.topics import INTENT_TOPICS, topic_in_words
 from services.dates import format_date
@@ -71,6 +71,8 @@ async def open_for_member(action: UsesServices, tracker: Tracker) -> list[Activi
 
 # What the NLU takes for a question, whatever the form is waiting for.
 _QUESTION_INTENTS = frozenset({*INTENT_TOPICS, "ask_activity_other", "ask_contact", "ask_quality_month"})
+# Words of a member who asks to be signed up ("能报名质量大讲堂吗" is a request, not a question).
+_ASKS_TO_SIGN_UP = re.compile(r"报名|报个名|参加|登记")
 
 
 def question_asked(tracker: Tracker) -> Topic | None:
@@ -88,29 +90,46 @@ def question_asked(tracker: Tracker) -> Topic | None:
     return words or INTENT_TOPICS.get(intent or "", Topic.OTHER)
 
 
+def question_instead_of_request(tracker: Tracker) -> Topic | None:
+    """The topic of a question the NLU took for a request to sign up ("申报要交费吗",
+    "什么时候颁奖", "一个单位最多能报几个班组"); None for a request ("我要报名", "能报名大讲堂吗")."""
+    text = normalise(str(tracker.latest_message.get("text") or ""))
+    if not is_question(question_form(text)):
+        return None
+    words = topic_in_words(text)
+    if words is not None and words is not Topic.AUDIENCE:
+        return words
+    return None if _ASKS_TO_SIGN_UP.search(text) else Topic.OTHER
+
+
 class ValidateSignupForm(UsesServices, FormValidationAction):
     def name(self) -> str:
         return "validate_signup_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        """A question is answered, about the activity being signed up for unless it names
-        another, and the form asks again what it was waiting for: nothing typed is taken for
-        a name or a number, nothing filled so far is lost."""
-        topic = question_asked(tracker)
+        """A question is answered, about the activity being signed up for (or talked about)
+        unless it names another. One that started the form ends it; one asked while the form
+        waits makes it ask again: nothing typed is taken for a name or a number, nothing filled
+        so far is lost."""
+        requested = tracker.get_slot("requested_slot")
+        starting = requested is None
+        topic = question_instead_of_request(tracker) if starting else question_asked(tracker)
         if topic is None:
             return await super().run(dispatcher, tracker, domain)
-        requested = tracker.get_slot("requested_slot")
-        events: list[dict[str, Any]] = [SlotSet(requested, None)] if requested else []
         asked = asked_in(tracker, topic, about=tracker.get_slot("signup_activity"))
         try:
             answer = await call(self.services.answers.answer, asked)
         except SQLAlchemyError:
             log.exception("database error while answering a question during sign-up")
             dispatcher.utter_message(response="utter_service_error")
-            return events
+            return [SlotSet(requested, None)] if requested else []
+        if starting and answer.asks_which:
+            return await super().run(dispatcher, tracker, domain)  # "怎么报名": which one is the form's question
         utter(dispatcher, domain, answer)
-        return [*events, *remembered(answer)]
+        if starting:
+            return [ActiveLoop(None), SlotSet("requested_slot", None), *remembered(answer)]
+        return [SlotSet(requested, None), *remembered(answer)]
 
     async def extract_signup_activity(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> dict[str, Any]:
@@ -247,8 +266,11 @@ class ActionStopSignup(AssistantAction):
         return form_slot_resets(domain)
 
 
-# A question about one's own sign-ups names them (我报了哪些, 我的报名) or says 报名.
-_ASKS_OWN_SIGNUPS = re.compile(r"报|我的|我参加|我登记|取消|编号")
+# A request for one's own sign-ups: 我报了哪些, 我报名了吗, 我的报名, 查一下报名记录 …
+_ASKS_OWN_SIGNUPS = re.compile(r"我(?:的|都|已经)?报(?:名)?(?:了|过|的)|我的(?:报名|活动)|报名(?:记录|情况|编号)"
+                               r"|查.{0,4}报名|编号")
+# Words that may be about them when nothing else is asked ("我的", "取消").
+_MAY_BE_OWN_SIGNUPS = re.compile(r"报|我的|我参加|我登记|取消|编号")
 
 
 class ActionMySignups(AssistantAction):
@@ -257,10 +279,15 @@ class ActionMySignups(AssistantAction):
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        text = tracker.latest_message.get("text") or ""
-        if not _ASKS_OWN_SIGNUPS.search(normalise(text)) \
-                and await answer_from_documents(self.services, dispatcher, domain, text):
-            return []  # 服务质量专项检查查哪些: not a question about the member's own sign-ups
+        text = normalise(tracker.latest_message.get("text") or "")
+        if not _ASKS_OWN_SIGNUPS.search(text):
+            # 我自己能直接报名吗, 之前报过名了要重新报吗: a question about an activity
+            about_activity = await answer_about_activity(self.services, dispatcher, domain, tracker)
+            if about_activity is not None:
+                return about_activity
+            if not _MAY_BE_OWN_SIGNUPS.search(text) and await answer_from_documents(
+                    self.services, dispatcher, domain, text):
+                return []  # 服务质量专项检查查哪些: not a question about the member's own sign-ups
         channel, user = member_key(tracker)
         signups = await call(self.services.signups.list_for, channel, user)
         if not signups:

@@ -67,6 +67,13 @@ class DateSpan:
     def single(cls, point: DatePoint) -> DateSpan:
         return cls(point, point)
 
+    @property
+    def days(self) -> int | None:
+        """How many days it lasts, when both ends are known to the day."""
+        if self.start.precision != DAY or self.end.precision != DAY:
+            return None
+        return (self.end.first_day - self.start.first_day).days + 1
+
     def timing(self, today: dt.date) -> Timing:
         if self.end.last_day < today:
             return Timing.PAST

@@ -92,6 +92,12 @@ log = logging.getLogger(__name__)
 # had 9 and 0.4; dropping unknown bigrams in round 4 raised every coverage).
 MIN_SCORE = 8.0
 MIN_COVERAGE = 0.45
+# Within the notice of the activity asked about, without the words that name it (培训班, 讲座):
+# what is left is what is asked (住宿, 停车, 回放), with words members add around it (开车过去,
+# 当天没空). The sentence must hold the rarest of the words the notices use, and some of the
+# rest. Chosen on the development set's questions and refusals (2026-12-02).
+OWN_MIN_SCORE = 0.3
+OWN_MIN_COVERAGE = 0.08
 _MAX_ANSWER_CHARS = 220
 
 # BM25F: k1 and b as usual (b low: the notices' sentences are long), and the weight
@@ -181,6 +187,9 @@ class _Cue:
 
 # What kind of answer a question wants, what a passage holding one looks like, and the factor
 # its score gets. A fee and a sign-up are what members act on: only a sentence that states one answers.
+# A question of how many one organisation may send or enter (services.answers.topics routes it here).
+PER_UNIT_QUESTION = r"(?:一|每|我们|我|咱们|本)(?:家|个)?(?:单位|企业|公司|组织|集团).{0,8}(?:几|多少)"
+
 _CUES = (
     _Cue(re.compile(r"什么时候|何时|哪天|哪一天|日期|几月|几号|时间"),
          re.compile(r"\d{1,2}月|[一二三四五六七八九十]{1,2}月|\d{4}年(?:[，、起以始]|$)"
@@ -205,6 +214,10 @@ _CUES = (
          re.compile(r"条件|资格|要求|须|应当|不得|不少于|以上"), required=True, kind="conditions"),
     _Cue(re.compile(r"哪年|哪一年|年份"), re.compile(r"\d{4}年|次年|同年|当年|翌年"), required=True, in_titles=True,
          kind="year"),
+    # how many one organisation may send (一家企业能去几个人, 一个单位最多报几个班组): a per-unit limit
+    _Cue(re.compile(PER_UNIT_QUESTION),
+         re.compile(r"每(?:家|个|一)?(?:单位|企业|公司|组织|集团)|限报|(?:不超过|不多于|至多|最多)\s*\d|限\s*\d+\s*[人名个项支]"),
+         required=True, kind="per_unit"),
     # how many: a count (160个城市, 1.5万人, 十二期, 93.5%, 1:78), not just a year or a date
     _Cue(re.compile(r"多少(?!钱)|(?<!哪)几(?![号月点天日时周年])"),
          re.compile(r"(?<![\d.])(?!\d{4}年|\d{1,2}(?:[~～\-—至]\d{1,2})?[月日号])\d+(?:\.\d+)?"
@@ -711,13 +724,16 @@ class DocumentIndex:
         return query
 
     def search(self, question: str, limit: int = 3, today: dt.date | None = None,
-               document_id: int | None = None, year: int | None = None) -> list[Hit]:
+               document_id: int | None = None, year: int | None = None, named: str = "") -> list[Hit]:
         """The best passages for the question. With `today`, a question about the next session
         (下一期, 下届) is answered only from a notice of this year or later; with `document_id`,
-        only from that notice (the one about the activity the member is asking of)."""
+        only from that notice (the one about the activity the member is asking of), and the words
+        of `named` (that activity's name) are not part of what is asked."""
         simplified = question_form(question)  # 幾月 asks what 几月 does; 那天 without a question word is 哪天
         simplified = self.respell(simplified)
         query = self._query_terms(simplified)
+        if document_id is not None and named:
+            query -= set(terms(self.respell(question_form(named)), known=self._postings))
         asks_about_notice = bool(_ASKS_ABOUT_NOTICE.search(simplified))
         if asks_about_notice:
             query -= _ISSUER_WORDS  # 哪个部门发的 asks who issued it: the kind of answer, not its topic
@@ -770,14 +786,34 @@ class DocumentIndex:
         hits.sort(key=lambda hit: hit.score, reverse=True)
         return hits[:limit]
 
-    def answer(self, question: str, today: dt.date | None = None,
-               document_id: int | None = None, year: int | None = None) -> DocumentAnswer | None:
-        """The best passage's sentence (and the next when it is short), or None below the thresholds."""
-        hits = self.search(question, limit=1, today=today, document_id=document_id, year=year)
+    def answer(self, question: str, today: dt.date | None = None, document_id: int | None = None,
+               year: int | None = None, named: str = "") -> DocumentAnswer | None:
+        """The best passage's sentence (and the next when it is short), or None below the thresholds
+        (lower within the notice of the activity `named`, see OWN_MIN_SCORE)."""
+        hits = self.search(question, limit=1, today=today, document_id=document_id, year=year, named=named)
         best = hits[0] if hits else None
-        if best is None or best.score < MIN_SCORE or best.coverage < MIN_COVERAGE:
+        own = document_id is not None and bool(named)
+        min_score, min_coverage = (OWN_MIN_SCORE, OWN_MIN_COVERAGE) if own else (MIN_SCORE, MIN_COVERAGE)
+        if best is None or best.score < min_score or best.coverage < min_coverage:
+            return None
+        if own and not self._holds_rarest(best.passage, question, named):
             return None
         return DocumentAnswer(self.answer_text(best.passage), best.passage.source, best.score)
+
+    def _holds_rarest(self, passage: Passage, question: str, named: str) -> bool:
+        """Whether the passage holds the rarest word of the question (not of the name) that its
+        notice uses: 停车 of 开车过去好停车吗, 回看 of 当天没空，能看回放吗."""
+        query = self._query_terms(self.respell(question_form(question)))
+        query -= set(terms(self.respell(question_form(named)), known=self._postings))
+        holding: dict[str, set[int]] = {}
+        for term in query:
+            holding[term] = {i for i, _ in self._postings.get(term, ())
+                             if self.passages[i].document_id == passage.document_id}
+        in_notice = [term for term, where in holding.items() if where]
+        if not in_notice:
+            return False
+        rarest = max(in_notice, key=lambda term: self._idf.get(term, 0.0))
+        return self._position[id(passage)] in holding[rarest]
 
     def best(self, question: str, today: dt.date | None = None) -> Hit | None:
         hits = self.search(question, limit=1, today=today)
@@ -849,9 +885,9 @@ class DocumentRetriever:
                 log.info("document index built: %d passages", len(self._index.passages))
             return self._index
 
-    def answer(self, question: str, today: dt.date | None = None,
-               document_id: int | None = None, year: int | None = None) -> DocumentAnswer | None:
-        return self.index().answer(question, today, document_id, year)
+    def answer(self, question: str, today: dt.date | None = None, document_id: int | None = None,
+               year: int | None = None, named: str = "") -> DocumentAnswer | None:
+        return self.index().answer(question, today, document_id, year, named)
 
     def asks_beyond(self, question: str, kinds: frozenset[str]) -> bool:
         """Whether the question asks for something an answer of `kinds` cannot give: another kind

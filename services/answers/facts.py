@@ -15,11 +15,17 @@ from services.views import ActivityContactView, ActivityDetails, MilestoneView
 
 NOT_STATED = phrase("utter_not_stated")
 _ASKS_FOR_A_DAY = re.compile(r"几号|几日|哪天|哪一天|哪日|几点|具体日期|具体时间|具体哪")
+_ASKS_IF_STILL_OPEN = re.compile(r"还(?:能|可以)|现在|来得及|过期")
+_ASKS_HOW_MANY_DAYS = re.compile(r"几天|多少天|多久|多长时间")
 
 
 def asks_for_a_day(question: str | None) -> bool:
     """Whether the member asks for the day (几号, 哪一天), not just when."""
     return bool(question) and bool(_ASKS_FOR_A_DAY.search(normalise(question or "")))
+
+
+def asks_how_many_days(question: str | None) -> bool:
+    return bool(_ASKS_HOW_MANY_DAYS.search(normalise(question or "")))
 
 
 def source_of(details: ActivityDetails) -> str | Phrase:
@@ -107,8 +113,10 @@ def time(details: ActivityDetails, today: dt.date, question: str | None) -> Answ
     if asks_for_a_day(question) and DAY not in (span.start.precision, span.end.precision):
         return say("utter_activity_time_to_the_month", **_about(details), when=span.describe(),
                    timing=timing_of(details, today))
-    return say("utter_activity_time", **_about(details), when=when_with_hours(details),
-               timing=timing_of(details, today))
+    when: Value = when_with_hours(details)
+    if span.days and span.days > 1 and asks_how_many_days(question):
+        when = (when, phrase("utter_days_count", days=span.days))
+    return say("utter_activity_time", **_about(details), when=when, timing=timing_of(details, today))
 
 
 def place(details: ActivityDetails) -> Answer | None:
@@ -181,7 +189,13 @@ def phases(details: ActivityDetails, today: dt.date, milestones: tuple[Milestone
 
 def deadline(details: ActivityDetails, today: dt.date, question: str | None,
              milestones: tuple[MilestoneView, ...]) -> Answer | None:
+    span = details.summary.span
     last_day = details.signup_deadline
+    over = span is not None and span.end.last_day < today
+    if span is not None and over and (last_day is None or _ASKS_IF_STILL_OPEN.search(normalise(question or ""))):
+        # 现在还能报名吗, of what is over: that it is over, not only that sign-up closed
+        was = phrase("utter_deadline_was", deadline=format_date(last_day)) if last_day else ""
+        return say("utter_activity_over", **_about(details), when=span.describe(), deadline=was)
     if last_day is None:
         return None
     closing = next((m for m in milestones if m.closes_signup and m.span), None)

@@ -170,6 +170,8 @@ class AnswerService:
 
     def _beyond(self, topic: Topic, question: str) -> bool:
         """Whether the question asks what no answer of this topic gives (a count, a duration)."""
+        if topic is Topic.TIME and facts.asks_how_many_days(question):
+            return False  # 一共几天: the dates say
         return topic is Topic.OTHER or self._retriever.asks_beyond(question, _KINDS[topic])
 
     def _from_notice(self, details: ActivityDetails, question: str | None) -> Answer | None:
@@ -178,15 +180,16 @@ class AnswerService:
         if question is None:
             return None
         if details.source_document_id is not None:
-            found = self._from_documents(question, document_id=details.source_document_id)
+            found = self._from_documents(question, document_id=details.source_document_id,
+                                         named=details.name)
             if found is not None:
                 return found
         year = details.summary.year
         return self._from_documents(question, year=year) if year is not None else None
 
     def _from_documents(self, question: str, document_id: int | None = None,
-                        year: int | None = None) -> Answer | None:
-        found = self._retriever.answer(question, self.today(), document_id, year)
+                        year: int | None = None, named: str = "") -> Answer | None:
+        found = self._retriever.answer(question, self.today(), document_id, year, named)
         if found is None:
             return None
         return say("utter_document_answer", answer=found.text, source=found.source.cite())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
+from services.retrieval import PER_UNIT_QUESTION
 from services.textnorm import normalise
 
 
@@ -43,7 +44,9 @@ INTENT_TOPICS = {
 
 # In order: the first that the words ask wins (报名截止到哪天 asks a deadline, not a day).
 _WORDS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
-    (Topic.DEADLINE, re.compile(r"截止|截至|最晚|最迟|报名到|申报到|还能报|还可以报|还来得及|过期")),
+    # 一家企业能去几个人: a per-unit limit, which no field holds (capacity is the whole event's)
+    (Topic.OTHER, re.compile(PER_UNIT_QUESTION)),
+    (Topic.DEADLINE, re.compile(r"截止|截至|最晚|最迟|报名到|申报到|还(?:能|可以)(?:报|预约|参加)|还来得及|过期")),
     (Topic.SIGNUP_METHOD, re.compile(r"(?:怎么|如何|怎样|在哪|去哪|哪里|通过什么)(?:报名|申报|预约|报|参加|提交)"
                                      r"|报名(?:方式|途径|渠道|流程)|申报(?:方式|途径|渠道|流程)")),
     (Topic.FEE, re.compile(r"收费|费用|多少钱|几块|交钱|交费|缴费|付费|会务费|培训费|报名费|免费|会员价|价格|掏钱")),
