@@ -732,7 +732,8 @@ class DocumentIndex:
         simplified = question_form(question)  # 幾月 asks what 几月 does; 那天 without a question word is 哪天
         simplified = self.respell(simplified)
         query = self._query_terms(simplified)
-        if document_id is not None and named:
+        own_notice = document_id if document_id is not None and named else None
+        if own_notice is not None:
             query -= set(terms(self.respell(question_form(named)), known=self._postings))
         asks_about_notice = bool(_ASKS_ABOUT_NOTICE.search(simplified))
         if asks_about_notice:
@@ -774,7 +775,11 @@ class DocumentIndex:
             if passage.is_card:
                 score *= _CARD_BOOST  # a question about the notice itself: its card is the answer's form
             for cue in cues:
-                fits = cue.shape.search(passage.text if cue.in_titles else self._shapes[i])
+                # within the activity's own notice, the item a sentence sits under is shown with it
+                # and may hold the answer's shape (三、本期名额150人，每家单位限报2人。 above 本次讲座免费)
+                shape = passage.text if cue.in_titles else (
+                    self._shapes[i] if own_notice is None else _BOOK_TITLE.sub("", passage.item) + self._shapes[i])
+                fits = cue.shape.search(shape)
                 score *= cue.factor if fits else 0.0 if cue.required else 1.0
             if year is not None:
                 # A sentence of another year does not answer for this one: 2021's theme is

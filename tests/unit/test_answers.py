@@ -19,7 +19,7 @@ LECTURE = """关于举办2027年第一期“质量大讲堂”的通知
 为推广先进质量管理方法，上海市质量协会定于2027年3月18日（星期四）下午13:30—16:30，在长宁区泰安路74号市质协三楼报告厅举办2027年第一期“质量大讲堂”。现将有关事项通知如下：
 一、主题：数字化时代的质量管理
 二、参加对象：会员单位质量负责人
-三、本期名额150人，额满为止。本次讲座免费，会场提供茶歇。
+三、本期名额150人，额满为止，每家单位限报2人。本次讲座免费，会场提供茶歇。讲座结束后可在市质协视频号回看。
 四、请于2027年3月10日前登录市质协网站报名。
 联系人：王敏，电话：021-6543 2187
 
@@ -98,3 +98,23 @@ def test_audience_and_capacity_come_from_the_notice(svc):
 def test_an_unknown_name_is_not_answered_with_another_activity(svc):
     answer = ask(svc, "火星质量节什么时候", Topic.TIME, named="火星质量节")
     assert answer.response == "utter_activity_not_found" and answer.activity is None
+
+
+def test_a_per_unit_limit_is_read_from_the_notice_not_taken_for_the_capacity(svc):
+    answer = ask(svc, "第一期大讲堂一家单位能去几个人")
+    assert answer.response == "utter_document_answer" and "每家单位限报2人" in str(answer.values["answer"])
+
+
+def test_the_activity_notice_answers_in_other_words_and_refuses_what_it_does_not_say(svc):
+    replay = ask(svc, "第一期大讲堂当天没空，能看回放吗", Topic.OTHER)
+    assert replay.response == "utter_document_answer" and "回看" in str(replay.values["answer"])
+    interpreting = ask(svc, "第一期大讲堂有同声传译吗", Topic.OTHER)
+    assert interpreting.response == "utter_notice_silent"
+
+
+def test_how_many_days_and_whether_one_can_still_sign_up_for_what_is_over(svc):
+    days = ask(svc, "第三届世界质量论坛一共几天", Topic.TIME)
+    assert days.response == "utter_activity_time" and "2019年12月5日至6日" in str(days.values["when"])
+    assert "utter_days_count" in str(days.values["when"])
+    over = ask(svc, "第三届世界质量论坛现在还能报名吗")
+    assert over.response == "utter_activity_over"
