@@ -16,7 +16,7 @@ _CJK = r"\u4e00-\u9fff"
 # ASCII punctuation written inside Chinese text: 地址:长宁区, 转型,实现, (一).
 _TO_FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 _ASCII_PUNCT = re.compile(
-    rf"(?<=[{_CJK}“”）)a-zA-Z0-9])(?<!\d(?=:\d))([,:;?!])(?=[\s{_CJK}“”（(0-9a-zA-Z])"
+    rf"(?<=[{_CJK}“”）)a-zA-Z0-9])(?<!\d(?=:\d))(?<!\d(?=,\d{{3}}(?!\d)))([,:;?!])(?=[\s{_CJK}“”（(0-9a-zA-Z])"
     rf"|(?<=[{_CJK}“”0-9])([,:;?!])$"
 )
 _ASCII_OPEN = re.compile(rf"\((?=[^()\n]*[{_CJK}])")
@@ -59,11 +59,16 @@ def strip_markdown(line: str) -> str:
     return _MD_LINK.sub(r"\1", line)
 
 
+# 2,800元 and 2，800元: a thousands separator, kept as one (a price must read as a number).
+_THOUSANDS = re.compile(r"(?<=\d)，(?=\d{3}(?!\d))")
+
+
 def normalise_punctuation(line: str) -> str:
     line = _ASCII_PUNCT.sub(lambda m: _TO_FULL_WIDTH[m.group(1) or m.group(2)], line)
     line = _ASCII_OPEN.sub("（", line)
     line = _ASCII_CLOSE.sub("）", line)
     line = _DASHES.sub("—", line)
+    line = _THOUSANDS.sub(",", line)
     return _TILDES.sub("~", line)
 
 
