@@ -51,12 +51,20 @@ def utter(dispatcher: CollectingDispatcher, domain: DomainDict, answer: Answer) 
 
 
 def remembered(answer: Answer) -> list[dict[str, Any]]:
-    """What the conversation keeps: the activity answered about, or the options offered."""
+    """What the conversation keeps: the activity answered about, the options offered, or the
+    notice read when no activity was (the conversation has moved off the activity before)."""
     if answer.candidates is not None:
         return [SlotSet("activity_candidates", list(answer.candidates))]
     if answer.activity is not None:
-        return [SlotSet("activity", answer.activity), SlotSet("activity_candidates", None)]
+        return [SlotSet("activity", answer.activity), SlotSet("activity_candidates", None),
+                SlotSet("notice", None)]
+    if answer.notice is not None:
+        return remember_notice(answer.notice)
     return []
+
+
+def remember_notice(document_id: int) -> list[dict[str, Any]]:
+    return [SlotSet("notice", float(document_id)), SlotSet("activity", None), SlotSet("activity_candidates", None)]
 
 
 def timing_phrase(domain: DomainDict, timing: Timing | None) -> str:
@@ -100,6 +108,7 @@ def asked_in(tracker: Tracker, topic: Topic, follow_up: bool = False, chosen: in
         remembered=about or tracker.get_slot("activity"),
         offered=tuple(int(i) for i in tracker.get_slot("activity_candidates") or ()),
         chosen=chosen,
+        notice=int(tracker.get_slot("notice")) if tracker.get_slot("notice") is not None else None,
     )
 
 

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.activities import ActionActivityDetails, ActionListActivities, ActionQualityMonth
-from actions.base import AssistantAction, DomainDict, call, latest_entity
+from actions.base import AssistantAction, DomainDict, call, latest_entity, remember_notice
 from actions.contacts import ActionContact
 from actions.knowledge import answer_about_activity, answer_from_documents
 from services.answers import Topic
@@ -84,8 +84,9 @@ class ActionClarifyOrFallback(AssistantAction):
         about_activity = await answer_about_activity(self.services, dispatcher, domain, tracker)
         if about_activity is not None:
             return about_activity
-        if await answer_from_documents(self.services, dispatcher, domain, text):
-            return []
+        notice = await answer_from_documents(self.services, dispatcher, domain, text)
+        if notice is not None:
+            return remember_notice(notice)
         if previous_user_intent(tracker) == FALLBACK_INTENT:
             return await ActionDefaultFallback(self.services).act(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_ask_rephrase")

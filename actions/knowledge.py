@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import AssistantAction, DomainDict, asked_in, call, cite, remembered, utter
+from actions.base import AssistantAction, DomainDict, asked_in, call, cite, remember_notice, remembered, utter
 from services.answers import Topic
 from services.answers.topics import topic_in_words
 from services.container import Services
@@ -16,17 +16,17 @@ from services.retrieval import is_question, question_form, retriever_for
 
 
 async def answer_from_documents(services: Services, dispatcher: CollectingDispatcher,
-                                domain: DomainDict, text: str | None) -> bool:
-    """Utter the best sentence of the notices and its source; False when none answers."""
+                                domain: DomainDict, text: str | None) -> int | None:
+    """Utter the best sentence of the notices and its source: the notice's id, None when none answers."""
     if not text or not text.strip():
-        return False
+        return None
     retriever = retriever_for(services.session_factory)
     answer = await call(retriever.answer, text, services.settings.today())
     if answer is None:
-        return False
+        return None
     dispatcher.utter_message(response="utter_document_answer", answer=answer.text,
                              source=cite(domain, answer.source))
-    return True
+    return answer.document_id
 
 
 async def answer_other_question(services: Services, dispatcher: CollectingDispatcher, domain: DomainDict,
@@ -47,13 +47,13 @@ async def answer_other_question(services: Services, dispatcher: CollectingDispat
 async def answer_about_activity(services: Services, dispatcher: CollectingDispatcher, domain: DomainDict,
                                 tracker: Tracker) -> list[dict[str, Any]] | None:
     """A question the NLU took for something else (包住宿吗, 能看回放吗) that names an activity or
-    follows a question about one: that activity's notice answers it, or we say it does not.
-    None when no activity is meant."""
+    follows a question about one: that activity's notice answers it, or we say it does not; or
+    the notice the conversation is reading says. None when no activity is meant."""
     text = tracker.latest_message.get("text")
     if not text or not is_question(question_form(text)):
         return None
     asked = asked_in(tracker, topic_in_words(text) or Topic.OTHER)
-    answer = await call(services.answers.about_activity, asked)
+    answer = await call(services.answers.in_notice, asked) or await call(services.answers.about_activity, asked)
     if answer is None or answer.asks_which:
         return None  # not one activity's: the notices' sentences, or the action's own reply
     utter(dispatcher, domain, answer)
@@ -72,9 +72,11 @@ class DocumentsOrResponse(AssistantAction):
         if about_activity is not None:
             return about_activity
         text = tracker.latest_message.get("text")
-        if not await answer_from_documents(self.services, dispatcher, domain, text):
+        notice = await answer_from_documents(self.services, dispatcher, domain, text)
+        if notice is None:
             dispatcher.utter_message(response=self.response)
-        return []
+            return []
+        return remember_notice(notice)
 
 
 class ActionAnswerFromDocuments(DocumentsOrResponse):

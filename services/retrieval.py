@@ -492,6 +492,7 @@ class DocumentAnswer:
     text: str
     source: SourceView
     score: float
+    document_id: int
 
 
 def _title_block_end(lines: list[str]) -> int:
@@ -657,8 +658,9 @@ class DocumentIndex:
             word = words[index]
             replaced = False
             asks_count = bool(_COUNTED.fullmatch(word)) and word.startswith(("几", "多少"))  # 几个, 几期
+            # a word of a synonym group is known through its group (实名 is not 使命)
             if word not in self._postings and word not in _DROPPED and not asks_count \
-                    and all(_CJK.fullmatch(ch) for ch in word):
+                    and word not in _synonyms() and all(_CJK.fullmatch(ch) for ch in word):
                 # a function word alone is no misspelling (有时 is not 优势); with its neighbours it
                 # may be one (质量/大将/堂: 大讲堂)
                 alone = word in _function_words()
@@ -732,8 +734,8 @@ class DocumentIndex:
         simplified = question_form(question)  # 幾月 asks what 几月 does; 那天 without a question word is 哪天
         simplified = self.respell(simplified)
         query = self._query_terms(simplified)
-        own_notice = document_id if document_id is not None and named else None
-        if own_notice is not None:
+        own_notice = document_id
+        if own_notice is not None and named:
             query -= set(terms(self.respell(question_form(named)), known=self._postings))
         asks_about_notice = bool(_ASKS_ABOUT_NOTICE.search(simplified))
         if asks_about_notice:
@@ -794,22 +796,24 @@ class DocumentIndex:
     def answer(self, question: str, today: dt.date | None = None, document_id: int | None = None,
                year: int | None = None, named: str = "") -> DocumentAnswer | None:
         """The best passage's sentence (and the next when it is short), or None below the thresholds
-        (lower within the notice of the activity `named`, see OWN_MIN_SCORE)."""
+        (lower within the notice the member asks of, see OWN_MIN_SCORE)."""
         hits = self.search(question, limit=1, today=today, document_id=document_id, year=year, named=named)
         best = hits[0] if hits else None
-        own = document_id is not None and bool(named)
+        own = document_id is not None  # the notice the member asks of, not any notice
         min_score, min_coverage = (OWN_MIN_SCORE, OWN_MIN_COVERAGE) if own else (MIN_SCORE, MIN_COVERAGE)
         if best is None or best.score < min_score or best.coverage < min_coverage:
             return None
         if own and not self._holds_rarest(best.passage, question, named):
             return None
-        return DocumentAnswer(self.answer_text(best.passage), best.passage.source, best.score)
+        return DocumentAnswer(self.answer_text(best.passage), best.passage.source, best.score,
+                              best.passage.document_id)
 
     def _holds_rarest(self, passage: Passage, question: str, named: str) -> bool:
         """Whether the passage holds the rarest word of the question (not of the name) that its
         notice uses: 停车 of 开车过去好停车吗, 回看 of 当天没空，能看回放吗."""
         query = self._query_terms(self.respell(question_form(question)))
-        query -= set(terms(self.respell(question_form(named)), known=self._postings))
+        if named:
+            query -= set(terms(self.respell(question_form(named)), known=self._postings))
         holding: dict[str, set[int]] = {}
         for term in query:
             holding[term] = {i for i, _ in self._postings.get(term, ())

@@ -28,12 +28,14 @@ class Answer:
 
     `activity`: the activity the answer is about (follow-ups stay on it); `candidates`: the
     ids offered in a clarifying question (the member answers with a number or a year);
-    `reverts`: whether the member's message should not count as a turn (a fallback)."""
+    `notice`: the notice a sentence was read from, when no activity is (a 公示: "公示到哪天"
+    then reads it first)."""
 
     response: str
     values: dict[str, Value] = field(default_factory=dict)
     activity: str | None = None
     candidates: tuple[int, ...] | None = None
+    notice: int | None = None
 
     @property
     def asks_which(self) -> bool:

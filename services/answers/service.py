@@ -24,6 +24,7 @@ from services.answers.replies import Answer, Phrase, phrase, say
 from services.answers.topics import Topic
 from services.dates import parse_year
 from services.retrieval import DocumentRetriever, is_question, question_form
+from services.textnorm import normalise
 from services.views import ActivityDetails, ActivitySummary, Resolution
 
 MAX_OPTIONS = 6
@@ -46,6 +47,12 @@ _KINDS: dict[Topic, frozenset[str]] = {
     Topic.OTHER: frozenset(),
 }
 _ASKS_HOURS = re.compile(r"几点|什么时间|啥时间|集合|报到|签到")
+# When and where of something of the activity's that is not the activity itself: its notice's
+# sentence, not the activity's date (录取结果什么时候通知, 几点集合, 第一天在哪上课).
+_ASKS_WHEN_OR_WHERE = re.compile(r"什么时候|啥时候|何时|哪天|哪一天|几号|几点|几月|在哪|哪里|地点|什么地方")
+_ARRIVAL = re.compile(r"集合|报到|签到|入场|到场")
+_GENERIC = frozenset("的是要在了吗呢么啊呀什这那个次本该项请问下一具体时间日期地点哪啥候到去会就都还和与及"
+                     "我们你您咱能可以得开始举办举行进行年月日号周期届第")
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,8 @@ class Asked:
     `named`: the activity name the NLU found; `year`: the year they typed (2019年, 去年);
     `follow_up`: the message goes on with the last question (2018年的, 第二个, 那沙龙呢);
     `remembered`: the activity the conversation is about; `offered`: the options of the last
-    clarifying question; `chosen`: the option the member picked."""
+    clarifying question; `chosen`: the option the member picked; `notice`: the notice the last
+    answer was read from when it was about no activity."""
 
     topic: Topic
     text: str | None = None
@@ -65,6 +73,7 @@ class Asked:
     remembered: str | None = None
     offered: tuple[int, ...] = ()
     chosen: int | None = None
+    notice: int | None = None
 
 
 class AnswerService:
@@ -79,7 +88,15 @@ class AnswerService:
     def answer(self, asked: Asked) -> Answer:
         """The answer about the activity meant; without one, a notice's sentence or the question
         which activity."""
-        return self.about_activity(asked) or self._without_activity(asked)
+        return self.in_notice(asked) or self.about_activity(asked) or self._without_activity(asked)
+
+    def in_notice(self, asked: Asked) -> Answer | None:
+        """The answer from the notice the conversation is reading (a 公示 with no activity of its
+        own), for a question that names no activity; None when that notice does not say."""
+        question = _question(asked)
+        if asked.notice is None or question is None or asked.named or asked.remembered or asked.chosen:
+            return None
+        return self._from_documents(question, document_id=asked.notice)
 
     def about_activity(self, asked: Asked) -> Answer | None:
         """The answer when the question is about an activity (named, or the conversation's);
@@ -162,6 +179,10 @@ class AnswerService:
             and bool(_ASKS_HOURS.search(question)) and not details.time_of_day
         fact = None if beyond else self._fact(details, topic, question, today)
         if fact is not None and not hours_unknown:
+            if question is not None and topic in (Topic.TIME, Topic.PLACE) and _of_something_else(question, details):
+                own = self._from_documents(question, details.source_document_id, named=details.name) \
+                    if details.source_document_id is not None else None
+                return own or fact
             return fact
         from_notice = self._from_notice(details, question)
         if from_notice is not None:
@@ -192,7 +213,8 @@ class AnswerService:
         found = self._retriever.answer(question, self.today(), document_id, year, named)
         if found is None:
             return None
-        return say("utter_document_answer", answer=found.text, source=found.source.cite())
+        answer = say("utter_document_answer", answer=found.text, source=found.source.cite())
+        return Answer(answer.response, answer.values, notice=found.document_id)
 
     def _fact(self, details: ActivityDetails, topic: Topic, question: str | None,
               today: dt.date) -> Answer | None:
@@ -216,6 +238,23 @@ class AnswerService:
         }
         build = by_topic.get(topic)
         return build() if build else None
+
+
+def _of_something_else(question: str, details: ActivityDetails) -> bool:
+    """Whether a question of when or where asks it of something the activity's name does not
+    name (录取结果, 第一天) or of arriving (几点集合), rather than of the activity."""
+    words = normalise(question)
+    if _ARRIVAL.search(words):
+        return True
+    asking = _ASKS_WHEN_OR_WHERE.search(words)
+    if asking is None:
+        return False
+    named = set(normalise(details.name))
+    # the member's words before the asking word, without the name's characters and the dates that
+    # choose among activities (3月那个大讲堂几号)
+    other = [ch for ch in words[:asking.start()]
+             if ch.isalpha() and ch not in named and ch not in _GENERIC]
+    return len(other) >= 2
 
 
 def _question(asked: Asked) -> str | None:

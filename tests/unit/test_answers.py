@@ -118,3 +118,29 @@ def test_how_many_days_and_whether_one_can_still_sign_up_for_what_is_over(svc):
     assert "utter_days_count" in str(days.values["when"])
     over = ask(svc, "第三届世界质量论坛现在还能报名吗")
     assert over.response == "utter_activity_over"
+
+
+SHORTLIST = """关于2026年度上海市质量信得过班组拟命名名单的公示
+
+各有关单位：
+经单位申报推荐和评审委员会审定，拟命名以下班组为“2026年度上海市质量信得过班组”，现予以公示。
+1 上海浦江特种变压器有限公司 绕线一班
+2 上海东沪精密铸造有限公司 熔炼工段
+公示期：2026年11月30日至12月6日。
+如有异议，请在公示期内以书面形式向市质量协会反映，并署真实姓名。
+
+上海市质量协会
+2026年11月30日
+"""
+
+
+def test_a_question_without_a_name_reads_the_notice_the_conversation_is_reading(svc, tmp_path: Path):
+    notice = tmp_path / "shortlist-2026.txt"
+    notice.write_text(SHORTLIST, encoding="utf-8")
+    NoticeLoader(svc.session_factory).ingest(notice)
+    first = ask(svc, "上海东沪精密铸造的熔炼工段评上了吗", Topic.OTHER)
+    assert first.response == "utter_document_answer" and first.notice is not None
+    until = ask(svc, "公示到哪天", notice=first.notice)
+    assert until.response == "utter_document_answer" and "12月6日" in str(until.values["answer"])
+    named = ask(svc, "要实名吗", notice=first.notice)
+    assert "真实姓名" in str(named.values.get("answer")), named
