@@ -1,9 +1,13 @@
 """Whom to contact: each person with their organisation, phone, mobile, email, fax, address.
 
 Contact blocks come in a few shapes: `联系人：王敏 电话：… 邮箱：…` on one line; one person a
-line with the organisation first (`市质量协会评价部 赵一鸣 电话：…`); and lines of details
-without a person (`传真：… 邮箱：…`, `地址：… 邮编：…`) that belong to every person listed
-since the last such line. A person's own details are never overwritten by a shared line.
+line with the organisation first (`市质量协会评价部 赵一鸣 电话：…`), or without any label
+(`徐敏（恒川公司质量部）021-5768 2201 / 136 0000 3391`, `联系人：陈思远  021-6433 5120`);
+people named after their numbers (`咨询电话：021-6433 5135（李老师）、021-6433 5136（黄老师）`);
+an organisation alone on the line above its people; and lines of details without a person
+(`传真：… 邮箱：…`, `地址：… 邮编：…`) that belong to every person listed since the last such
+line. A person's own details are never overwritten by a shared line. Names printed with
+padding (`周  敏`) are read whole.
 """
 
 from __future__ import annotations
@@ -19,16 +23,24 @@ _LABELS = {
     "phone": r"(?:联系|咨询|办公|报名)?电\s*话",
     "fax": r"传\s*真",
     "email": r"(?:电子)?邮\s*箱|电子邮件|E-?mail|email|Email",
-    "address": r"(?:通讯|联系|通信)?地\s*址",
-    "postcode": r"邮政编码|邮\s*编",
+    "address": r"(?:通讯|联系|通信)?地\s*址(?:[（(][^）)]{1,6}[）)])?",  # 地址（共用）
+    "postcode": r"邮政编码|邮递区号|邮\s*编",
 }
-_LABEL = re.compile("(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _LABELS.items()) + r")\s*[：:]")
+# A label ends with a colon, or is followed by its number (电话 021-6251 3308, 手机 139…, 邮编 200050).
+_LABEL = re.compile("(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _LABELS.items()) + r")(?:\s*[：:]|\s+(?=\+?\d))")
 _PHONE = re.compile(r"(?<![\d-])(?:0\d{2,3}[-\s]?)?\d{3,4}\s?\d{4}(?:\s*(?:转|-|\*)\s*\d{1,5})?(?![\d-])")
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _POSTCODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 _UNIT = re.compile(r"(?:部|处|科|室|会|局|院|组|委|中心|公司|办|所|站|馆|校|团)$")
-_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff](?:老师|先生|女士|经理|主任)$")
+# A unit that stands on its own (恒川公司质量部), not a department of the notice's issuer (培训部).
+_WHOLE_UNIT = re.compile(r"协会|公司|局|委员会|中心|学会|集团|大学|医院|工会|团委|研究院")
+_NAME = re.compile(r"^(?!电话|手机|邮箱|传真|地址|邮编|联系|电子|咨询|办公|报名|技术)"
+                   r"(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff](?:老师|先生|女士|经理|主任))$")
+_PADDED_NAME = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ \u3000]{1,3}([\u4e00-\u9fff])(?![\u4e00-\u9fff])")
+_BRACKETED = re.compile(r"[（(]([^（）()]*)[）)]")
+# 021-6433 5135（李老师）: a number, then whose it is
+_NUMBER_THEN_PERSON = re.compile(r"([\d\s+-]{7,}\d)\s*[（(]\s*([\u4e00-\u9fff]{1,4})\s*[）)]")
 
 
 @dataclass
@@ -57,17 +69,42 @@ def _expand(org: str) -> str:
     return "上海" + org if org.startswith("市") and not org.startswith("市场") else org
 
 
-def _org_and_people(prefix: str, named: str | None) -> tuple[str | None, list[str]]:
-    tokens = [t for t in re.split(r"\s+", prefix) if t]
+def _name_and_unit(text: str) -> tuple[str, str | None]:
+    """刘晓燕（培训部）→ (刘晓燕, 培训部); 蒋文博（财务部，缴费及发票事宜）→ (蒋文博, 财务部)."""
+    bracket = _BRACKETED.search(text)
+    if bracket is None:
+        return text.strip(), None
+    unit = re.split(r"[，,；;、]", bracket.group(1))[0].strip()
+    return (text[:bracket.start()] + text[bracket.end():]).strip(), unit or None
+
+
+def _unit_org(unit: str | None, around: str | None) -> str | None:
+    """The organisation a bracketed unit names: itself when whole, else a part of `around`."""
+    if not unit or not _UNIT.search(unit):
+        return None
+    if _WHOLE_UNIT.search(unit):
+        return _expand(unit)
+    return f"{around}{unit}" if around else unit
+
+
+def _org_and_people(prefix: str, named: str | None, around: str | None) -> tuple[str | None, list[str]]:
+    """The organisation and people of a line: named after 联系人, else the prefix's last word;
+    a unit in brackets after a name (陈冠宇（秘书处）) is their organisation's part."""
+    prefix, prefix_unit = _name_and_unit(prefix)
+    tokens = [t for t in re.split(r"[\s：:]+", prefix) if t]  # 区总工会经济工作部：郑雯
     people: list[str] = []
+    unit = prefix_unit
     if named:
+        named, named_unit = _name_and_unit(named)
+        unit = named_unit or unit
         people = [p for p in re.split(r"[\s、，,/]+", named) if _NAME.match(p)]
     elif tokens and _NAME.match(tokens[-1]) and not _UNIT.search(tokens[-1]):
         people = [tokens.pop()]
     org = " ".join(tokens) or None
     if org and (len(org) > 30 or not _UNIT.search(org)):
         org = None
-    return (_expand(org) if org else None), people
+    org = _expand(org) if org else None
+    return org or _unit_org(unit, around), people
 
 
 def _details(values: dict[str, str]) -> dict[str, str]:
@@ -99,30 +136,72 @@ def _details(values: dict[str, str]) -> dict[str, str]:
     return details
 
 
+def _unlabelled(line: str) -> tuple[str, dict[str, str]]:
+    """A line of a name and numbers without labels (徐敏（恒川公司质量部）021-5768 2201 / 136…):
+    the text before the first number, and the numbers as the phone's value."""
+    number = _MOBILE.search(line) or _PHONE.search(line)
+    if number is None:
+        return line, {}
+    start = min(m.start() for m in (_MOBILE.search(line), _PHONE.search(line)) if m)
+    head = line[:start].strip(" ：:，,")
+    # a name and its unit, not a sentence that gives a number (或传真至021-…)
+    sentence = re.search(r"[。；;，,]", _BRACKETED.sub("", head))
+    if not re.search(r"[\u4e00-\u9fff]{2}", head) or len(head) > 40 or sentence:
+        return line, {}
+    return head, {"phone": line[start:]}
+
+
+def _numbered_people(values: dict[str, str]) -> list[tuple[str, str]]:
+    """(person, number) pairs of a phone value that names whose each number is (…（李老师）)."""
+    return [(m.group(2), m.group(1).strip()) for m in _NUMBER_THEN_PERSON.finditer(values.get("phone", ""))
+            if _NAME.match(m.group(2))]
+
+
+def _is_unit_line(line: str) -> bool:
+    """An organisation alone on a line (上海市质量协会会员服务部), above the people of it."""
+    return len(line) <= 30 and bool(_UNIT.search(line)) and not re.search(r"[：:，。,\d]", line)
+
+
 def read_contacts(lines: list[str], default_org: str | None) -> list[Contact]:
-    """The contacts in a notice's lines (the whole body: only labelled lines are read)."""
+    """The contacts in a notice's lines (the whole body: only lines with labels or numbers are read)."""
     groups: list[_Group] = [_Group()]
-    for line in lines:
+    unit_above: str | None = None
+    for raw in lines:
+        line = _PADDED_NAME.sub(r"\1\2", raw.strip())
         prefix, values = _values(line)
         if not values:
+            prefix, values = _unlabelled(line)
+        if not values:
+            if _is_unit_line(line):
+                unit_above = _expand(line)
             continue
-        org, people = _org_and_people(prefix, values.get("person"))
+        if "person" in values and not _NAME.match(_name_and_unit(values["person"])[0]):
+            # 联系人：陈思远  021-6433 5120: the name, then numbers without a label
+            names, numbers = _unlabelled(values["person"])
+            if numbers:
+                values = {**values, "person": names, "phone": values.get("phone") or numbers["phone"]}
+        around = unit_above or default_org
+        org, people = _org_and_people(prefix, values.get("person"), around)
         details = _details(values)
+        numbered = _numbered_people(values) if not people else []
         if not people and not details:
             continue
         group = groups[-1]
-        if people:
+        if people or numbered:
             if group.closed:
                 group = _Group()
                 groups.append(group)
-            previous_org = group.people[-1].org if group.people else default_org
+            previous_org = group.people[-1].org if group.people else around
             for person in people:
                 group.people.append(Contact(org=org or previous_org, person=person, **details))
+            for person, number in numbered:
+                group.people.append(Contact(org=org or previous_org, person=person,
+                                            **_details({**values, "phone": number})))
         elif group.people:
             group.people = [replace(p, **{k: v for k, v in details.items() if getattr(p, k) is None})
                             for p in group.people]
             group.closed = True
         else:
-            group.people.append(Contact(org=org or default_org, **details))
+            group.people.append(Contact(org=org or around, **details))
             group.closed = True
     return [person for group in groups for person in group.people if person.has_details()]

@@ -38,7 +38,9 @@ def notice_kind(title: str) -> NoticeKind:
 def _contact_lines(layout: Layout) -> list[str]:
     lines = [line.text for line in layout.body]
     start = next((i for i, line in enumerate(lines) if _CONTACT_START.search(line[:8])), None)
-    return lines[start:] if start is not None else [line for line in lines if "电话" in line]
+    if start is None:  # no 联系方式 heading: from the first line with a phone on
+        start = next((i for i, line in enumerate(lines) if "电话" in line), len(lines))
+    return lines[start:]
 
 
 def _doubts(activity: ActivityRecord) -> list[str]:

@@ -128,7 +128,8 @@ def _split_issuers(line: str) -> list[str]:
 
 
 def _is_org_line(line: str) -> bool:
-    return (len(line) <= 60 and not re.search(r"[，。；：:！？]", line) and not read_line(0, line).level
+    # a line with a phone number is a contact's, however much it looks like a signature
+    return (len(line) <= 60 and not re.search(r"[，。；：:！？]|\d[\d\s-]{6,}\d", line) and not read_line(0, line).level
             and not _DOC_NUMBER.search(line) and not _TITLE.search(line))
 
 

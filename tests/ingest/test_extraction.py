@@ -69,6 +69,34 @@ def test_a_shared_line_of_details_belongs_to_every_person_listed_before_it():
     assert contacts[2].email is None
 
 
+
+@pytest.mark.parametrize("lines, expected", [
+    # an organisation alone above its people; a name and a number without labels; padded names
+    (["上海市质量协会会员服务部", "联系人：陈思远  021-6433 5120", "周  敏  021-6433 5127",
+      "电子邮箱：dajiangtang@example.org"],
+     [("上海市质量协会会员服务部", "陈思远", "021-6433 5120", None, "dajiangtang@example.org"),
+      ("上海市质量协会会员服务部", "周敏", "021-6433 5127", None, "dajiangtang@example.org")]),
+    # the unit in brackets after the name; one of the issuer's departments, one whole
+    (["徐  敏（恒川公司质量部）021-5768 2201 / 136 0000 3391", "刘晓燕（培训部）  电话：021-5665 2318"],
+     [("恒川公司质量部", "徐敏", "021-5768 2201", "136 0000 3391", None),
+      ("上海市食品协会培训部", "刘晓燕", "021-5665 2318", None, None)]),
+    # whose each number is, after it
+    (["咨询电话：021-6433 5135（李老师）、021-6433 5136（黄老师）", "电子邮箱：qc@example.org"],
+     [("上海市食品协会", "李老师", "021-6433 5135", None, "qc@example.org"),
+      ("上海市食品协会", "黄老师", "021-6433 5136", None, "qc@example.org")]),
+    # the organisation before a colon, labels without one
+    (["区总工会经济工作部：郑  雯  电话 021-6251 3308", "区职工技术协会：何志强  手机 139 0000 8825"],
+     [("区总工会经济工作部", "郑雯", "021-6251 3308", None, None),
+      ("区职工技术协会", "何志强", None, "139 0000 8825", None)]),
+])
+def test_contact_lines_in_the_shapes_notices_print_them(lines, expected):
+    contacts = read_contacts(["联系方式", *lines], "上海市食品协会")
+    assert [(c.org, c.person, c.phone, c.mobile, c.email) for c in contacts] == expected
+
+
+def test_a_sentence_giving_a_number_is_no_contact():
+    assert read_contacts(["请于1月29日前E-mail至qcc@example.com，或传真至021-6270 5500。"], None) == []
+
 LECTURE = """上海市质量协会
 关于举办2027年第一期质量大讲堂的通知
 各会员单位：
