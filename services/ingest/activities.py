@@ -26,6 +26,8 @@ _TITLE_NAMES = (
     re.compile(r"关于(?:举办|召开|举行|开展|组织|启动|印发)(?P<x>.+?)(?:的|之)?(?:通知|公告|通告|邀请函)$"),
     re.compile(r"关于(?:选拔|推荐|选拔推荐|征集|报名参加|参加)?(?P<x>.+?)(?:学员|人选|选手)?(?:的|之)?(?:通知|公告)$"),
     re.compile(r"^(?P<x>.+?)(?:的)?(?:通知|公告|邀请函|通告|简章)$"),
+    # 报名｜第12期“质量青年说”沙龙：用数据讲好质量故事 (a WeChat article: the name, then its subtitle)
+    re.compile(r"^(?:邀请函|报名|通知|公告|预告)\s*[｜|]\s*(?P<x>[^：:]+)"),
 )
 _NAME_NOISE = re.compile(r"^(?:各?会员单位|有关单位|企业|职工)|(?:工作|相关事宜|有关事项|报名工作)$")
 _EVENT_SENTENCE = re.compile(
@@ -253,7 +255,10 @@ class ActivityReader:
     def _signup(self, activity: ActivityRecord, fields: list[Field], text: str) -> None:
         stated = _first(fields, Kind.DEADLINE)
         if stated:
-            found = self._dates.find(self._changed(activity, "signup_deadline", stated.value))
+            value = self._changed(activity, "signup_deadline", stated.value)
+            # 1月15日 12:00，报名结果将于1月18日前短信通知: the deadline is the first clause's date
+            clause = next((c for c in re.split(r"[，。；]", value) if self._dates.find(c)), value)
+            found = self._dates.find(clause)
             if found:
                 activity.signup_deadline = found[-1].span.end.last_day
                 activity.cite("signup_deadline", stated.sentence)

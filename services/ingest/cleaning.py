@@ -9,6 +9,7 @@ marks dropped, and the page furniture of web pages repaired: photo captions
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from services.textnorm import clean_display_text
 
@@ -44,19 +45,36 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _MD_BULLET = re.compile(r"^\s*(?:[-*+]|>)\s+")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=[^\s_*])(.+?)(?<=[^\s_*])\1")  # not a form's blank ______
 _MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
-_MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))+\)")  # (javascript:void(0);) too
 _DASHES = re.compile(r"[–－‒―]")
 _TILDES = re.compile(r"[～〜]")
 
 
 def strip_markdown(line: str) -> str:
-    """# 标题, **重点**, - 条目, [链接](url) → their text (a .md notice, or text pasted from one)."""
+    """# 标题, **重点**, - 条目, [链接](url), a leading emoji (⏰ 报名截止：…) → their text (a .md
+    notice or WeChat article, or text pasted from one)."""
     if _MD_RULE.match(line):
         return ""
     line = _MD_HEADING.sub("", line)
     line = _MD_BULLET.sub("", line)
     line = _MD_EMPHASIS.sub(r"\2", line)
-    return _MD_LINK.sub(r"\1", line)
+    return _strip_leading_symbols(_MD_LINK.sub(r"\1", line))
+
+
+_BULLETS = "●◆■□◇▲△▼▽◎○★☆※"
+
+
+def _is_pictograph(char: str) -> bool:
+    return (unicodedata.category(char) == "So" and char not in _BULLETS) or char in "\ufe0f\u200d "
+
+
+def _strip_leading_symbols(line: str) -> str:
+    """Emoji and pictographs before the words (🗓 活动信息, ✍️ 报名方式); bullets (●◆) stay."""
+    stripped = line.lstrip()
+    index = 0
+    while index < len(stripped) and _is_pictograph(stripped[index]):
+        index += 1
+    return stripped[index:] if index else line
 
 
 # 2,800元 and 2，800元: a thousands separator, kept as one (a price must read as a number).
@@ -72,15 +90,19 @@ def normalise_punctuation(line: str) -> str:
     return _TILDES.sub("~", line)
 
 
-def repair_lines(lines: list[str]) -> list[str]:
-    """Drop captions and blank lines; join a sentence a page broke over lines."""
+def repair_lines(lines: list[str], whole: frozenset[int] = frozenset()) -> list[str]:
+    """Drop captions and blank lines; join a sentence a page broke over lines (never one after
+    a line of `whole`, by index: a Markdown heading is a paragraph of its own)."""
     kept: list[str] = []
-    for raw in lines:
+    previous_whole = False
+    for index, raw in enumerate(lines):
         line = _END_MARKS.sub("", raw.strip().replace("\u3000", " ")).strip()
         if not line or _CAPTION.match(line):
             continue
         previous = kept[-1] if kept else ""
-        if (previous and len(previous) >= _MIN_BROKEN_LINE
+        joins_previous = not previous_whole
+        previous_whole = index in whole
+        if (joins_previous and previous and len(previous) >= _MIN_BROKEN_LINE
                 and not _ENDS_SENTENCE.search(previous)
                 and re.search(rf"[{_CJK}，、“]$", previous)
                 and not _STARTS_NEW.match(line)
@@ -97,5 +119,7 @@ def repair_lines(lines: list[str]) -> list[str]:
 def clean_text(raw: str) -> str:
     """The notice as one clean line per paragraph (idempotent)."""
     text = clean_display_text(raw.replace("\r\n", "\n").replace("\r", "\n"), max_chars=10**7)
-    lines = [normalise_punctuation(strip_markdown(line)) for line in text.split("\n")]
-    return "\n".join(repair_lines(lines))
+    raw_lines = text.split("\n")
+    headings = frozenset(i for i, line in enumerate(raw_lines) if _MD_HEADING.match(line))
+    lines = [normalise_punctuation(strip_markdown(line)) for line in raw_lines]
+    return "\n".join(repair_lines(lines, headings))

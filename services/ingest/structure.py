@@ -28,7 +28,8 @@ _LABEL = re.compile(rf"^(?P<label>[{_CJK}][{_CJK}\s]{{0,9}}?)\s*[：:]\s*(?P<val
 _ISSUE_DATE = re.compile(r"^\s*(?:(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|"
                          r"([〇零○一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日)\s*$")
 _DOC_NUMBER = re.compile(r"〔\d{4}〕|\[\d{4}\]|第\s*\d+\s*号$")
-_TITLE = re.compile(r"(?:^关于.{2,}|.{2,}(?:通知|公告|公示|通告|邀请函|启事|简章|方案|安排))$")
+_TITLE = re.compile(r"(?:^关于.{2,}|.{2,}(?:通知|公告|公示|通告|邀请函|启事|简章|方案|安排))$"
+                    r"|^(?:邀请函|报名|通知|公告|预告)\s*[｜|]")  # 邀请函｜走进恒川…, a WeChat article's 报名｜…
 _ADDRESSEES = re.compile(r"^[^。]{2,80}[：:]$")
 _ATTACHMENT = re.compile(r"^(?:附件|抄送|附：)")
 
@@ -123,6 +124,21 @@ def _issue_date(line: str) -> dt.date | None:
         return None
 
 
+# A WeChat article's byline under its title: 原创 质协青委会 上海市质量协会 2026年12月01日 09:30 上海
+_BYLINE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
+def _byline_date(lines: list[str]) -> dt.date | None:
+    for line in lines:
+        match = _BYLINE_DATE.search(line)
+        if match and len(line) <= 80 and not re.search(r"[：。]|:(?!\d)", line):
+            try:
+                return dt.date(*(int(match.group(i)) for i in (1, 2, 3)))
+            except ValueError:
+                return None
+    return None
+
+
 def _split_issuers(line: str) -> list[str]:
     return [part for part in re.split(r"\s{2,}|、", line.strip()) if part]
 
@@ -156,6 +172,8 @@ def read_layout(text: str, filename: str = "") -> Layout:
             break
         signers[:0] = _split_issuers(lines[index])
         signature_at = index
+    if issued_on is None:
+        issued_on = _byline_date(lines[title_at + 1:title_at + 3])
     end = next((i for i in range(title_at + 1, signature_at) if _ATTACHMENT.match(lines[i])), signature_at)
     issuers = signers or [part for line in letterhead for part in _split_issuers(line)]
 

@@ -189,3 +189,36 @@ def test_a_notice_with_nothing_to_join_has_no_activities_and_says_so():
 def test_a_damaged_file_is_refused_with_the_reason():
     with pytest.raises(UnreadableNotice, match=r"damaged-notice\.docx: cannot be read as docx"):
         read_and_extract(FIXTURES / "bad" / "damaged-notice.docx")
+
+
+WECHAT_ARTICLE = """# 报名｜第3期“质量下午茶”：聊聊质量成本
+
+原创 质协青委会 [上海市质量协会](javascript:void(0);) *2026年12月01日 09:30* *上海*
+
+## 🗓 活动信息
+时间：2027.1.22（周五）14:00~16:30
+地点：上海市质量协会3楼创新工作室
+人数：限40人
+⏰ 报名截止：1月15日 12:00，报名结果将于1月18日前短信通知。
+📞 咨询
+小吴 021-6433 5166（工作日 9:00-17:00）
+"""
+
+
+def test_a_wechat_article_names_its_activity_in_the_title_and_dates_itself_in_the_byline():
+    notice = extract(clean_text(WECHAT_ARTICLE), "article.md")
+    assert notice.issued_on == dt.date(2026, 12, 1)
+    [salon] = notice.activities
+    assert salon.name == "第3期“质量下午茶”"
+    assert salon.span is not None and salon.span.start.first_day == dt.date(2027, 1, 22)
+    assert salon.signup_deadline == dt.date(2027, 1, 15)  # the deadline's own date, not the results'
+    assert salon.capacity == 40
+    assert [(c.person, c.phone) for c in notice.contacts] == [("小吴", "021-6433 5166")]
+
+
+def test_an_invitation_titled_with_a_bar_is_read():
+    text = ("邀请函｜走进恒川·2027年“质量开放日”\n各位质量同仁：\n"
+            "上海恒川精密机械有限公司将于2027年4月16日（周五）上午9:30-11:30举办2027年“质量开放日”，欢迎参加。\n"
+            "上海恒川精密机械有限公司\n2026年12月1日\n")
+    notice = read(text)
+    assert [a.name for a in notice.activities] == ["2027年“质量开放日”"]
