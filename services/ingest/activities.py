@@ -35,6 +35,9 @@ _EVENT_SENTENCE = re.compile(
     r"(?:举办|召开|举行|开展|组织)(?P<what>[^，。；]{2,40})")
 _PHASE_WORDS = re.compile(r"申报|推荐|初审|审核|评审|评选|公示|命名|表彰|初赛|复赛|决赛|预赛|半决赛|发表|答辩|"
                           r"征集|启动|公布|报名|颁奖|路演|结果")
+# A change notice's sentence of one field: 培训时间由A调整为B, 培训地点由A调整为B.
+_FIELD_CHANGED = re.compile(r"(?<!截止)(?<!提交)(?<!报名)(?P<field>时间|日期|地点|场地|会场)由(?P<old>[^，。；]+?)"
+                            r"(?:调整|改|变更|延期|推迟|延长|提前|更改)(?:为|至|到)(?P<new>[^，。；\n]+)")
 _CHANGED = re.compile(r"由(?P<old>[^，。；]+?)(?:调整|改|变更|延期|推迟|延长|提前)(?:为|至|到)(?P<new>[^。；\n]+)")
 _ONLINE = re.compile(r"线上|直播|腾讯会议|视频号|网络会议|在线|云端|钉钉|zoom", re.I)
 _ABBREVIATION = re.compile(r"^(?:\d{4}年度?)?(?:第[一二三四五六七八九十\d]+期)?"
@@ -153,11 +156,29 @@ class ActivityReader:
         self._money(activity, fields, text)
         self._signup(activity, fields, text)
         self._theme(activity, fields, intro + "\n" + text)
+        self._field_changes(activity, text)
         units = _first(fields, Kind.UNITS)
         if units:
             activity.responsible_units = [u for u in re.split(r"[、，,\s]+", f.clean_value(units.value)) if u]
             activity.cite("responsible_units", units.sentence)
         return activity
+
+    def _field_changes(self, activity: ActivityRecord, text: str) -> None:
+        """培训时间由A调整为B: B replaces what was read (the 原定 sentence's A), and A is kept as
+        what it was."""
+        for change in _FIELD_CHANGED.finditer(text):
+            new, old = change.group("new").strip(), change.group("old").strip()
+            if change.group("field") in ("时间", "日期"):
+                found = self._dates.first(new)
+                if found:
+                    activity.span = found.span
+                    activity.time_of_day = time_of_day(new) or activity.time_of_day
+                    activity.previously["span"] = old
+                    activity.cite("start", change.group(0))
+            else:
+                activity.place = f.clean_value(new)
+                activity.previously["place"] = old
+                activity.cite("place", change.group(0))
 
     def _changed(self, activity: ActivityRecord, key: str, value: str) -> str:
         """由A调整为B → B, remembering A as what it was (a change notice)."""

@@ -27,7 +27,7 @@ _NUMBERING = (
 _LABEL = re.compile(rf"^(?P<label>[{_CJK}][{_CJK}\s]{{0,9}}?)\s*[：:]\s*(?P<value>.*)$")
 _ISSUE_DATE = re.compile(r"^\s*(?:(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|"
                          r"([〇零○一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日)\s*$")
-_DOC_NUMBER = re.compile(r"〔\d{4}〕|\[\d{4}\]|第\s*\d+\s*号$")
+_DOC_NUMBER = re.compile(r"〔\d{4}〕|\[\d{4}\]|第\s*\d[\d-]*\s*号$")  # 台品协字第2026-047号
 _TITLE = re.compile(r"(?:^关于.{2,}|.{2,}(?:通知|公告|公示|通告|邀请函|启事|简章|方案|安排))$"
                     r"|^(?:邀请函|报名|通知|公告|预告)\s*[｜|]")  # 邀请函｜走进恒川…, a WeChat article's 报名｜…
 _ADDRESSEES = re.compile(r"^[^。]{2,80}[：:]$")

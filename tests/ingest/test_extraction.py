@@ -222,3 +222,18 @@ def test_an_invitation_titled_with_a_bar_is_read():
             "上海恒川精密机械有限公司\n2026年12月1日\n")
     notice = read(text)
     assert [a.name for a in notice.activities] == ["2027年“质量开放日”"]
+
+
+def test_a_change_notice_states_the_new_time_and_place_and_keeps_the_old_ones():
+    text = ("关于“2026年宝山区首席质量官能力提升培训班”延期举办的通知\n台品协字第2026-047号\n各有关企业：\n"
+            "原定于2026年12月10日至11日在区市场监督管理局三楼会议室举办的“2026年宝山区首席质量官能力提升培训班”，"
+            "经研究决定延期举办。现将调整事项通知如下：\n"
+            "一、培训时间由2026年12月10日—11日调整为2027年1月13日—14日，每天9:00~16:00。\n"
+            "二、培训地点由区市场监督管理局三楼会议室调整为宝山区科技创新中心二楼报告厅。\n"
+            "三、报名截止日期由2026年12月1日延长至2027年1月6日。\n"
+            "上海市宝山区市场监督管理局\n2026年11月30日\n")
+    [course] = read(text).activities
+    assert course.span is not None and course.span.start.first_day == dt.date(2027, 1, 13)
+    assert course.span.end.first_day == dt.date(2027, 1, 14)
+    assert course.place == "宝山区科技创新中心二楼报告厅"
+    assert course.previously["place"] == "区市场监督管理局三楼会议室"
