@@ -57,8 +57,8 @@ class ActionAnswerFollowup(AssistantAction):
         if has_activity or has_year or candidates:
             return await ActionActivityDetails(self.services).answer_about(
                 dispatcher, tracker, domain, follow_up=True, topic=asked_topic)
-        if tracker.get_slot("activity"):
-            # 非会员呢, 密码呢: more of the activity talked about, which its notice may say
+        if tracker.get_slot("activity") or tracker.get_slot("notice"):
+            # 非会员呢, 密码呢: more of the activity (or the notice) talked about, which its notice may say
             return await ActionActivityDetails(self.services).answer_about(
                 dispatcher, tracker, domain, follow_up=True, topic=Topic.OTHER)
         dispatcher.utter_message(response="utter_ask_rephrase")

@@ -117,7 +117,9 @@ class ValidateSignupForm(UsesServices, FormValidationAction):
         topic = question_instead_of_request(tracker) if starting else question_asked(tracker)
         if topic is None:
             return await super().run(dispatcher, tracker, domain)
-        asked = asked_in(tracker, topic, about=tracker.get_slot("signup_activity"))
+        # the activity being signed up for once it is chosen (before, the slot holds the words typed)
+        chosen = tracker.get_slot("signup_activity") if tracker.get_slot("signup_activity_id") else None
+        asked = asked_in(tracker, topic, about=chosen)
         try:
             answer = await call(self.services.answers.answer, asked)
         except SQLAlchemyError:

@@ -170,7 +170,7 @@ class ActivityFinder:
         narrowed = self._narrow(tuple(matches), cues)
         if len(narrowed) > 1 and cues.year is None:
             today = self.today()
-            current = tuple(s for s in narrowed if s.timing(today) in (Timing.UPCOMING, Timing.ONGOING))
+            current = tuple(s for s in narrowed if _not_over(s, today))
             narrowed = current or narrowed
         return Resolution(narrowed)
 
@@ -184,6 +184,16 @@ class ActivityFinder:
         if cues.month is not None:
             chosen = tuple(s for s in chosen if s.span is not None and _covers_month(s, cues.month)) or chosen
         return chosen
+
+
+def _not_over(summary: ActivitySummary, today: dt.date) -> bool:
+    """To come or under way; without dates, named for this year or a later one (2027年…竞赛)."""
+    timing = summary.timing(today)
+    if timing is not None:
+        return timing in (Timing.UPCOMING, Timing.ONGOING)
+    named_year = YEAR_IN_NAME.search(summary.name)
+    year = summary.year or (int(named_year.group(0)[:4]) if named_year else None)
+    return year is not None and year >= today.year
 
 
 def _covers_month(summary: ActivitySummary, month: int) -> bool:

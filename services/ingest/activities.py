@@ -28,6 +28,8 @@ _TITLE_NAMES = (
     re.compile(r"^(?P<x>.+?)(?:的)?(?:通知|公告|邀请函|通告|简章)$"),
     # 报名｜第12期“质量青年说”沙龙：用数据讲好质量故事 (a WeChat article: the name, then its subtitle)
     re.compile(r"^(?:邀请函|报名|通知|公告|预告)\s*[｜|]\s*(?P<x>[^：:]+)"),
+    # 【青年质量云课堂】第6期 | 用好“质量工具箱”…: the bracketed series and the issue after it
+    re.compile(r"^【(?P<x>[^】]+】[^|｜]*?)\s*[|｜]"),
 )
 _NAME_NOISE = re.compile(r"^(?:各?会员单位|有关单位|企业|职工)|(?:工作|相关事宜|有关事项|报名工作)$")
 _EVENT_SENTENCE = re.compile(
@@ -52,6 +54,7 @@ def title_name(title: str) -> str | None:
             name = _NAME_NOISE.sub("", match.group("x")).strip()
             name = re.sub(r"^《(.+)》$", r"\1", name)
             name = re.sub(r"^(?:会员单位|各单位)?赴", "赴", name)
+            name = re.sub(r"^([^】]+)】", r"“\1”", name)  # 【青年质量云课堂】第6期 → “青年质量云课堂”第6期
             return name or None
     return None
 

@@ -46,6 +46,10 @@ _MD_BULLET = re.compile(r"^\s*(?:[-*+]|>)\s+")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=[^\s_*])(.+?)(?<=[^\s_*])\1")  # not a form's blank ______
 _MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))+\)")  # (javascript:void(0);) too
+# A field's label alone on its line, its value on the next (▌ 直播时间 / 2026年12月16日…, ◆ 活动地点):
+# one line `label：value`, as notices usually write it.
+_LABEL_ALONE = re.compile(r"^[▌▍▎◆■◎★☆※|\s]*([\u4e00-\u9fff]{0,6}(?:时间|日期|地点|平台|主题|费用|对象|名额|人数|"
+                          r"方式|截止|地址|形式|内容|主讲人|嘉宾|提示|须知))\s*$")
 _DASHES = re.compile(r"[–－‒―]")
 _TILDES = re.compile(r"[～〜]")
 
@@ -100,6 +104,11 @@ def repair_lines(lines: list[str], whole: frozenset[int] = frozenset()) -> list[
         if not line or _CAPTION.match(line):
             continue
         previous = kept[-1] if kept else ""
+        label = _LABEL_ALONE.match(previous)
+        if label and not _LABEL_ALONE.match(line) and not _STARTS_NEW.match(line) and not _FIELD_LINE.match(line):
+            kept[-1] = f"{label.group(1)}：{line}"
+            previous_whole = index in whole
+            continue
         joins_previous = not previous_whole
         previous_whole = index in whole
         if (joins_previous and previous and len(previous) >= _MIN_BROKEN_LINE
@@ -107,6 +116,7 @@ def repair_lines(lines: list[str], whole: frozenset[int] = frozenset()) -> list[
                 and re.search(rf"[{_CJK}，、“]$", previous)
                 and not _STARTS_NEW.match(line)
                 and not _FIELD_LINE.match(line)
+                and not _LABEL_ALONE.match(line)
                 and not (_STARTS_NEW.match(previous) and not re.search(r"[，。]", previous))
                 and not (_SECTION_HEADING.match(previous) and len(previous) <= _MAX_HEADING)
                 and not _CONTACT_FIELD.search(previous) and not _CONTACT_FIELD.search(line)):

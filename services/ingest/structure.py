@@ -28,8 +28,9 @@ _LABEL = re.compile(rf"^(?P<label>[{_CJK}][{_CJK}\s]{{0,9}}?)\s*[：:]\s*(?P<val
 _ISSUE_DATE = re.compile(r"^\s*(?:(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|"
                          r"([〇零○一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日)\s*$")
 _DOC_NUMBER = re.compile(r"〔\d{4}〕|\[\d{4}\]|第\s*\d[\d-]*\s*号$")  # 台品协字第2026-047号
+# 关于…的通知, …邀请函; a WeChat article's 报名｜…, 邀请函｜走进恒川…, 【青年质量云课堂】第6期 | …
 _TITLE = re.compile(r"(?:^关于.{2,}|.{2,}(?:通知|公告|公示|通告|邀请函|启事|简章|方案|安排))$"
-                    r"|^(?:邀请函|报名|通知|公告|预告)\s*[｜|]")  # 邀请函｜走进恒川…, a WeChat article's 报名｜…
+                    r"|^(?:邀请函|报名|通知|公告|预告)\s*[｜|]|^【[^】]+】[^|｜]*[|｜]")
 _ADDRESSEES = re.compile(r"^[^。]{2,80}[：:]$")
 _ATTACHMENT = re.compile(r"^(?:附件|抄送|附：)")
 
@@ -125,7 +126,7 @@ def _issue_date(line: str) -> dt.date | None:
 
 
 # A WeChat article's byline under its title: 原创 质协青委会 上海市质量协会 2026年12月01日 09:30 上海
-_BYLINE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_BYLINE_DATE = re.compile(r"(\d{4})[年.-](\d{1,2})[月.-](\d{1,2})日?")
 
 
 def _byline_date(lines: list[str]) -> dt.date | None:

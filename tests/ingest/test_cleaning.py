@@ -53,3 +53,18 @@ def test_markdown_marks_are_dropped():
             "> 详见[协会网站](https://example.cn/notice)\n\n---\n上海市质量协会")
     assert clean_text(text).split("\n") == ["关于举办“质量开放周”的通知", "一、活动内容",
                                             "时间：2028年5月8日", "详见协会网站", "上海市质量协会"]
+
+
+def test_a_label_alone_on_its_line_takes_the_next_line_as_its_value():
+    text = ("本期主题：用好“质量工具箱”——QC七大手法速成\n\n▌ 直播时间\n2026年12月16日（星期三）19:00-20:30\n"
+            "\n◆ 活动地点\n松江工厂（松江区新桥镇民益路188号）\n⏰ 报名截止：1月15日 12:00\n")
+    assert clean_text(text).split("\n") == [
+        "本期主题：用好“质量工具箱”——QC七大手法速成",
+        "直播时间：2026年12月16日（星期三）19:00-20:30",
+        "活动地点：松江工厂（松江区新桥镇民益路188号）",
+        "报名截止：1月15日 12:00",
+    ]
+
+
+def test_a_thousands_separator_stays_one():
+    assert clean_text("会员单位：2,800元/人；非会员单位：3，200元/人") == "会员单位：2,800元/人；非会员单位：3,200元/人"
