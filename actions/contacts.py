@@ -9,7 +9,18 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import AssistantAction, DomainDict, call, cite, is_follow_up, latest_entity, phrase
+from actions.base import (
+    AssistantAction,
+    DomainDict,
+    asked_in,
+    call,
+    cite,
+    is_follow_up,
+    latest_entity,
+    phrase,
+    remembered,
+    utter,
+)
 from actions.knowledge import answer_from_documents, answer_other_question
 from services.answers import Topic
 from services.places import other_association
@@ -76,6 +87,12 @@ class ActionContact(AssistantAction):
                 # 质协的微信公众号叫什么: no contact card answers it, and no notice does
                 dispatcher.utter_message(response="utter_document_no_answer")
                 return events
+        if (resolution is None or not resolution.matches) and not named and tracker.get_slot("notice") is not None:
+            # 异议找谁 while reading a 公示: the contact that notice gives
+            in_notice = await call(self.services.answers.in_notice, asked_in(tracker, Topic.CONTACT))
+            if in_notice is not None:
+                utter(dispatcher, domain, in_notice)
+                return [*events, *remembered(in_notice)]
         if resolution is None or not resolution.matches:
             if named:
                 dispatcher.utter_message(response="utter_organisation_not_found", query=named,

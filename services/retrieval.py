@@ -808,6 +808,13 @@ class DocumentIndex:
         return DocumentAnswer(self.answer_text(best.passage), best.passage.source, best.score,
                               best.passage.document_id)
 
+    def opening(self, document_id: int) -> DocumentAnswer | None:
+        """A notice's first sentence after its title block: what it announces (现予以公示)."""
+        passage = next((p for p in self.passages if p.document_id == document_id and not p.is_card), None)
+        if passage is None:
+            return None
+        return DocumentAnswer(self.answer_text(passage), passage.source, 0.0, document_id)
+
     def _holds_rarest(self, passage: Passage, question: str, named: str) -> bool:
         """Whether the passage holds the rarest word of the question (not of the name) that its
         notice uses: 停车 of 开车过去好停车吗, 回看 of 当天没空，能看回放吗."""
@@ -897,6 +904,16 @@ class DocumentRetriever:
     def answer(self, question: str, today: dt.date | None = None, document_id: int | None = None,
                year: int | None = None, named: str = "") -> DocumentAnswer | None:
         return self.index().answer(question, today, document_id, year, named)
+
+    def opening(self, document_id: int) -> DocumentAnswer | None:
+        return self.index().opening(document_id)
+
+    def titles_of_kind(self, kind: str) -> list[tuple[int, str]]:
+        """(id, title) of the notices of one kind (公示: shortlists and results)."""
+        with self._session_factory() as session:
+            rows = session.execute(select(SourceDocument.id, SourceDocument.title)
+                                   .where(SourceDocument.kind == kind)).all()
+        return [(row[0], row[1]) for row in rows]
 
     def asks_beyond(self, question: str, kinds: frozenset[str]) -> bool:
         """Whether the question asks for something an answer of `kinds` cannot give: another kind

@@ -133,6 +133,22 @@ class ActivityFinder:
         when they changed."""
         return _index_of(tuple(self._activities.name_index()))
 
+    def notice_named(self, text: str, titles: Sequence[tuple[int, str]]) -> int | None:
+        """Of notices with no activity (a 公示), the one the words name better than they name any
+        activity not yet over ("化工行业信得过班组结果出来了吗")."""
+        if not titles:
+            return None
+        # notices among the activities, by negative ids, so that one scale compares them
+        keys = (*self._activities.name_index(), *((match_key(title), -notice_id) for notice_id, title in titles))
+        scores = _index_of(tuple(keys)).scores(text)
+        today = self.today()
+        for activity_id in [i for i in scores if i > 0]:
+            summary = self._activities.summary(activity_id)
+            if summary is None or not _not_over(summary, today):
+                del scores[activity_id]
+        best = max(scores, key=lambda i: scores[i], default=None)
+        return -best if best is not None and best < 0 else None
+
     def exactly(self, names: NameIndex, named: str, cues: Cues) -> Resolution[ActivitySummary]:
         """The activities of exactly this full name (an alias such as 大讲堂 names a series)."""
         key = match_key(named)

@@ -23,7 +23,8 @@ from services.answers.finder import ActivityFinder, Cues, cues_in
 from services.answers.replies import Answer, Phrase, phrase, say
 from services.answers.topics import Topic
 from services.dates import parse_year
-from services.retrieval import DocumentRetriever, is_question, question_form
+from services.ingest.records import NoticeKind
+from services.retrieval import DocumentAnswer, DocumentRetriever, is_question, question_form
 from services.textnorm import normalise
 from services.views import ActivityDetails, ActivitySummary, Resolution
 
@@ -50,6 +51,10 @@ _ASKS_HOURS = re.compile(r"几点|什么时间|啥时间|集合|报到|签到")
 # When and where of something of the activity's that is not the activity itself: its notice's
 # sentence, not the activity's date (录取结果什么时候通知, 几点集合, 第一天在哪上课).
 _ASKS_WHEN_OR_WHERE = re.compile(r"什么时候|啥时候|何时|哪天|哪一天|几号|几点|几月|在哪|哪里|地点|什么地方")
+# Words of a question about a shortlist or results, and the kind of notice that publishes them.
+_ASKS_OF_RESULTS = re.compile(r"公示|名单|结果|上榜|评上|选上|入选|拟命名|获奖|榜单|异议")
+RESULTS_KIND = NoticeKind.RESULTS.value
+_ASKS_IF_OUT = re.compile(r"出来了|公布了|出结果|发布了|有结果|出炉")
 _ARRIVAL = re.compile(r"集合|报到|签到|入场|到场")
 _GENERIC = frozenset("的是要在了吗呢么啊呀什这那个次本该项请问下一具体时间日期地点哪啥候到去会就都还和与及"
                      "我们你您咱能可以得开始举办举行进行年月日号周期届第")
@@ -88,7 +93,8 @@ class AnswerService:
     def answer(self, asked: Asked) -> Answer:
         """The answer about the activity meant; without one, a notice's sentence or the question
         which activity."""
-        return self.in_notice(asked) or self.about_activity(asked) or self._without_activity(asked)
+        return self.in_notice(asked) or self.in_results_notice(asked) or self.about_activity(asked) \
+            or self._without_activity(asked)
 
     def in_notice(self, asked: Asked) -> Answer | None:
         """The answer from the notice the conversation is reading (a 公示 with no activity of its
@@ -97,6 +103,22 @@ class AnswerService:
         if asked.notice is None or question is None or asked.named or asked.remembered or asked.chosen:
             return None
         return self._from_documents(question, document_id=asked.notice)
+
+    def in_results_notice(self, asked: Asked) -> Answer | None:
+        """A question of a shortlist or results (信得过班组公示到哪天, 评上了吗) whose words name a
+        公示 better than any activity: that notice's sentence."""
+        question = _question(asked)
+        if question is None or asked.named or asked.remembered or asked.chosen \
+                or not _ASKS_OF_RESULTS.search(normalise(question)):
+            return None
+        titles = dict(self._retriever.titles_of_kind(RESULTS_KIND))
+        notice = self._finder.notice_named(question, list(titles.items()))
+        if notice is None:
+            return None
+        if _ASKS_IF_OUT.search(normalise(question)):  # 结果出来了吗: what the notice announces
+            return self._document_answer(self._retriever.opening(notice))
+        # the title's words name the notice, except those that ask of its results (公示到哪天)
+        return self._from_documents(question, document_id=notice, named=_ASKS_OF_RESULTS.sub("", titles[notice]))
 
     def about_activity(self, asked: Asked) -> Answer | None:
         """The answer when the question is about an activity (named, or the conversation's);
@@ -210,7 +232,10 @@ class AnswerService:
 
     def _from_documents(self, question: str, document_id: int | None = None,
                         year: int | None = None, named: str = "") -> Answer | None:
-        found = self._retriever.answer(question, self.today(), document_id, year, named)
+        return self._document_answer(self._retriever.answer(question, self.today(), document_id, year, named))
+
+    @staticmethod
+    def _document_answer(found: DocumentAnswer | None) -> Answer | None:
         if found is None:
             return None
         answer = say("utter_document_answer", answer=found.text, source=found.source.cite())

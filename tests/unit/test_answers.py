@@ -144,3 +144,14 @@ def test_a_question_without_a_name_reads_the_notice_the_conversation_is_reading(
     assert until.response == "utter_document_answer" and "12月6日" in str(until.values["answer"])
     named = ask(svc, "要实名吗", notice=first.notice)
     assert "真实姓名" in str(named.values.get("answer")), named
+
+
+def test_a_question_of_results_finds_the_shortlist_before_past_activities_of_the_name(svc, tmp_path: Path):
+    notice = tmp_path / "shortlist-2026.txt"
+    notice.write_text(SHORTLIST, encoding="utf-8")
+    NoticeLoader(svc.session_factory).ingest(notice)
+    until = ask(svc, "信得过班组公示到哪天")
+    assert until.response == "utter_document_answer" and "12月6日" in str(until.values["answer"])
+    out = ask(svc, "信得过班组结果出来了吗")
+    assert out.response == "utter_document_answer" and "拟命名" in str(out.values["answer"])
+    assert out.notice == until.notice is not None
