@@ -142,7 +142,8 @@ class ValidateSignupForm(UsesServices, FormValidationAction):
             return {}
         text = str(tracker.latest_message.get("text") or "")
         try:
-            named = (await call(self.services.activities.resolve, text, None, False)).matches
+            named = (await call(self.services.activities.resolve, text, None, False)).matches \
+                or await call(self.services.answers.named_in, text)
         except SQLAlchemyError:
             log.exception("database error while reading the activity names")
             return {}
@@ -173,15 +174,20 @@ class ValidateSignupForm(UsesServices, FormValidationAction):
         return {"signup_activity": check.activity.name, "signup_activity_id": check.activity.id}
 
     async def _matching(self, text: str, open_now: list[ActivitySummary]) -> tuple[ActivitySummary, ...]:
-        """The activities `text` names: an option number, or names and aliases,
-        preferring the open one when a name fits several."""
+        """The activities `text` names: an option number; an open activity named as members
+        shorten names (卓越绩效讲座); else names and aliases, preferring the open one when a name
+        fits several (an activity that is closed is named so that the member hears why)."""
         choice = parse_choice(text, len(open_now))
         if choice is not None:
             return (open_now[choice - 1],)
+        open_ids = {a.id for a in open_now}
+        named = await call(self.services.answers.named_in, text)
+        if any(m.id in open_ids for m in named):
+            return tuple(m for m in named if m.id in open_ids)
         matches = (await call(self.services.activities.resolve, text)).matches
         if not matches:  # a whole sentence: "我要报名内审员培训"
             matches = (await call(self.services.activities.resolve, text, None, False)).matches
-        open_ids = {a.id for a in open_now}
+        matches = matches or named
         if len(matches) > 1 and any(m.id in open_ids for m in matches):
             return tuple(m for m in matches if m.id in open_ids)
         return matches

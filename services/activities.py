@@ -202,6 +202,11 @@ class ActivityService:
         with self._session_factory() as session:
             return ActivityRepository(session).name_index()
 
+    def names_from(self, document_id: int) -> list[str]:
+        """The activities a notice announced, by name."""
+        with self._session_factory() as session:
+            return ActivityRepository(session).names_from(document_id)
+
     def summary(self, activity_id: int) -> ActivitySummary | None:
         with self._session_factory() as session:
             activity = ActivityRepository(session).get(activity_id)

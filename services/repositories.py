@@ -55,6 +55,10 @@ class ActivityRepository:
         query = _activity_query().where(Activity.parent_id == parent_id).order_by(Activity.id)
         return self.session.scalars(query).all()
 
+    def names_from(self, document_id: int) -> list[str]:
+        """The names of the activities one notice announced."""
+        return list(self.session.scalars(select(Activity.name).where(Activity.source_document_id == document_id)))
+
     def name_index(self) -> list[tuple[str, int]]:
         """Every (match key, activity id) for names and aliases."""
         names = self.session.execute(select(Activity.name, Activity.id)).all()

@@ -36,13 +36,14 @@ class Eligibility(str, Enum):
 # about, never signed up for.
 _NOT_FOR_SIGNUP = {NoticeKind.RESULTS.value, NoticeKind.REPORT.value}
 
-# A sign-up method that goes through another channel: a 申报系统, a website, an
-# application form (申报书). A reply slip by e-mail is not one: the assistant's own
-# list replaces it.
+# An application that goes through another channel: materials filed in a 申报系统 or on a
+# website, an application form (申报书). Signing up to attend is not one, whichever way the
+# notice offers (a website's 活动报名, a reply slip by e-mail): the assistant's own list
+# replaces it.
 _ELSEWHERE = re.compile(
-    r"申报系统|报名系统|网上申报|在线申报|网上填报|在线填报|申报书|申报表"
-    r"|(?:网站|网址|系统|平台|小程序|https?://|www\.).{0,30}?(?:申报|报名|提交|上传|填报|注册)"
-    r"|(?:申报|报名|提交|上传|填报|注册).{0,30}?(?:网站|网址|系统|平台|小程序|https?://|www\.)",
+    r"申报系统|网上申报|在线申报|网上填报|在线填报|申报书|申报表"
+    r"|(?:网站|网址|系统|平台|小程序|https?://|www\.).{0,30}?(?:申报|提交|上传|填报|注册)"
+    r"|(?:申报|提交|上传|填报|注册).{0,30}?(?:网站|网址|系统|平台|小程序|https?://|www\.)",
     re.IGNORECASE,
 )
 

@@ -96,6 +96,11 @@ class AnswerService:
         return self.in_notice(asked) or self.in_results_notice(asked) or self.about_activity(asked) \
             or self._without_activity(asked)
 
+    def named_in(self, text: str) -> tuple[ActivitySummary, ...]:
+        """The activities the words name as members shorten them (卓越绩效讲座), the ones not yet
+        over first."""
+        return self._finder.in_words(self._finder.names(), text, cues_in(text, None)).matches
+
     def in_notice(self, asked: Asked) -> Answer | None:
         """The answer from the notice the conversation is reading (a 公示 with no activity of its
         own), for a question that names no activity; None when that notice does not say."""
@@ -234,11 +239,15 @@ class AnswerService:
                         year: int | None = None, named: str = "") -> Answer | None:
         return self._document_answer(self._retriever.answer(question, self.today(), document_id, year, named))
 
-    @staticmethod
-    def _document_answer(found: DocumentAnswer | None) -> Answer | None:
+    def _document_answer(self, found: DocumentAnswer | None) -> Answer | None:
+        """A notice's sentence; the conversation goes on about that notice's activity when it
+        announced one (决赛在哪比, then 几点开始), else about the notice."""
         if found is None:
             return None
         answer = say("utter_document_answer", answer=found.text, source=found.source.cite())
+        announced = self._activities.names_from(found.document_id)
+        if len(announced) == 1:
+            return Answer(answer.response, answer.values, activity=announced[0])
         return Answer(answer.response, answer.values, notice=found.document_id)
 
     def _fact(self, details: ActivityDetails, topic: Topic, question: str | None,
