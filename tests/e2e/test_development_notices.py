@@ -13,10 +13,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.launcher import RunningAssistant, running_assistant
+from bot.launcher import RunningAssistant
 from bot.notice_assistant_eval import TODAY, ingest_notices
-from bot.training import MODEL_PATH
 from services.settings import PROJECT_ROOT
+from tests.e2e.conftest import assistant_on
 
 DEV = PROJECT_ROOT / "evaluation" / "notices" / "dev"
 NOTICES = ("01_sqa_lecture.txt", "07_samr_standard_briefing.docx", "14_meddev_auditor_training_zh-hant.txt")
@@ -29,18 +29,11 @@ def said(assistant: RunningAssistant, user: str, message: str) -> str:
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
-    if not MODEL_PATH.exists():
-        pytest.fail(f"no trained model at {MODEL_PATH}: `make train` runs before these tests")
     folder = tmp_path_factory.mktemp("dev-notices")
     database_url = f"sqlite:///{folder / 'assistant.db'}"
     statuses = ingest_notices(database_url, [DEV / name for name in NOTICES])
     assert not [s for s in statuses.values() if s.startswith("failed")], statuses
-    try:
-        with running_assistant(database_url, folder / "assistant.log", TODAY) as running:
-            yield running
-            assert "Traceback" not in running.log(), running.log()[-5000:]
-    except RuntimeError as error:
-        pytest.fail(str(error))
+    yield from assistant_on(database_url, folder, TODAY)
 
 
 def sign_up(assistant: RunningAssistant, user: str, request: str, activity: str, name: str) -> str:
