@@ -19,11 +19,12 @@ from actions.base import (
     is_follow_up,
     latest_entity,
     phrase,
+    remember_notice,
     remembered,
     timing_phrase,
     utter,
 )
-from actions.knowledge import answer_from_documents, answer_other_question
+from actions.knowledge import answer_about_activity, answer_from_documents, answer_other_question
 from services.activities import ActivityService
 from services.answers import Topic
 from services.answers.topics import topic_in_words
@@ -169,6 +170,11 @@ class ActionListActivities(AssistantAction):
                 organisation_id = await call(self.services.contacts.organisation_id, organisation_name)
         events: list[dict[str, Any]] = [SlotSet("last_topic", "list")]
         text = tracker.latest_message.get("text") or ""
+        if not is_follow_up(tracker) and not _LIST_REQUEST.search(normalise(text)):
+            # 内审员培训会员价多少 names 培训 but asks of one activity
+            about_activity = await answer_about_activity(self.services, dispatcher, domain, tracker)
+            if about_activity is not None:
+                return about_activity
         if not is_follow_up(tracker):
             # 企业质量管理现状调研覆盖多少个行业 names 调研 but asks a count, which no list gives
             if await answer_other_question(self.services, dispatcher, domain, text, frozenset()):
@@ -240,6 +246,13 @@ class ActionQualityMonth(AssistantAction):
             if year is not None and known is not None:
                 years = sorted({s.year for s in await call(activities.list_activities, None, None, "质量月")
                                 if s.year})
+                if year in years:
+                    # that year's 质量月 activities came from a notice of their own (a district's), with
+                    # no programme above them: its sentences answer
+                    notice = await answer_from_documents(self.services, dispatcher, domain, text)
+                    if notice is not None:
+                        return [*events, *remember_notice(notice)]
+                    years = [y for y in years if y != year]
                 dispatcher.utter_message(response="utter_quality_month_unknown_year", year=year,
                                          years="、".join(f"{y}年" for y in years))
             else:
