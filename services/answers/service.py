@@ -220,8 +220,8 @@ class AnswerService:
         """Whether the question asks what no answer of this topic gives (a count, a duration)."""
         if topic is Topic.TIME and facts.asks_how_many_days(question):
             return False  # 一共几天: the dates say
-        if topic is not Topic.OTHER and topic_in_words(question) is topic:
-            return False  # 会员价多少: the words name the topic, whatever 多少 asks
+        if topic is Topic.FEE and topic_in_words(question) is topic:
+            return False  # 会员价多少: the words name the fee, whatever 多少 asks
         return topic is Topic.OTHER or self._retriever.asks_beyond(question, _KINDS[topic])
 
     def _from_notice(self, details: ActivityDetails, question: str | None) -> Answer | None:

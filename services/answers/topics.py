@@ -47,7 +47,7 @@ _WORDS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     # 一家企业能去几个人: a per-unit limit, which no field holds (capacity is the whole event's)
     (Topic.OTHER, re.compile(PER_UNIT_QUESTION)),
     (Topic.AUDIENCE, re.compile(r"\d+岁|岁了|年龄|周岁")),  # 我37岁了还能参加吗 asks who may, not until when
-    (Topic.DEADLINE, re.compile(r"(?:几号|哪天|什么时候|啥时候|何时)之?前(?:报名|申报|报|交|提交)"
+    (Topic.DEADLINE, re.compile(r"(?:几号|哪天|什么时候|啥时候|何时)之?前(?:报名|申报)"
                                 r"|截止|截至|最晚|最迟|报名到|申报到|还(?:能|可以)(?:报|预约|参加)|还来得及|过期")),
     (Topic.SIGNUP_METHOD, re.compile(r"(?:怎么|如何|怎样|在哪|去哪|哪里|通过什么)(?:报名|申报|预约|报|参加|提交)"
                                      r"|报名(?:方式|途径|渠道|流程)|申报(?:方式|途径|渠道|流程)")),

@@ -35,7 +35,8 @@ _CONTACT_FIELD = re.compile(r"(?:联系人|电\s*话|传\s*真|地\s*址|邮政�
 # Titles end in 通知, 要点 …; sentences in their punctuation.
 _ENDS_SENTENCE = re.compile(r"(?:[。！？；：!?;:”）)]|通知|要点|重点|报告|办法|方案|公告)\s*$")
 _MIN_BROKEN_LINE = 20
-# A row of a text table (序号  单位名称  班组名称): columns set apart by runs of spaces; never joined.
+# A row of a text table (序号  单位名称  班组名称): columns set apart by runs of spaces. A table
+# stays one passage (论坛有哪些演讲 reads it whole), but the sentence after it is its own.
 _TABLE_ROW = re.compile(r"\S(?: {2,}|\t)\S.*\S(?: {2,}|\t)\S")
 # 时间：…, 名  额：…: a field of its own, however long the line before it ran.
 _FIELD_LINE = re.compile(rf"^[{_CJK}\s]{{1,10}}[：:]")
@@ -119,7 +120,7 @@ def repair_lines(lines: list[str], whole: frozenset[int] = frozenset()) -> list[
                 and not _STARTS_NEW.match(line)
                 and not _FIELD_LINE.match(line)
                 and not _LABEL_ALONE.match(line)
-                and not _TABLE_ROW.search(previous) and not _TABLE_ROW.search(line)
+                and bool(_TABLE_ROW.search(previous)) == bool(_TABLE_ROW.search(line))
                 and not (_STARTS_NEW.match(previous) and not re.search(r"[，。]", previous))
                 and not (_SECTION_HEADING.match(previous) and len(previous) <= _MAX_HEADING)
                 and not _CONTACT_FIELD.search(previous) and not _CONTACT_FIELD.search(line)):

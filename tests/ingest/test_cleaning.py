@@ -70,7 +70,7 @@ def test_a_thousands_separator_stays_one():
     assert clean_text("会员单位：2,800元/人；非会员单位：3，200元/人") == "会员单位：2,800元/人；非会员单位：3,200元/人"
 
 
-def test_rows_of_a_text_table_are_not_joined_to_each_other_or_to_the_sentence_after():
+def test_the_sentence_after_a_text_table_is_not_joined_to_its_rows():
     text = ("序号  单位名称                班组名称\n1   上海浦江特种变压器有限公司   绕线一班\n"
             "2   上海东沪精密铸造有限公司    熔炼工段\n公示期为2026年11月30日至12月6日。\n")
     assert clean_text(text).split("\n")[-1] == "公示期为2026年11月30日至12月6日。"
