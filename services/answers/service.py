@@ -138,7 +138,10 @@ class AnswerService:
         if not found.matches:
             return None
         options = list(found.matches[:MAX_OPTIONS])
-        if not found.ambiguous:
+        talked_about = [o for o in options if o.name == asked.remembered]
+        if found.ambiguous and len(talked_about) == 1:
+            options = talked_about  # 交流会有午餐吗 while signing up for one of two 交流会: that one
+        if len(options) == 1:
             details = self._activities.details(options[0].id)
             return self._about(details, asked.topic, question, today) if details else None
         if question is not None and self._beyond(asked.topic, question):
