@@ -33,7 +33,10 @@ _MIN_SCORE = 3.0
 
 
 # Names members write either way: a key with one is searched with the other too.
-_SAME_NAMES = (("质量管理小组", "qc小组"), ("质量管理小组", "qc"))
+_SAME_NAMES = (("质量管理小组", "qc小组"), ("质量管理小组", "qc"), ("竞赛", "比赛"), ("大赛", "比赛"))
+# What kind of activity a name is: "论坛几号开" means the one forum still to come.
+_KIND_WORDS = re.compile(r"论坛|讲座|讲堂|沙龙|开放日|竞赛|比赛|大赛|交流会|发表会|宣贯会|公开课|课堂|训练营"
+                         r"|研修班|培训班|年会|大会|联谊会|观摩|参观|志愿")
 # What a question asks, not which activity: no character pair of these names one.
 _ASKING = re.compile(r"什么时候|啥时候|什么|怎么|怎样|如何|哪里|哪儿|哪天|哪些|哪个|多少|几号|几点|几个|几天"
                      r"|报名|申报|截止|时间|地点|费用|收费|名额|联系|电话|可以|能不能|还能|是不是|要不要"
@@ -175,6 +178,14 @@ class ActivityFinder:
         summaries.sort(key=lambda s: -scores[s.id])
         return self.prefer(tuple(summaries), cues)
 
+    def of_kind(self, text: str) -> Resolution[ActivitySummary]:
+        """The one activity still to come of the kind the words name (论坛, 沙龙, 开放日)."""
+        kinds = set(_KIND_WORDS.findall(match_key(text)))
+        if not kinds:
+            return Resolution()
+        current = tuple(s for s in self._activities.upcoming() if any(kind in s.name for kind in kinds))
+        return Resolution(current) if len(current) == 1 else Resolution()
+
     def among(self, ids: Sequence[int], cues: Cues) -> Resolution[ActivitySummary]:
         """The options offered before, narrowed by the member's year or month."""
         summaries = tuple(s for s in map(self._activities.summary, ids) if s is not None)
@@ -187,7 +198,8 @@ class ActivityFinder:
         if len(narrowed) > 1 and cues.year is None:
             today = self.today()
             current = tuple(s for s in narrowed if _not_over(s, today))
-            narrowed = current or narrowed
+            # all over: this year's, if any (知识竞赛谁负责 after this year's 质量月); else which year's
+            narrowed = current or _of_year(narrowed, today.year) or narrowed
         return Resolution(narrowed)
 
     @staticmethod
@@ -200,6 +212,10 @@ class ActivityFinder:
         if cues.month is not None:
             chosen = tuple(s for s in chosen if s.span is not None and _covers_month(s, cues.month)) or chosen
         return chosen
+
+
+def _of_year(matches: tuple[ActivitySummary, ...], year: int) -> tuple[ActivitySummary, ...]:
+    return tuple(s for s in matches if (s.span.end.last_day.year if s.span else s.year) == year)
 
 
 def _not_over(summary: ActivitySummary, today: dt.date) -> bool:

@@ -174,6 +174,10 @@ class AnswerService:
             tagged = self._finder.by_name(names, asked.named, cues)
             if tagged.matches:
                 return tagged
+        if asked.text and not asked.remembered:
+            of_kind = self._finder.of_kind(asked.text)  # 论坛几号开: the one forum to come
+            if of_kind.matches:
+                return of_kind
         if asked.offered and (cues.year is not None or cues.month is not None):
             picked = self._finder.among(asked.offered, cues)  # "2018年的" after "您问的是哪一项?"
             if picked.matches:

@@ -155,3 +155,13 @@ def test_a_question_of_results_finds_the_shortlist_before_past_activities_of_the
     out = ask(svc, "信得过班组结果出来了吗")
     assert out.response == "utter_document_answer" and "拟命名" in str(out.values["answer"])
     assert out.notice == until.notice is not None
+
+
+def test_the_kind_of_activity_alone_means_the_one_of_that_kind_still_to_come(svc, tmp_path: Path):
+    notice = tmp_path / "forum-2027.txt"
+    notice.write_text("关于召开2027长三角制造业质量创新论坛的通知\n各会员单位：\n"
+                      "我会定于2027年1月8日在上海国际会议中心召开2027长三角制造业质量创新论坛。\n"
+                      "上海市质量协会\n2026年11月28日\n", encoding="utf-8")
+    NoticeLoader(svc.session_factory).ingest(notice)
+    when = ask(svc, "论坛几号开", Topic.TIME)  # the fixtures' other forums are over
+    assert when.response == "utter_activity_time" and "2027年1月8日" in str(when.values["when"])
