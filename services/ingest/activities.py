@@ -30,6 +30,9 @@ _TITLE_NAMES = (
     re.compile(r"^(?:邀请函|报名|通知|公告|预告)\s*[｜|]\s*(?P<x>[^：:]+)"),
     # 【青年质量云课堂】第6期 | 用好“质量工具箱”…: the bracketed series and the issue after it
     re.compile(r"^【(?P<x>[^】]+】[^|｜]*?)\s*[|｜]"),
+    # 第28期质量沙龙｜当AI遇上质量检验: the name of an activity, then the article's headline
+    re.compile(r"^(?P<x>[^|｜：:，。]{0,24}(?:沙龙|讲堂|讲座|论坛|培训班?|课堂|公开课|开放日|竞赛|大赛|交流会|发表会|宣贯会"
+               r"|大会|年会|训练营|研修班)[^|｜：:，。]{0,8}?)\s*[|｜]"),
 )
 _NAME_NOISE = re.compile(r"^(?:各?会员单位|有关单位|企业|职工)|(?:工作|相关事宜|有关事项|报名工作)$")
 _EVENT_SENTENCE = re.compile(

@@ -18,7 +18,8 @@ from services.dates import chinese_number
 _CJK = r"\u4e00-\u9fff"
 # Number marks by level: 一、 (1), （一） (2), 1. 1、 (3), （1） ① (4).
 _NUMBERING = (
-    (1, re.compile(r"^(?P<n>[一二三四五六七八九十]{1,3})\s*[、.．]\s*")),
+    # 活动一：… in a WeChat article is a first-level heading too
+    (1, re.compile(r"^(?P<n>[一二三四五六七八九十]{1,3})\s*[、.．]\s*|^活动[一二三四五六七八九十]{1,2}\s*[：:、]\s*")),
     (2, re.compile(r"^[（(](?P<n>[一二三四五六七八九十]{1,3})[)）]\s*")),
     (3, re.compile(r"^(?P<n>\d{1,2})\s*(?:[.．、](?!\d)|[.．](?=\d{4}年)|\s(?=[^\d\s]))\s*")),
     (4, re.compile(r"^[（(](?P<n>\d{1,2})[)）]\s*|^(?P<c>[①②③④⑤⑥⑦⑧⑨⑩])\s*")),
@@ -30,7 +31,8 @@ _ISSUE_DATE = re.compile(r"^\s*(?:(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*
 _DOC_NUMBER = re.compile(r"〔\d{4}〕|\[\d{4}\]|第\s*\d[\d-]*\s*号$")  # 台品协字第2026-047号
 # 关于…的通知, …邀请函; a WeChat article's 报名｜…, 邀请函｜走进恒川…, 【青年质量云课堂】第6期 | …
 _TITLE = re.compile(r"(?:^关于.{2,}|.{2,}(?:通知|公告|公示|通告|邀请函|启事|简章|方案|安排))$"
-                    r"|^(?:邀请函|报名|通知|公告|预告)\s*[｜|]|^【[^】]+】[^|｜]*[|｜]")
+                    r"|^(?:邀请函|报名|通知|公告|预告)\s*[｜|]|^【[^】]+】[^|｜]*[|｜]"
+                    r"|^[^|｜：:，。]{4,30}[｜|]")  # 第28期质量沙龙｜当AI遇上质量检验
 _ADDRESSEES = re.compile(r"^[^。]{2,80}[：:]$")
 _ATTACHMENT = re.compile(r"^(?:附件|抄送|附：)")
 

@@ -237,3 +237,19 @@ def test_a_change_notice_states_the_new_time_and_place_and_keeps_the_old_ones():
     assert course.span.end.first_day == dt.date(2027, 1, 14)
     assert course.place == "宝山区科技创新中心二楼报告厅"
     assert course.previously["place"] == "区市场监督管理局三楼会议室"
+
+
+def test_an_article_with_two_numbered_activities_stores_both():
+    text = ("# 青年招募令｜质量进社区 + 青年质量沙龙，两场活动等你来！\n"
+            "## 活动一：“青春护航·质量进社区”青年志愿服务\n- 时间：2026年12月19日（周六）9:00-11:30\n"
+            "- 地点：普陀区兰溪路120号兰溪青年公园南广场\n"
+            "## 活动二：“青创质享”青年质量创新沙龙\n- 时间：2027年1月9日（周六）14:00-16:30\n"
+            "- 地点：普陀区云岭东路89号苏河青年汇2楼共享空间\n")
+    notice = extract(clean_text(text), "article.md")
+    assert [a.name for a in notice.activities] == ["“青春护航·质量进社区”青年志愿服务", "“青创质享”青年质量创新沙龙"]
+
+
+def test_an_article_titled_with_its_activity_before_a_bar_names_it():
+    text = ("# 第28期质量沙龙｜当AI遇上质量检验：视觉检测落地的那些“坑”\n"
+            "- **时间**：2027年1月9日（周六）14:00-17:00\n- **地点**：长宁文化艺术中心3楼\n")
+    assert [a.name for a in extract(clean_text(text), "article.md").activities] == ["第28期质量沙龙"]
