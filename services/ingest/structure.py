@@ -35,6 +35,7 @@ _TITLE = re.compile(r"(?:^关于.{2,}|.{2,}(?:通知|公告|公示|通告|邀请
                     r"|^[^|｜：:，。]{4,30}[｜|]")  # 第28期质量沙龙｜当AI遇上质量检验
 _ADDRESSEES = re.compile(r"^[^。]{2,80}[：:]$")
 _ATTACHMENT = re.compile(r"^(?:附件|抄送|附：)")
+_ATTACHMENT_START = re.compile(r"^附件\s*\d{0,2}\s*[:：]?\s*$")
 
 
 @dataclass
@@ -163,10 +164,15 @@ def read_layout(text: str, filename: str = "") -> Layout:
 
     # The signature: the date of issue alone on a line near the end, the issuers just above.
     issued_on, signed_at = None, len(lines)
-    for index in range(len(lines) - 1, max(title_at, len(lines) - 8), -1):
-        issued_on = _issue_date(lines[index])
+    # at the end, or above an attachment (附件 alone on its line, then its table or form)
+    ends = [len(lines), *(i for i, line in enumerate(lines) if _ATTACHMENT_START.match(line))][::-1]
+    for end_at in ends:
+        for index in range(end_at - 1, max(title_at, end_at - 8), -1):
+            issued_on = _issue_date(lines[index])
+            if issued_on:
+                signed_at = index
+                break
         if issued_on:
-            signed_at = index
             break
     signers: list[str] = []
     signature_at = signed_at

@@ -253,3 +253,14 @@ def test_an_article_titled_with_its_activity_before_a_bar_names_it():
     text = ("# 第28期质量沙龙｜当AI遇上质量检验：视觉检测落地的那些“坑”\n"
             "- **时间**：2027年1月9日（周六）14:00-17:00\n- **地点**：长宁文化艺术中心3楼\n")
     assert [a.name for a in extract(clean_text(text), "article.md").activities] == ["第28期质量沙龙"]
+
+
+def test_the_signature_above_an_attachment_dates_the_notice():
+    text = ("关于开展2026年嘉定区“质量月”活动的通知\n各有关单位：\n现就开展活动通知如下：\n"
+            "一、启动仪式\n1. 时间：9月1日（星期二）上午\n二、职工质量知识竞赛\n1. 时间：9月10日至9月25日\n"
+            "上海市嘉定区市场监督管理局\n2026年8月25日\n附件\n2026年嘉定区“质量月”重点活动安排表\n"
+            "|序号|活动名称|时间|\n| 1 |启动仪式|9月1日上午|\n")
+    notice = read(text)
+    assert notice.issued_on == dt.date(2026, 8, 25)
+    assert [(a.name, a.span.start.first_day if a.span else None) for a in notice.activities] == [
+        ("启动仪式", dt.date(2026, 9, 1)), ("职工质量知识竞赛", dt.date(2026, 9, 10))]
