@@ -199,6 +199,8 @@ class AnswerService:
             return found
         if asked.named:
             return say("utter_activity_not_found", query=asked.named)
+        if asked.notice is not None:
+            return say("utter_document_no_answer")  # 什么时候颁奖, of the 公示 being read: it does not say
         return say("utter_which_activity_for_question")
 
     # -- what is asked ---------------------------------------------------------------
@@ -232,14 +234,15 @@ class AnswerService:
         return topic is Topic.OTHER or self._retriever.asks_beyond(question, _KINDS[topic])
 
     def _from_notice(self, details: ActivityDetails, question: str | None) -> Answer | None:
-        """The sentence that answers the question: from the activity's own notice, else from a
-        notice of the activity's year (never another year's)."""
+        """The sentence that answers the question: from the activity's own notice, else (for an
+        activity of a plan or report, which tell of many) from a notice of the activity's year,
+        never another year's. A notice that announced this one activity says all there is."""
         if question is None:
             return None
         if details.source_document_id is not None:
             found = self._from_documents(question, document_id=details.source_document_id,
                                          named=details.name)
-            if found is not None:
+            if found is not None or len(self._activities.names_from(details.source_document_id)) == 1:
                 return found
         year = details.summary.year
         return self._from_documents(question, year=year) if year is not None else None

@@ -144,6 +144,8 @@ def test_a_question_without_a_name_reads_the_notice_the_conversation_is_reading(
     assert until.response == "utter_document_answer" and "12月6日" in str(until.values["answer"])
     named = ask(svc, "要实名吗", notice=first.notice)
     assert "真实姓名" in str(named.values.get("answer")), named
+    award = ask(svc, "什么时候颁奖", notice=first.notice)  # the 公示 does not say; no other activity is meant
+    assert award.response == "utter_document_no_answer"
 
 
 def test_a_question_of_results_finds_the_shortlist_before_past_activities_of_the_name(svc, tmp_path: Path):
