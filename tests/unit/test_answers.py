@@ -167,3 +167,13 @@ def test_the_kind_of_activity_alone_means_the_one_of_that_kind_still_to_come(svc
     NoticeLoader(svc.session_factory).ingest(notice)
     when = ask(svc, "论坛几号开", Topic.TIME)  # the fixtures' other forums are over
     assert when.response == "utter_activity_time" and "2027年1月8日" in str(when.values["when"])
+
+
+def test_an_activity_announced_alone_is_never_answered_from_another_notice_of_its_year(svc, tmp_path: Path):
+    notice = tmp_path / "forum-2027-parking.txt"
+    notice.write_text("关于召开2027长三角质量论坛的通知\n各会员单位：\n"
+                      "我会定于2027年4月8日在上海国际会议中心召开2027长三角质量论坛。会场提供免费停车位。\n"
+                      "上海市质量协会\n2027年1月6日\n", encoding="utf-8")
+    NoticeLoader(svc.session_factory).ingest(notice)
+    parking = ask(svc, "第一期大讲堂能停车吗", Topic.OTHER)  # the forum's parking is not the lecture's
+    assert parking.response == "utter_notice_silent"
