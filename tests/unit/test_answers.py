@@ -31,15 +31,20 @@ LECTURE = """关于举办2027年第一期“质量大讲堂”的通知
 @pytest.fixture
 def svc(sqlite_url: str, tmp_path: Path) -> Services:
     built = build_services(sqlite_url, [KNOWLEDGE_DIR, FIXTURE_KNOWLEDGE])
-    notice = tmp_path / "lecture-2027-1.txt"
-    notice.write_text(LECTURE, encoding="utf-8")
-    NoticeLoader(built.session_factory).ingest(notice)
+    publish(built, tmp_path, "lecture-2027-1.txt", LECTURE)
     yield built
     built.engine.dispose()
 
 
 def ask(svc: Services, text: str, topic: Topic | None = None, **context) -> Answer:
     return svc.answers.answer(Asked(topic=topic or topic_of(None, text), text=text, **context))
+
+
+def publish(svc: Services, folder: Path, file_name: str, text: str) -> None:
+    """A notice staff publish from the command line, as the loader ingests it."""
+    notice = folder / file_name
+    notice.write_text(text, encoding="utf-8")
+    NoticeLoader(svc.session_factory).ingest(notice)
 
 
 def test_a_short_name_means_the_lectures_still_to_come_not_earlier_years(svc):
@@ -135,9 +140,7 @@ SHORTLIST = """关于2026年度上海市质量信得过班组拟命名名单的�
 
 
 def test_a_question_without_a_name_reads_the_notice_the_conversation_is_reading(svc, tmp_path: Path):
-    notice = tmp_path / "shortlist-2026.txt"
-    notice.write_text(SHORTLIST, encoding="utf-8")
-    NoticeLoader(svc.session_factory).ingest(notice)
+    publish(svc, tmp_path, "shortlist-2026.txt", SHORTLIST)
     first = ask(svc, "上海东沪精密铸造的熔炼工段评上了吗", Topic.OTHER)
     assert first.response == "utter_document_answer" and first.notice is not None
     until = ask(svc, "公示到哪天", notice=first.notice)
@@ -149,9 +152,7 @@ def test_a_question_without_a_name_reads_the_notice_the_conversation_is_reading(
 
 
 def test_a_question_of_results_finds_the_shortlist_before_past_activities_of_the_name(svc, tmp_path: Path):
-    notice = tmp_path / "shortlist-2026.txt"
-    notice.write_text(SHORTLIST, encoding="utf-8")
-    NoticeLoader(svc.session_factory).ingest(notice)
+    publish(svc, tmp_path, "shortlist-2026.txt", SHORTLIST)
     until = ask(svc, "信得过班组公示到哪天")
     assert until.response == "utter_document_answer" and "12月6日" in str(until.values["answer"])
     out = ask(svc, "信得过班组结果出来了吗")
@@ -160,20 +161,16 @@ def test_a_question_of_results_finds_the_shortlist_before_past_activities_of_the
 
 
 def test_the_kind_of_activity_alone_means_the_one_of_that_kind_still_to_come(svc, tmp_path: Path):
-    notice = tmp_path / "forum-2027.txt"
-    notice.write_text("关于召开2027长三角制造业质量创新论坛的通知\n各会员单位：\n"
-                      "我会定于2027年1月8日在上海国际会议中心召开2027长三角制造业质量创新论坛。\n"
-                      "上海市质量协会\n2026年11月28日\n", encoding="utf-8")
-    NoticeLoader(svc.session_factory).ingest(notice)
+    publish(svc, tmp_path, "forum-2027.txt", "关于召开2027长三角制造业质量创新论坛的通知\n各会员单位：\n"
+            "我会定于2027年1月8日在上海国际会议中心召开2027长三角制造业质量创新论坛。\n"
+            "上海市质量协会\n2026年11月28日\n")
     when = ask(svc, "论坛几号开", Topic.TIME)  # the fixtures' other forums are over
     assert when.response == "utter_activity_time" and "2027年1月8日" in str(when.values["when"])
 
 
 def test_an_activity_announced_alone_is_never_answered_from_another_notice_of_its_year(svc, tmp_path: Path):
-    notice = tmp_path / "forum-2027-parking.txt"
-    notice.write_text("关于召开2027长三角质量论坛的通知\n各会员单位：\n"
-                      "我会定于2027年4月8日在上海国际会议中心召开2027长三角质量论坛。会场提供免费停车位。\n"
-                      "上海市质量协会\n2027年1月6日\n", encoding="utf-8")
-    NoticeLoader(svc.session_factory).ingest(notice)
+    publish(svc, tmp_path, "forum-2027-parking.txt", "关于召开2027长三角质量论坛的通知\n各会员单位：\n"
+            "我会定于2027年4月8日在上海国际会议中心召开2027长三角质量论坛。会场提供免费停车位。\n"
+            "上海市质量协会\n2027年1月6日\n")
     parking = ask(svc, "第一期大讲堂能停车吗", Topic.OTHER)  # the forum's parking is not the lecture's
     assert parking.response == "utter_notice_silent"
