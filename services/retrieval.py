@@ -731,15 +731,23 @@ class DocumentIndex:
         (下一期, 下届) is answered only from a notice of this year or later; with `document_id`,
         only from that notice (the one about the activity the member is asking of), and the words
         of `named` (that activity's name) are not part of what is asked."""
-        simplified = question_form(question)  # 幾月 asks what 几月 does; 那天 without a question word is 哪天
-        simplified = self.respell(simplified)
+        simplified, query = self._asked_terms(question, named if document_id is not None else "")
+        return self._scored(simplified, query, limit, today, document_id, year)
+
+    def _asked_terms(self, question: str, named: str) -> tuple[str, set[str]]:
+        """The question as it is searched (幾月 asks what 几月 does; 那天 without a question word is
+        哪天; respelt) and its terms, without those of `named`."""
+        simplified = self.respell(question_form(question))
         query = self._query_terms(simplified)
-        own_notice = document_id
-        if own_notice is not None and named:
+        if named:
             query -= set(terms(self.respell(question_form(named)), known=self._postings))
+        return simplified, query
+
+    def _scored(self, simplified: str, query: set[str], limit: int, today: dt.date | None,
+                document_id: int | None, year: int | None) -> list[Hit]:
         asks_about_notice = bool(_ASKS_ABOUT_NOTICE.search(simplified))
         if asks_about_notice:
-            query -= _ISSUER_WORDS  # 哪个部门发的 asks who issued it: the kind of answer, not its topic
+            query = query - _ISSUER_WORDS  # 哪个部门发的 asks who issued it: the kind of answer, not its topic
         if not query or not self.passages:
             return []
         scores: dict[int, float] = {}
@@ -780,7 +788,7 @@ class DocumentIndex:
                 # within the activity's own notice, the item a sentence sits under is shown with it
                 # and may hold the answer's shape (三、本期名额150人，每家单位限报2人。 above 本次讲座免费)
                 shape = passage.text if cue.in_titles else (
-                    self._shapes[i] if own_notice is None else _BOOK_TITLE.sub("", passage.item) + self._shapes[i])
+                    self._shapes[i] if document_id is None else _BOOK_TITLE.sub("", passage.item) + self._shapes[i])
                 fits = cue.shape.search(shape)
                 score *= cue.factor if fits else 0.0 if cue.required else 1.0
             if year is not None:
@@ -797,13 +805,14 @@ class DocumentIndex:
                year: int | None = None, named: str = "") -> DocumentAnswer | None:
         """The best passage's sentence (and the next when it is short), or None below the thresholds
         (lower within the notice the member asks of, see OWN_MIN_SCORE)."""
-        hits = self.search(question, limit=1, today=today, document_id=document_id, year=year, named=named)
-        best = hits[0] if hits else None
         own = document_id is not None  # the notice the member asks of, not any notice
+        simplified, query = self._asked_terms(question, named if own else "")
+        hits = self._scored(simplified, query, 1, today, document_id, year)
+        best = hits[0] if hits else None
         min_score, min_coverage = (OWN_MIN_SCORE, OWN_MIN_COVERAGE) if own else (MIN_SCORE, MIN_COVERAGE)
         if best is None or best.score < min_score or best.coverage < min_coverage:
             return None
-        if own and not self._holds_rarest(best.passage, question, named):
+        if own and not self._holds_rarest(best.passage, query):
             return None
         return DocumentAnswer(self.answer_text(best.passage), best.passage.source, best.score,
                               best.passage.document_id)
@@ -815,12 +824,9 @@ class DocumentIndex:
             return None
         return DocumentAnswer(self.answer_text(passage), passage.source, 0.0, document_id)
 
-    def _holds_rarest(self, passage: Passage, question: str, named: str) -> bool:
-        """Whether the passage holds the rarest word of the question (not of the name) that its
+    def _holds_rarest(self, passage: Passage, query: set[str]) -> bool:
+        """Whether the passage holds the rarest of the question's terms (not the name's) that its
         notice uses: 停车 of 开车过去好停车吗, 回看 of 当天没空，能看回放吗."""
-        query = self._query_terms(self.respell(question_form(question)))
-        if named:
-            query -= set(terms(self.respell(question_form(named)), known=self._postings))
         holding: dict[str, set[int]] = {}
         for term in query:
             holding[term] = {i for i, _ in self._postings.get(term, ())
