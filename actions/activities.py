@@ -170,17 +170,17 @@ class ActionListActivities(AssistantAction):
                 organisation_id = await call(self.services.contacts.organisation_id, organisation_name)
         events: list[dict[str, Any]] = [SlotSet("last_topic", "list")]
         text = tracker.latest_message.get("text") or ""
-        if not is_follow_up(tracker) and not _LIST_REQUEST.search(normalise(text)):
-            # 内审员培训会员价多少 names 培训 but asks of one activity
-            about_activity = await answer_about_activity(self.services, dispatcher, domain, tracker)
-            if about_activity is not None:
-                return about_activity
         if not is_follow_up(tracker):
+            asks_for_list = bool(_LIST_REQUEST.search(normalise(text)))
+            if not asks_for_list:
+                # 内审员培训会员价多少 names 培训 but asks of one activity
+                about_activity = await answer_about_activity(self.services, dispatcher, domain, tracker)
+                if about_activity is not None:
+                    return about_activity
             # 企业质量管理现状调研覆盖多少个行业 names 调研 but asks a count, which no list gives
             if await answer_other_question(self.services, dispatcher, domain, text, frozenset()):
                 return events
-            if not _LIST_REQUEST.search(normalise(text)) and await answer_from_documents(
-                    self.services, dispatcher, domain, text):
+            if not asks_for_list and await answer_from_documents(self.services, dispatcher, domain, text):
                 return events  # QC小组活动要培训宣贯哪个标准: names 培训, asks for no list
         if not any([year, month, category, organisation_id]):
             upcoming = await call(activities.upcoming)

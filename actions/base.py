@@ -99,6 +99,7 @@ def asked_in(tracker: Tracker, topic: Topic, follow_up: bool = False, chosen: in
              about: str | None = None) -> Asked:
     """The member's latest question as the answer service takes it. `about`: the activity the
     conversation is about when it is not the `activity` slot (the one being signed up for)."""
+    notice = tracker.get_slot("notice")
     return Asked(
         topic=topic,
         text=tracker.latest_message.get("text"),
@@ -108,7 +109,7 @@ def asked_in(tracker: Tracker, topic: Topic, follow_up: bool = False, chosen: in
         remembered=about or tracker.get_slot("activity"),
         offered=tuple(int(i) for i in tracker.get_slot("activity_candidates") or ()),
         chosen=chosen,
-        notice=int(tracker.get_slot("notice")) if tracker.get_slot("notice") is not None else None,
+        notice=int(notice) if notice is not None else None,
     )
 
 

@@ -191,8 +191,7 @@ def deadline(details: ActivityDetails, today: dt.date, question: str | None,
              milestones: tuple[MilestoneView, ...]) -> Answer | None:
     span = details.summary.span
     last_day = details.signup_deadline
-    over = span is not None and span.end.last_day < today
-    if span is not None and over and _ASKS_IF_STILL_OPEN.search(normalise(question or "")):
+    if span is not None and span.end.last_day < today and _ASKS_IF_STILL_OPEN.search(normalise(question or "")):
         # 现在还能报名吗, of what is over: that it is over, not only that sign-up closed
         was = phrase("utter_deadline_was", deadline=format_date(last_day)) if last_day else ""
         return say("utter_activity_over", **_about(details), when=span.describe(), deadline=was)
