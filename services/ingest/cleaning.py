@@ -107,13 +107,11 @@ def repair_lines(lines: list[str], whole: frozenset[int] = frozenset()) -> list[
         if not line or _CAPTION.match(line):
             continue
         previous = kept[-1] if kept else ""
+        joins_previous, previous_whole = not previous_whole, index in whole
         label = _LABEL_ALONE.match(previous)
         if label and not _LABEL_ALONE.match(line) and not _STARTS_NEW.match(line) and not _FIELD_LINE.match(line):
             kept[-1] = f"{label.group(1)}：{line}"
-            previous_whole = index in whole
             continue
-        joins_previous = not previous_whole
-        previous_whole = index in whole
         if (joins_previous and previous and len(previous) >= _MIN_BROKEN_LINE
                 and not _ENDS_SENTENCE.search(previous)
                 and re.search(rf"[{_CJK}，、“]$", previous)

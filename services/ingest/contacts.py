@@ -139,10 +139,10 @@ def _details(values: dict[str, str]) -> dict[str, str]:
 def _unlabelled(line: str) -> tuple[str, dict[str, str]]:
     """A line of a name and numbers without labels (徐敏（恒川公司质量部）021-5768 2201 / 136…):
     the text before the first number, and the numbers as the phone's value."""
-    number = _MOBILE.search(line) or _PHONE.search(line)
-    if number is None:
+    numbers = [m for m in (_MOBILE.search(line), _PHONE.search(line)) if m]
+    if not numbers:
         return line, {}
-    start = min(m.start() for m in (_MOBILE.search(line), _PHONE.search(line)) if m)
+    start = min(m.start() for m in numbers)
     head = line[:start].strip(" ：:，,")
     # a name and its unit, not a sentence that gives a number (或传真至021-…)
     sentence = re.search(r"[。；;，,]", _BRACKETED.sub("", head))

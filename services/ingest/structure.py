@@ -163,17 +163,12 @@ def read_layout(text: str, filename: str = "") -> Layout:
     letterhead = [line for line in lines[:title_at] if _is_org_line(line)]
 
     # The signature: the date of issue alone on a line near the end, the issuers just above.
-    issued_on, signed_at = None, len(lines)
-    # at the end, or above an attachment (附件 alone on its line, then its table or form)
-    ends = [len(lines), *(i for i, line in enumerate(lines) if _ATTACHMENT_START.match(line))][::-1]
-    for end_at in ends:
-        for index in range(end_at - 1, max(title_at, end_at - 8), -1):
-            issued_on = _issue_date(lines[index])
-            if issued_on:
-                signed_at = index
-                break
-        if issued_on:
-            break
+    # At the end, else above an attachment (附件 alone on its line, then its table or form).
+    attachments = [i for i, line in enumerate(lines) if _ATTACHMENT_START.match(line)]
+    near_ends = (index for end_at in (len(lines), *reversed(attachments))
+                 for index in range(end_at - 1, max(title_at, end_at - 8), -1))
+    signed_at = next((index for index in near_ends if _issue_date(lines[index])), len(lines))
+    issued_on = _issue_date(lines[signed_at]) if signed_at < len(lines) else None
     signers: list[str] = []
     signature_at = signed_at
     for index in range(signed_at - 1, max(title_at, signed_at - 4), -1):
