@@ -77,7 +77,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from services.ingest.cleaning import clean_text
+from services.ingest.cleaning import TABLE_ROW, clean_text
 from services.models import SourceDocument
 from services.settings import PROJECT_ROOT
 from services.textnorm import normalise
@@ -549,7 +549,7 @@ def split_passages(document_id: int, source: SourceView, text: str) -> list[Pass
     # The title block (title, 文号, byline) names the notice; the citation already does, and the
     # notice's card tells it and the signature.
     start = _title_block_end(lines)
-    in_contacts = False
+    in_contacts = in_table = False
     for line in lines[start:_signature_start(lines, start)]:
         # A contact block (`X地址：…` / `邮政编码：… 电 话：…` / `传 真：… 联系人：…`) is one passage:
         # the phones and the persons are the organisation's named on its first line.
@@ -557,6 +557,11 @@ def split_passages(document_id: int, source: SourceView, text: str) -> list[Pass
             passages[-1] = replace(passages[-1], text=f"{passages[-1].text} {line.strip()}")
             continue
         in_contacts = bool(_ADDRESS_LINE.search(line) or _CONTACT_LINE.match(line))
+        # A text table is one passage: 论坛有哪些演讲 reads all its rows.
+        in_table, was_table = bool(TABLE_ROW.search(line)), in_table
+        if in_table and was_table and passages:
+            passages[-1] = replace(passages[-1], text=f"{passages[-1].text} {line.strip()}")
+            continue
         sentences: list[str] = []
         for piece in (s.strip() for s in _SENTENCE_END.split(line)):
             # "（市质量工作领导小组办公室）" after an item's last 。 belongs to that sentence.
@@ -567,7 +572,7 @@ def split_passages(document_id: int, source: SourceView, text: str) -> list[Pass
                 sentences.append(piece)
         if not sentences:
             continue
-        is_heading = len(line) <= 40 and not re.search(r"[。；]", line[:-1]) and not in_contacts
+        is_heading = len(line) <= 40 and not re.search(r"[。；]", line[:-1]) and not in_contacts and not in_table
         if is_heading:
             heading = line
         # An item's short name (`（十二）大力推动中小企业质量提升。`) is the context of its sentences.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from services.dates import DateSpan
+from services.dates import DAY, DatePoint, DateSpan
 from services.ingest import fields as f
 from services.ingest.dates import DateReader, time_of_day, time_ranges
 from services.ingest.fields import Field, Kind
@@ -44,6 +44,14 @@ _PHASE_WORDS = re.compile(r"申报|推荐|初审|审核|评审|评选|公示|命
 _FIELD_CHANGED = re.compile(r"(?<!截止)(?<!提交)(?<!报名)(?P<field>时间|日期|地点|场地|会场)由(?P<old>[^，。；]+?)"
                             r"(?:调整|改|变更|延期|推迟|延长|提前|更改)(?:为|至|到)(?P<new>[^，。；\n]+)")
 _CHANGED = re.compile(r"由(?P<old>[^，。；]+?)(?:调整|改|变更|延期|推迟|延长|提前)(?:为|至|到)(?P<new>[^。；\n]+)")
+# 竞赛分初赛、复赛、决赛三个阶段进行, 培训分三个阶段: the numbered items below are its stages.
+_STAGED = re.compile(r"分(?:[^，。；]{0,20}?[两二三四五六七八九十\d]个?)?(?:阶段|环节|步骤|轮次|轮)")
+# A stage's line: a short name (with a bracketed note: 初赛（书面评审）) and its date after a colon
+# or in brackets.
+_PHASE_LINE = re.compile(r"^(?P<name>[\u4e00-\u9fff][\u4e00-\u9fff\s]{0,11}?(?:[（(][^（）()]{1,10}[）)])?)\s*"
+                         r"(?:[：:。]\s*(?P<value>.+)|\s{2,}(?P<column>.+)|[（(](?P<when>[^（）()]*\d[^（）()]*)[）)]\s*$)")
+_NOT_A_PHASE = re.compile(r"截止|截至|方式|办法|要求|对象|地点|费用|条件|范围|名额|程序|联系|咨询|地址")
+_FROM_NOW = re.compile(r"^(?:自|从)?即日起?(?:开始)?[至到—-]")
 _ONLINE = re.compile(r"线上|直播|腾讯会议|视频号|网络会议|在线|云端|钉钉|zoom", re.I)
 _ABBREVIATION = re.compile(r"^(?:\d{4}年度?)?(?:第[一二三四五六七八九十\d]+期)?"
                            r"[\u4e00-\u9fff]*?（([A-Za-z][^）]{0,10})）")
@@ -226,16 +234,45 @@ class ActivityReader:
                 activity.time_of_day = time_of_day(arrival.value)
 
     def _phases(self, lines: list[Line]) -> list[Phase]:
+        """The stages of the activity: lines named by a stage word (初赛：3月1日至31日, （一）申报
+        阶段（2026年12月7日至2027年1月29日）, 报名：即日起至12月25日止), or any named and dated
+        items under a sentence that says the activity runs in stages (培训分三个阶段进行：)."""
         phases = []
+        staged_level: int | None = None
         for line in lines:
-            if not line.label or not line.value or len(line.label) > 8 or not _PHASE_WORDS.search(line.label):
+            if _STAGED.search(line.text) and not _PHASE_LINE.match(line.text):
+                staged_level = -1  # the next numbered line sets the level of the stages
                 continue
-            if f.kinds_of(line.label) and Kind.SCHEDULE not in f.kinds_of(line.label):
-                continue
-            found = self._dates.first(line.value)
-            if found and found.start <= 2:
-                phases.append(Phase(line.label, found.span, found.text))
+            if staged_level == -1 and line.level:
+                staged_level = line.level
+            in_stages = staged_level is not None and line.level == staged_level
+            if staged_level not in (None, -1) and line.level and line.level < staged_level:
+                staged_level = None
+            phase = self._phase(line, in_stages)
+            if phase is not None:
+                phases.append(phase)
         return phases if len(phases) >= 2 else []
+
+    def _phase(self, line: Line, in_stages: bool) -> Phase | None:
+        match = _PHASE_LINE.match(line.text)
+        if match is None:
+            return None
+        name = re.sub(r"\s+", "", match.group("name"))
+        if _NOT_A_PHASE.search(name) or not (in_stages or _PHASE_WORDS.search(name)):
+            return None
+        value = match.group("value") or match.group("column") or match.group("when")
+        from_now = _FROM_NOW.match(value)
+        if from_now:  # 即日起至12月25日止: from the notice's day to that one
+            found = self._dates.first(value[from_now.end():])
+            if found is None or found.start > 2:
+                return None
+            opened = self._dates.issued_on
+            start = DatePoint(opened, DAY) if opened else found.span.start
+            return Phase(name, DateSpan(start, found.span.end), value.strip("。；"))
+        found = self._dates.first(value)
+        if found is None or found.start > 2:
+            return None
+        return Phase(name, found.span, found.text)
 
     def _where(self, activity: ActivityRecord, fields: list[Field], text: str, intro: str) -> None:
         place = _first(fields, Kind.PLACE)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from services.dates import chinese_number
 from services.textnorm import clean_display_text
 
 _CJK = r"\u4e00-\u9fff"
@@ -35,9 +36,9 @@ _CONTACT_FIELD = re.compile(r"(?:联系人|电\s*话|传\s*真|地\s*址|邮政�
 # Titles end in 通知, 要点 …; sentences in their punctuation.
 _ENDS_SENTENCE = re.compile(r"(?:[。！？；：!?;:”）)]|通知|要点|重点|报告|办法|方案|公告)\s*$")
 _MIN_BROKEN_LINE = 20
-# A row of a text table (序号  单位名称  班组名称): columns set apart by runs of spaces. A table
-# stays one passage (论坛有哪些演讲 reads it whole), but the sentence after it is its own.
-_TABLE_ROW = re.compile(r"\S(?: {2,}|\t)\S.*\S(?: {2,}|\t)\S")
+# A row of a text table (序号  单位名称  班组名称): columns set apart by runs of spaces. Each row
+# is a line of its own (初赛    2027年3月1日—3月14日 is a stage); retrieval reads the rows together.
+TABLE_ROW = re.compile(r"\S(?: {2,}|\t)\S.*\S(?: {2,}|\t)\S")
 # 时间：…, 名  额：…: a field of its own, however long the line before it ran.
 _FIELD_LINE = re.compile(rf"^[{_CJK}\s]{{1,10}}[：:]")
 # A section heading (二、…) is its own line even when it has a comma and no end mark.
@@ -53,6 +54,15 @@ _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))+\)")  # (javasc
 # one line `label：value`, as notices usually write it.
 _LABEL_ALONE = re.compile(r"^[▌▍▎◆■◎★☆※|\s]*([\u4e00-\u9fff]{0,6}(?:时间|日期|地点|平台|主题|费用|对象|名额|人数|"
                           r"方式|截止|地址|形式|内容|主讲人|嘉宾|提示|须知))\s*$")
+# 关于举办…的通知 under the letterhead: the title, never the end of the issuer's line.
+_TITLE_LINE = re.compile(r"^关于.{2,60}(?:通知|公告|通告|公示|邀请函|决定|意见|办法|方案)$")
+# The date of issue alone on its line ends the signature: never the rest of the line above it.
+_DATE_ALONE = re.compile(r"^(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零○一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"
+                         r"[一二三四五六七八九十]{1,3}日)$")
+# 二〇二七年一月四日至三月三十一日: dates in Chinese numerals, read like the rest once in digits.
+_CHINESE_YEAR_DATE = re.compile(r"(?P<y>[〇零○一二三四五六七八九]{4})年(?:(?P<m>[一二三四五六七八九十]{1,2})月"
+                                r"(?:(?P<d>[一二三四五六七八九十]{1,3})(?P<u>[日号]))?)?")
+_CHINESE_MONTH_DAY = re.compile(r"(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})(?P<u>[日号])")
 _DASHES = re.compile(r"[–－‒―]")
 _TILDES = re.compile(r"[～〜]")
 
@@ -118,7 +128,8 @@ def repair_lines(lines: list[str], whole: frozenset[int] = frozenset()) -> list[
                 and not _STARTS_NEW.match(line)
                 and not _FIELD_LINE.match(line)
                 and not _LABEL_ALONE.match(line)
-                and bool(_TABLE_ROW.search(previous)) == bool(_TABLE_ROW.search(line))
+                and not _DATE_ALONE.match(line) and not _TITLE_LINE.match(line)
+                and not TABLE_ROW.search(previous) and not TABLE_ROW.search(line)
                 and not (_STARTS_NEW.match(previous) and not re.search(r"[，。]", previous))
                 and not (_SECTION_HEADING.match(previous) and len(previous) <= _MAX_HEADING)
                 and not _CONTACT_FIELD.search(previous) and not _CONTACT_FIELD.search(line)):
@@ -128,10 +139,25 @@ def repair_lines(lines: list[str], whole: frozenset[int] = frozenset()) -> list[
     return kept
 
 
+def _in_digits(match: re.Match[str]) -> str:
+    parts = match.groupdict()
+    out = f"{chinese_number(parts['y'])}年" if parts.get("y") else ""
+    if parts.get("m"):
+        out += f"{chinese_number(parts['m'])}月"
+    if parts.get("d"):
+        out += f"{chinese_number(parts['d'])}{parts['u']}"
+    return out
+
+
+def dates_in_digits(line: str) -> str:
+    """二〇二七年一月四日 → 2027年1月4日, 三月三十一日 → 3月31日."""
+    return _CHINESE_MONTH_DAY.sub(_in_digits, _CHINESE_YEAR_DATE.sub(_in_digits, line))
+
+
 def clean_text(raw: str) -> str:
     """The notice as one clean line per paragraph (idempotent)."""
     text = clean_display_text(raw.replace("\r\n", "\n").replace("\r", "\n"), max_chars=10**7)
     raw_lines = text.split("\n")
     headings = frozenset(i for i, line in enumerate(raw_lines) if _MD_HEADING.match(line))
-    lines = [normalise_punctuation(strip_markdown(line)) for line in raw_lines]
+    lines = [dates_in_digits(normalise_punctuation(strip_markdown(line))) for line in raw_lines]
     return "\n".join(repair_lines(lines, headings))

@@ -65,6 +65,10 @@ class DateReader:
         self._issued_on = issued_on
         self._fallback_year = issued_on.year if issued_on else fallback_year
 
+    @property
+    def issued_on(self) -> dt.date | None:
+        return self._issued_on
+
     def _year_for(self, month: int, day: int | None, stated: int | None) -> int | None:
         if stated is not None:
             return stated

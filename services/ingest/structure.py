@@ -148,8 +148,10 @@ def _split_issuers(line: str) -> list[str]:
 
 
 def _is_org_line(line: str) -> bool:
-    # a line with a phone number is a contact's, however much it looks like a signature
-    return (len(line) <= 60 and not re.search(r"[，。；：:！？]|\d[\d\s-]{6,}\d", line) and not read_line(0, line).level
+    # a line with a phone number is a contact's and one with a date a table's row, however much
+    # either looks like a signature
+    return (len(line) <= 60 and not re.search(r"[，。；：:！？]|\d[\d\s-]{6,}\d|\d月\d{1,2}日", line)
+            and not read_line(0, line).level
             and not _DOC_NUMBER.search(line) and not _TITLE.search(line))
 
 

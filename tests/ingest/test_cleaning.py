@@ -70,7 +70,23 @@ def test_a_thousands_separator_stays_one():
     assert clean_text("会员单位：2,800元/人；非会员单位：3，200元/人") == "会员单位：2,800元/人；非会员单位：3,200元/人"
 
 
-def test_the_sentence_after_a_text_table_is_not_joined_to_its_rows():
-    text = ("序号  单位名称                班组名称\n1   上海浦江特种变压器有限公司   绕线一班\n"
-            "2   上海东沪精密铸造有限公司    熔炼工段\n公示期为2026年11月30日至12月6日。\n")
-    assert clean_text(text).split("\n")[-1] == "公示期为2026年11月30日至12月6日。"
+def test_the_rows_of_a_text_table_and_the_sentence_after_it_stay_lines_of_their_own():
+    text = ("阶段    时间                   形式              地点\n"
+            "初赛    2027年3月1日—3月14日    线上答题          “徐汇质量”微信小程序\n"
+            "决赛    2027年5月20日（星期四）下午   现场竞赛     徐汇区职工活动中心\n公示期为2026年11月30日至12月6日。\n")
+    lines = clean_text(text).split("\n")
+    assert len(lines) == 4
+    assert lines[1].startswith("初赛") and lines[-1] == "公示期为2026年11月30日至12月6日。"
+
+
+def test_the_signature_date_and_the_title_are_not_joined_to_the_line_above():
+    text = ("上海市徐汇区市场监督管理局 上海市徐汇区总工会\n关于举办2027年徐汇区“质量杯”职工质量知识竞赛的通知\n"
+            "正文。\n上海市徐汇区市场监督管理局        上海市徐汇区质量协会\n2026年11月30日\n")
+    assert clean_text(text).split("\n") == [
+        "上海市徐汇区市场监督管理局 上海市徐汇区总工会", "关于举办2027年徐汇区“质量杯”职工质量知识竞赛的通知",
+        "正文。", "上海市徐汇区市场监督管理局        上海市徐汇区质量协会", "2026年11月30日"]
+
+
+def test_dates_in_chinese_numerals_are_written_in_digits():
+    assert clean_text("（一）申报阶段：二〇二七年一月四日至三月三十一日。") == "（一）申报阶段：2027年1月4日至3月31日。"
+    assert clean_text("第三届“质量杯”竞赛") == "第三届“质量杯”竞赛"

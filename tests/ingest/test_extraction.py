@@ -149,6 +149,39 @@ def test_phases_of_one_activity_in_traditional_script_are_not_activities():
     assert qc.signup_deadline == dt.date(2027, 5, 31)
 
 
+def _phases(text: str) -> list[tuple[str, str, str]]:
+    [activity] = read(text).activities
+    return [(p.name, p.span.start.iso(), p.span.end.iso()) for p in activity.phases if p.span]
+
+
+def test_stages_written_as_headings_with_their_dates_in_brackets_or_after_a_full_stop():
+    notice = ("上海市徐汇区质量协会\n关于开展2027年度徐汇区“质量标杆”评选活动的通知\n各有关企业：\n"
+              "三、评选程序\n（一）申报阶段（2026年12月7日至2027年1月29日）\n1. 企业自愿申报。\n"
+              "（二）初审阶段（2027年2月）\n（三）评审阶段（2027年3月1日至3月31日）\n"
+              "四、联系方式\n方瑜 021-5496 3307\n上海市徐汇区质量协会\n2026年11月30日\n")
+    assert _phases(notice) == [("申报阶段", "2026-12-07", "2027-01-29"), ("初审阶段", "2027-02", "2027-02"),
+                               ("评审阶段", "2027-03-01", "2027-03-31")]
+    applied = ("上海市质量协会\n关于开展2027年QC小组成果申报的通知\n各会员单位：\n二、工作安排\n"
+               "（一）网上申报。即日起至2027年3月31日止，申报单位登录系统填报。\n"
+               "（二）专家初审。2027年4月，组织专家进行书面评审。\n上海市质量协会\n2026年11月20日\n")
+    assert _phases(applied) == [("网上申报", "2026-11-20", "2027-03-31"), ("专家初审", "2027-04", "2027-04")]
+
+
+def test_stages_in_a_text_table_and_items_under_a_sentence_that_announces_stages():
+    table = ("上海市徐汇区总工会\n关于举办2027年徐汇区“质量杯”职工质量知识竞赛的通知\n各单位：\n三、竞赛安排\n"
+             "阶段    时间                   形式              地点\n"
+             "初赛    2027年3月1日—3月14日    线上答题          “徐汇质量”微信小程序\n"
+             "复赛    2027年4月中旬           笔试＋现场抢答     另行通知\n"
+             "决赛    2027年5月20日（星期四）下午   现场竞赛     徐汇区职工活动中心\n上海市徐汇区总工会\n2026年11月30日\n")
+    assert [name for name, _, _ in _phases(table)] == ["初赛", "复赛", "决赛"]
+    staged = ("上海市质量协会\n关于举办第十二期首席质量官任职培训班的通知\n各会员单位：\n（二）培训时间与形式\n"
+              "培训分三个阶段进行：\n1. 集中面授：2027年3月15日（周一）至3月19日（周五），共5天；\n"
+              "2. 标杆企业现场教学：2027年3月26日（周五）；\n3. 结业考核与论文答辩：2027年4月9日（周五）。\n"
+              "（三）培训地点\n质量大厦6楼。\n上海市质量协会\n2026年11月25日\n")
+    assert _phases(staged) == [("集中面授", "2027-03-15", "2027-03-19"), ("标杆企业现场教学", "2027-03-26", "2027-03-26"),
+                               ("结业考核与论文答辩", "2027-04-09", "2027-04-09")]
+
+
 def test_a_results_announcement_invites_nobody():
     notice = read("上海市质量协会\n关于2026年度质量信得过班组拟命名名单的公示\n各有关单位：\n"
                   "公示期为2026年11月30日至12月6日。\n联系人：赵一鸣 电话：021-6387 1104\n"
