@@ -57,8 +57,8 @@ _LABEL_ALONE = re.compile(r"^[▌▍▎◆■◎★☆※|\s]*([\u4e00-\u9fff]{0
 # 关于举办…的通知 under the letterhead: the title, never the end of the issuer's line.
 _TITLE_LINE = re.compile(r"^关于.{2,60}(?:通知|公告|通告|公示|邀请函|决定|意见|办法|方案)$")
 # The date of issue alone on its line ends the signature: never the rest of the line above it.
-_DATE_ALONE = re.compile(r"^(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零○一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"
-                         r"[一二三四五六七八九十]{1,3}日)$")
+_DATE_ALONE = re.compile(r"^(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+                         r"|[〇零○一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)$")
 # 二〇二七年一月四日至三月三十一日: dates in Chinese numerals, read like the rest once in digits.
 _CHINESE_YEAR_DATE = re.compile(r"(?P<y>[〇零○一二三四五六七八九]{4})年(?:(?P<m>[一二三四五六七八九十]{1,2})月"
                                 r"(?:(?P<d>[一二三四五六七八九十]{1,3})(?P<u>[日号]))?)?")

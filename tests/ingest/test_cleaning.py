@@ -73,7 +73,8 @@ def test_a_thousands_separator_stays_one():
 def test_the_rows_of_a_text_table_and_the_sentence_after_it_stay_lines_of_their_own():
     text = ("阶段    时间                   形式              地点\n"
             "初赛    2027年3月1日—3月14日    线上答题          “徐汇质量”微信小程序\n"
-            "决赛    2027年5月20日（星期四）下午   现场竞赛     徐汇区职工活动中心\n公示期为2026年11月30日至12月6日。\n")
+            "决赛    2027年5月20日（星期四）下午   现场竞赛     徐汇区职工活动中心\n"
+            "公示期为2026年11月30日至12月6日。\n")
     lines = clean_text(text).split("\n")
     assert len(lines) == 4
     assert lines[1].startswith("初赛") and lines[-1] == "公示期为2026年11月30日至12月6日。"
