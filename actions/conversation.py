@@ -13,6 +13,8 @@ from actions.base import AssistantAction, DomainDict, call, latest_entity, remem
 from actions.contacts import ActionContact
 from actions.knowledge import answer_about_activity, answer_from_documents
 from services.answers import Topic
+from services.answers.topics import topic_in_words
+from services.retrieval import is_question, question_form
 from services.textnorm import parse_choice
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -62,6 +64,25 @@ class ActionAnswerFollowup(AssistantAction):
             return await ActionActivityDetails(self.services).answer_about(
                 dispatcher, tracker, domain, follow_up=True, topic=Topic.OTHER)
         dispatcher.utter_message(response="utter_ask_rephrase")
+        return []
+
+
+class ActionAcknowledge(AssistantAction):
+    """是的, 不用了 with nothing pending: acknowledged. A question the NLU took for a yes or a no
+    (那不是会员呢, 原来不是12月吗) goes on with the activity or notice talked about instead."""
+
+    def name(self) -> str:
+        return "action_acknowledge"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        if is_question(question_form(text)) and (tracker.get_slot("activity") or tracker.get_slot("notice")):
+            last = tracker.get_slot("last_topic")
+            topic = topic_in_words(text) or (Topic(last) if last in {t.value for t in Topic} else Topic.OTHER)
+            return await ActionActivityDetails(self.services).answer_about(
+                dispatcher, tracker, domain, follow_up=True, topic=topic)
+        dispatcher.utter_message(response="utter_ok")
         return []
 
 

@@ -318,6 +318,10 @@ class ActionRequestCancel(AssistantAction):
         channel, user = member_key(tracker)
         signups = await call(self.services.signups.list_for, channel, user)
         if not signups:
+            # 改期了我去不了怎么办, 去不了钱能退吗: a question about the activity, not a cancellation
+            about_activity = await answer_about_activity(self.services, dispatcher, domain, tracker)
+            if about_activity is not None:
+                return [*about_activity, SlotSet("cancel_activity_id", None)]
             dispatcher.utter_message(response="utter_cancel_nothing")
             return [SlotSet("cancel_activity_id", None)]
         named = latest_entity(tracker, "activity")

@@ -113,8 +113,8 @@ class AnswerService:
         """A question of a shortlist or results (信得过班组公示到哪天, 评上了吗) whose words name a
         公示 better than any activity: that notice's sentence."""
         question = _question(asked)
-        if question is None or asked.named or asked.remembered or asked.chosen \
-                or not _ASKS_OF_RESULTS.search(normalise(question)):
+        # the words decide, not the name the NLU tagged (信得过班组) nor the activity talked about
+        if question is None or asked.chosen or not _ASKS_OF_RESULTS.search(normalise(question)):
             return None
         titles = dict(self._retriever.titles_of_kind(RESULTS_KIND))
         notice = self._finder.notice_named(question, list(titles.items()))

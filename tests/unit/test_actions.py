@@ -21,7 +21,7 @@ from actions.activities import (
     ActionQualityMonth,
 )
 from actions.contacts import ActionContact
-from actions.conversation import ActionAnswerFollowup, ActionClarifyOrFallback
+from actions.conversation import ActionAcknowledge, ActionAnswerFollowup, ActionClarifyOrFallback
 from actions.knowledge import ActionCapabilities, ActionOutOfScope
 from actions.signup import (
     ActionAskSignupActivity,
@@ -343,6 +343,24 @@ async def test_cancel_finds_the_sign_up_when_the_entity_is_part_of_its_name(svc)
     elsewhere, _ = await run(ActionRequestCancel(svc), tracker(
         "取消第三届世界质量论坛的报名", "cancel_signup", [entity("activity", "第三届世界质量论坛")]))
     assert elsewhere[0]["response"] == "utter_cancel_not_signed"
+
+
+async def test_a_question_taken_for_a_yes_or_a_no_goes_on_with_the_activity_talked_about(svc):
+    lecture = svc.activities.resolve("2026年质量大讲堂（冬季）").unique
+    talked_about = {"activity": lecture.name, "last_topic": "time"}
+    answered, _ = await run(ActionAcknowledge(svc), tracker("不是周末吗", "deny", slots=talked_about))
+    assert answered[0]["response"] == "utter_activity_time"
+    plain, _ = await run(ActionAcknowledge(svc), tracker("不用了", "deny", slots=talked_about))
+    assert plain[0]["response"] == "utter_ok"
+
+
+async def test_a_question_taken_for_a_cancellation_is_answered_when_nothing_is_signed_up(svc):
+    lecture = svc.activities.resolve("2026年质量大讲堂（冬季）").unique
+    asked, slots = await run(ActionRequestCancel(svc), tracker(
+        "那天去不了怎么办？几点开始的", "cancel_signup", slots={"activity": lecture.name}))
+    assert asked[0]["response"] != "utter_cancel_nothing" and slots["cancel_activity_id"] is None
+    nothing, _ = await run(ActionRequestCancel(svc), tracker("取消报名", "cancel_signup"))
+    assert nothing[0]["response"] == "utter_cancel_nothing"
 
 
 async def test_details_give_place_fee_capacity_and_deadline_when_the_notice_does(svc):

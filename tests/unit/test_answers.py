@@ -158,6 +158,9 @@ def test_a_question_of_results_finds_the_shortlist_before_past_activities_of_the
     out = ask(svc, "信得过班组结果出来了吗")
     assert out.response == "utter_document_answer" and "拟命名" in str(out.values["answer"])
     assert out.notice == until.notice is not None
+    # the NLU tags 信得过班组 as an activity's name, and the conversation was about the lecture
+    tagged = ask(svc, "信得过班组公示到哪天", named="信得过班组", remembered="2027年第一期“质量大讲堂”")
+    assert tagged.response == "utter_document_answer" and "12月6日" in str(tagged.values["answer"])
 
 
 def test_the_kind_of_activity_alone_means_the_one_of_that_kind_still_to_come(svc, tmp_path: Path):
