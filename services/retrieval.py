@@ -183,12 +183,16 @@ class _Cue:
     # looks inside 《…》 too: 白皮书是哪年的 is answered by 《上海市质量状况白皮书（2021年）》
     in_titles: bool = False
     kind: str = ""  # what is asked, for `asked_kinds` (when, where, count, fee …)
+    # within one notice, a sentence of the shape answers whatever words the question uses
+    # (我们公司能去三个人吗 — 每家会员单位限报1人; 回执发哪个邮箱 — …发送至 sqe@…)
+    answered_by_shape: bool = False
 
 
 # What kind of answer a question wants, what a passage holding one looks like, and the factor
 # its score gets. A fee and a sign-up are what members act on: only a sentence that states one answers.
 # A question of how many one organisation may send or enter (services.answers.topics routes it here).
-PER_UNIT_QUESTION = r"(?:一|每|我们|我|咱们|本)(?:家|个)?(?:单位|企业|公司|组织|集团).{0,8}(?:几|多少)"
+PER_UNIT_QUESTION = (r"(?:一|每|我们|我|咱们|本)(?:家|个)?(?:单位|企业|公司|组织|集团|工会).{0,8}"
+                     r"(?:几|多少|[两二三四五六七八九十\d]+\s*(?:个|名|位)?人)")
 
 _CUES = (
     _Cue(re.compile(r"什么时候|何时|哪天|哪一天|日期|几月|几号|时间"),
@@ -216,8 +220,8 @@ _CUES = (
          kind="year"),
     # how many one organisation may send (一家企业能去几个人, 一个单位最多报几个班组): a per-unit limit
     _Cue(re.compile(PER_UNIT_QUESTION),
-         re.compile(r"每(?:家|个|一)?(?:单位|企业|公司|组织|集团)|限报|(?:不超过|不多于|至多|最多)\s*\d|限\s*\d+\s*[人名个项支]"),
-         required=True, kind="per_unit"),
+         re.compile(r"每(?:家|个|一)?[\u4e00-\u9fff]{0,4}?(?:单位|企业|公司|组织|集团|工会)|限报|限派"),
+         required=True, kind="per_unit", answered_by_shape=True),
     # how many: a count (160个城市, 1.5万人, 十二期, 93.5%, 1:78), not just a year or a date
     _Cue(re.compile(r"多少(?!钱)|(?<!哪)几(?![号月点天日时周年])"),
          re.compile(r"(?<![\d.])(?!\d{4}年|\d{1,2}(?:[~～\-—至]\d{1,2})?[月日号])\d+(?:\.\d+)?"
@@ -228,7 +232,8 @@ _CUES = (
     _Cue(re.compile(r"报名|截止|名额"), re.compile(r"报名|截止|名额"), required=True, kind="signup"),
     # a web or mail address is a string no paraphrase stands for: only a passage that has one answers
     _Cue(re.compile(r"网址|链接|网页|邮箱|e-?mail|(?:哪个|什么)网站|网站是|下载|电子版|上传", re.IGNORECASE),
-         re.compile(r"https?://|www\.|\.(?:com|cn|org|net)\b|@", re.IGNORECASE), required=True, kind="web"),
+         re.compile(r"https?://|www\.|\.(?:com|cn|org|net)\b|@", re.IGNORECASE), required=True, kind="web",
+         answered_by_shape=True),
     # an address, phone or person to contact: a contact block (`X地址：… 电 话：… 联系人：…`) is the answer
     _Cue(re.compile(r"地址|电话|联系人|联系方式|怎么联系|传真|邮编|邮政编码|哪条路|在哪办公"),
          re.compile(r"地\s*址\s*[:：]|电\s*话\s*[:：]|联\s*系\s*人\s*[:：]"), factor=2.0, required=True,
@@ -815,12 +820,28 @@ class DocumentIndex:
         hits = self._scored(simplified, query, 1, today, document_id, year)
         best = hits[0] if hits else None
         min_score, min_coverage = (OWN_MIN_SCORE, OWN_MIN_COVERAGE) if own else (MIN_SCORE, MIN_COVERAGE)
-        if best is None or best.score < min_score or best.coverage < min_coverage:
-            return None
-        if own and not self._holds_rarest(best.passage, query):
+        if best is None or best.score < min_score or best.coverage < min_coverage \
+                or (own and not self._holds_rarest(best.passage, query)):
+            best = self._by_shape(simplified, query, document_id) if own else None
+        if best is None:
             return None
         return DocumentAnswer(self.answer_text(best.passage), best.passage.source, best.score,
                               best.passage.document_id)
+
+    def _by_shape(self, simplified: str, query: set[str], document_id: int | None) -> Hit | None:
+        """Within one notice, the sentence of the shape a question asks for when that shape is the
+        answer (a per-unit limit, an e-mail address): the one that shares most of its words."""
+        cues = [cue for cue in _CUES if cue.answered_by_shape and cue.asks.search(simplified)]
+        if not cues or document_id is None:
+            return None
+        fitting = [i for i, p in enumerate(self.passages) if p.document_id == document_id and not p.is_card
+                   and all(cue.shape.search(_BOOK_TITLE.sub("", p.item) + self._shapes[i]) for cue in cues)]
+        if not fitting:
+            return None
+        shared = {i: sum(self._idf.get(t, 0.0) for t in query if any(j == i for j, _ in self._postings.get(t, ())))
+                  for i in fitting}
+        best = max(fitting, key=lambda i: (shared[i], -i))
+        return Hit(self.passages[best], shared[best], 0.0)
 
     def opening(self, document_id: int) -> DocumentAnswer | None:
         """A notice's first sentence after its title block: what it announces (现予以公示)."""
@@ -915,6 +936,21 @@ class DocumentRetriever:
     def answer(self, question: str, today: dt.date | None = None, document_id: int | None = None,
                year: int | None = None, named: str = "") -> DocumentAnswer | None:
         return self.index().answer(question, today, document_id, year, named)
+
+    def _by_shape(self, simplified: str, query: set[str], document_id: int | None) -> Hit | None:
+        """Within one notice, the sentence of the shape a question asks for when that shape is the
+        answer (a per-unit limit, an e-mail address): the one that shares most of its words."""
+        cues = [cue for cue in _CUES if cue.answered_by_shape and cue.asks.search(simplified)]
+        if not cues or document_id is None:
+            return None
+        fitting = [i for i, p in enumerate(self.passages) if p.document_id == document_id and not p.is_card
+                   and all(cue.shape.search(_BOOK_TITLE.sub("", p.item) + self._shapes[i]) for cue in cues)]
+        if not fitting:
+            return None
+        shared = {i: sum(self._idf.get(t, 0.0) for t in query if any(j == i for j, _ in self._postings.get(t, ())))
+                  for i in fitting}
+        best = max(fitting, key=lambda i: (shared[i], -i))
+        return Hit(self.passages[best], shared[best], 0.0)
 
     def opening(self, document_id: int) -> DocumentAnswer | None:
         return self.index().opening(document_id)

@@ -106,8 +106,11 @@ def test_an_unknown_name_is_not_answered_with_another_activity(svc):
 
 
 def test_a_per_unit_limit_is_read_from_the_notice_not_taken_for_the_capacity(svc):
-    answer = ask(svc, "第一期大讲堂一家单位能去几个人")
-    assert answer.response == "utter_document_answer" and "每家单位限报2人" in str(answer.values["answer"])
+    for question in ("第一期大讲堂一家单位能去几个人", "第一期大讲堂我们公司能去三个人吗",
+                     "第一期大讲堂一个公司能报几个"):
+        answer = ask(svc, question)
+        assert answer.response == "utter_document_answer", question
+        assert "每家单位限报2人" in str(answer.values["answer"]), question
 
 
 def test_the_activity_notice_answers_in_other_words_and_refuses_what_it_does_not_say(svc):
