@@ -245,15 +245,19 @@ def theme_in(text: str) -> str | None:
 
 
 _EVENT_PLACE = re.compile(r"(?<![存现正实所内外旨潜好])在(?P<v>[^，。；\n]{2,40}?)(?:举办|举行|召开|开展)")
+_PLACE_IN_TEXT = re.compile(r"地\s*点(?:均|统一|暂定)?(?:为|设在|在|[：:])\s*(?P<v>[^，。；\n]{4,60})")
+_TO_BE_ANNOUNCED = re.compile(r"另行通知|待定|另定|另告")
 _VAGUE_PLACE = re.compile(r"^(?:本市|上海|线上|全市|各区|我市|京|沪)$|^\d|年|月")
 
 
 def place_in_sentence(text: str) -> tuple[str | None, str | None]:
-    """定于…在长宁区泰安路74号市质协三楼报告厅举办: the place of an event sentence."""
-    for match in _EVENT_PLACE.finditer(text):
-        value = match.group("v").strip()
-        if not _VAGUE_PLACE.search(value):
-            return value, match.group(0)
+    """定于…在长宁区泰安路74号市质协三楼报告厅举办: the place of an event sentence; else a place
+    stated inside a sentence (复赛、决赛地点均为嘉定区工人文化宫, …全天，地点：东川路2008号)."""
+    for pattern in (_EVENT_PLACE, _PLACE_IN_TEXT):
+        for match in pattern.finditer(text):
+            value = match.group("v").strip()
+            if not _VAGUE_PLACE.search(value) and not _TO_BE_ANNOUNCED.search(value):
+                return value, match.group(0)
     return None, None
 
 

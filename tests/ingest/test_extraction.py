@@ -184,6 +184,14 @@ def test_stages_in_a_text_table_and_items_under_a_sentence_that_announces_stages
                                ("结业考核与论文答辩", "2027-04-09", "2027-04-09")]
 
 
+def test_a_place_stated_inside_a_sentence_when_no_field_or_event_sentence_gives_one():
+    notice = read("嘉定区总工会\n关于举办嘉定区第三届“质量工匠杯”职工QC成果竞赛的通知\n各基层工会：\n"
+                  "（二）复赛：2027年3月12日（星期五），现场发表。\n（三）决赛：2027年4月15日（星期四），现场发表及答辩。\n"
+                  "复赛、决赛地点均为嘉定区工人文化宫（博乐路118号）。\n嘉定区总工会\n2026年11月16日\n")
+    [contest] = notice.activities
+    assert contest.place == "嘉定区工人文化宫（博乐路118号）"
+
+
 def test_a_results_announcement_invites_nobody():
     notice = read("上海市质量协会\n关于2026年度质量信得过班组拟命名名单的公示\n各有关单位：\n"
                   "公示期为2026年11月30日至12月6日。\n联系人：赵一鸣 电话：021-6387 1104\n"
