@@ -112,6 +112,12 @@ class ActionContact(AssistantAction):
         if field is None:  # the NLU tagged no field the words name (市质协的电子邮箱是多少)
             field = next((name for name, words in _FIELD_WORDS if words.search(simplified)), None)
         if field in CONTACT_FIELDS:
+            if not contact.field(field):
+                # 回执发到哪个邮箱: no contact gives one, the activity's notice may (…发送至 sqe@…)
+                in_notice = await call(self.services.answers.about_activity, asked_in(tracker, Topic.OTHER))
+                if in_notice is not None and in_notice.response == "utter_document_answer":
+                    utter(dispatcher, domain, in_notice)
+                    return [*events, *remembered(in_notice)]
             self._answer_field(dispatcher, domain, contact, field)
             return [*events, SlotSet("contact_field", field)]
         self._answer_all(dispatcher, domain, contact)

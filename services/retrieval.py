@@ -937,21 +937,6 @@ class DocumentRetriever:
                year: int | None = None, named: str = "") -> DocumentAnswer | None:
         return self.index().answer(question, today, document_id, year, named)
 
-    def _by_shape(self, simplified: str, query: set[str], document_id: int | None) -> Hit | None:
-        """Within one notice, the sentence of the shape a question asks for when that shape is the
-        answer (a per-unit limit, an e-mail address): the one that shares most of its words."""
-        cues = [cue for cue in _CUES if cue.answered_by_shape and cue.asks.search(simplified)]
-        if not cues or document_id is None:
-            return None
-        fitting = [i for i, p in enumerate(self.passages) if p.document_id == document_id and not p.is_card
-                   and all(cue.shape.search(_BOOK_TITLE.sub("", p.item) + self._shapes[i]) for cue in cues)]
-        if not fitting:
-            return None
-        shared = {i: sum(self._idf.get(t, 0.0) for t in query if any(j == i for j, _ in self._postings.get(t, ())))
-                  for i in fitting}
-        best = max(fitting, key=lambda i: (shared[i], -i))
-        return Hit(self.passages[best], shared[best], 0.0)
-
     def opening(self, document_id: int) -> DocumentAnswer | None:
         return self.index().opening(document_id)
 

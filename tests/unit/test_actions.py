@@ -363,6 +363,21 @@ async def test_a_question_taken_for_a_cancellation_is_answered_when_nothing_is_s
     assert nothing[0]["response"] == "utter_cancel_nothing"
 
 
+async def test_a_contact_detail_no_contact_gives_is_read_from_the_activity_notice(svc, tmp_path: Path):
+    from services.ingest.loader import NoticeLoader
+
+    notice = tmp_path / "supplier-conference.txt"
+    notice.write_text("2027年度供应商质量大会邀请函\n各供应商：\n我司定于2027年1月19日在青浦区华腾路1288号召开"
+                      "2027年度供应商质量大会。\n请于1月5日前将参会回执发送至 sqe@example.com。\n"
+                      "联系人：冯涛，电话：021-5971 2260\n上海宏晟汽车电子有限公司\n2026年11月28日\n", encoding="utf-8")
+    NoticeLoader(svc.session_factory).ingest(notice)
+    conference = svc.activities.resolve("2027年度供应商质量大会").unique
+    messages, _ = await run(ActionContact(svc), tracker(
+        "回执发到哪个邮箱", "ask_contact", [entity("contact_field", "email")],
+        slots={"activity": conference.name, "last_topic": "time"}))
+    assert messages[0]["response"] == "utter_document_answer" and "sqe@example.com" in messages[0]["answer"]
+
+
 async def test_details_give_place_fee_capacity_and_deadline_when_the_notice_does(svc):
     from actions.activities import ActionActivityDetails
 

@@ -105,6 +105,13 @@ def test_an_unknown_name_is_not_answered_with_another_activity(svc):
     assert answer.response == "utter_activity_not_found" and answer.activity is None
 
 
+def test_whether_one_can_follow_online_is_not_answered_with_the_hall(svc):
+    online = ask(svc, "第一期大讲堂有线上直播吗", Topic.PLACE)
+    assert online.response != "utter_activity_place" and "泰安路" not in str(online.values)
+    hall = ask(svc, "第一期大讲堂在哪里", Topic.PLACE)
+    assert hall.response == "utter_activity_place"
+
+
 def test_a_per_unit_limit_is_read_from_the_notice_not_taken_for_the_capacity(svc):
     for question in ("第一期大讲堂一家单位能去几个人", "第一期大讲堂我们公司能去三个人吗",
                      "第一期大讲堂一个公司能报几个"):
