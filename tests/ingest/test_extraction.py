@@ -192,6 +192,15 @@ def test_a_place_stated_inside_a_sentence_when_no_field_or_event_sentence_gives_
     assert contest.place == "嘉定区工人文化宫（博乐路118号）"
 
 
+def test_an_event_sentence_held_through_a_platform_after_its_name():
+    notice = read("上海市闵行区市场监督管理局\n关于开展“质量强企”线上公益课堂（第三讲）的通知\n各有关企业：\n"
+                  "第三讲定于11月27日（星期五）下午14:00—15:30通过腾讯会议在线举行，现将有关事项通知如下：\n"
+                  "一、参加对象\n辖区企业质量管理人员。\n上海市闵行区市场监督管理局\n2026年11月16日\n")
+    [lesson] = notice.activities
+    assert lesson.span is not None and lesson.span.describe() == "2026年11月27日"
+    assert lesson.time_of_day == "14:00-15:30"
+
+
 def test_a_results_announcement_invites_nobody():
     notice = read("上海市质量协会\n关于2026年度质量信得过班组拟命名名单的公示\n各有关单位：\n"
                   "公示期为2026年11月30日至12月6日。\n联系人：赵一鸣 电话：021-6387 1104\n"
