@@ -27,13 +27,14 @@ _TITLE_NAMES = (
     re.compile(r"关于(?:选拔|推荐|选拔推荐|征集|报名参加|参加)?(?P<x>.+?)(?:学员|人选|选手)?(?:的|之)?(?:通知|公告)$"),
     re.compile(r"^(?P<x>.+?)(?:的)?(?:通知|公告|邀请函|通告|简章)$"),
     # 报名｜第12期“质量青年说”沙龙：用数据讲好质量故事 (a WeChat article: the name, then its subtitle)
-    re.compile(r"^(?:邀请函|报名|通知|公告|预告)\s*[｜|]\s*(?P<x>[^：:]+)"),
+    re.compile(r"^(?:邀请函|报名|通知|公告|预告)(?:开启|开始|启动|通道开启)?\s*[｜|]\s*(?P<x>[^：:！!，,？?]+)"),
     # 【青年质量云课堂】第6期 | 用好“质量工具箱”…: the bracketed series and the issue after it
     re.compile(r"^【(?P<x>[^】]+】[^|｜]*?)\s*[|｜]"),
     # 第28期质量沙龙｜当AI遇上质量检验: the name of an activity, then the article's headline
     re.compile(r"^(?P<x>[^|｜：:，。]{0,24}(?:沙龙|讲堂|讲座|论坛|培训班?|课堂|公开课|开放日|竞赛|大赛|交流会|发表会|宣贯会"
                r"|大会|年会|训练营|研修班)[^|｜：:，。]{0,8}?)\s*[|｜]"),
 )
+_HEADLINE_TAIL = re.compile(r"(?:来啦|来了|开始啦|开始了|开启啦|开启了|等你来|等你)$")
 _NAME_NOISE = re.compile(r"^(?:各?会员单位|有关单位|企业|职工)|(?:工作|相关事宜|有关事项|报名工作)$")
 _EVENT_SENTENCE = re.compile(
     r"(?:定于|将于|拟于|计划于|决定于)(?P<when>[^，。；]{2,40}?)[，,]?(?:在(?P<place>[^，。；]{2,40}?)"
@@ -48,6 +49,7 @@ _CHANGED = re.compile(r"由(?P<old>[^，。；]+?)(?:调整|改|变更|延期|�
 _STAGED = re.compile(r"分(?:[^，。；]{0,20}?[两二三四五六七八九十\d]个?)?(?:阶段|环节|步骤|轮次|轮)")
 # A stage's line: a short name (with a bracketed note: 初赛（书面评审）) and its date after a colon
 # or in brackets.
+_SCHEDULE_HEADING = re.compile(r"^(?:(?:赛程|日程|流程|议程|进度|时间|活动)?安排|赛程|日程|流程|议程)[｜|：:]?$")
 _PHASE_LINE = re.compile(r"^(?P<name>[\u4e00-\u9fff][\u4e00-\u9fff\s]{0,11}?(?:[（(][^（）()]{1,10}[）)])?)\s*"
                          r"(?:[：:。]\s*(?P<value>.+)|\s{2,}(?P<column>.+)|[（(](?P<when>[^（）()]*\d[^（）()]*)[）)]\s*$)")
 _NOT_A_PHASE = re.compile(r"截止|截至|方式|办法|要求|对象|地点|费用|条件|范围|名额|程序|联系|咨询|地址")
@@ -63,6 +65,7 @@ def title_name(title: str) -> str | None:
         match = pattern.search(title)
         if match:
             name = _NAME_NOISE.sub("", match.group("x")).strip()
+            name = _HEADLINE_TAIL.sub("", name)  # 2027质量创新黑客松来啦: the name, not the headline
             name = re.sub(r"^《(.+)》$", r"\1", name)
             name = re.sub(r"^(?:会员单位|各单位)?赴", "赴", name)
             name = re.sub(r"^([^】]+)】", r"“\1”", name)  # 【青年质量云课堂】第6期 → “青年质量云课堂”第6期
@@ -236,19 +239,16 @@ class ActivityReader:
     def _phases(self, lines: list[Line]) -> list[Phase]:
         """The stages of the activity: lines named by a stage word (初赛：3月1日至31日, （一）申报
         阶段（2026年12月7日至2027年1月29日）, 报名：即日起至12月25日止), or any named and dated
-        items under a sentence that says the activity runs in stages (培训分三个阶段进行：)."""
+        lines right under a sentence that says the activity runs in stages (培训分三个阶段进行：)
+        or under a schedule's heading (赛程｜)."""
         phases = []
-        staged_level: int | None = None
+        in_stages = False
         for line in lines:
-            if _STAGED.search(line.text) and not _PHASE_LINE.match(line.text):
-                staged_level = -1  # the next numbered line sets the level of the stages
+            if (_STAGED.search(line.text) or _SCHEDULE_HEADING.match(line.text)) and not _PHASE_LINE.match(line.text):
+                in_stages = True
                 continue
-            if staged_level == -1 and line.level:
-                staged_level = line.level
-            in_stages = staged_level is not None and line.level == staged_level
-            if staged_level not in (None, -1) and line.level and line.level < staged_level:
-                staged_level = None
             phase = self._phase(line, in_stages)
+            in_stages = in_stages and phase is not None
             if phase is not None:
                 phases.append(phase)
         return phases if len(phases) >= 2 else []

@@ -53,7 +53,7 @@ _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))+\)")  # (javasc
 # A field's label alone on its line, its value on the next (▌ 直播时间 / 2026年12月16日…, ◆ 活动地点):
 # one line `label：value`, as notices usually write it.
 _LABEL_ALONE = re.compile(r"^[▌▍▎◆■◎★☆※|\s]*([\u4e00-\u9fff]{0,6}(?:时间|日期|地点|平台|主题|费用|对象|名额|人数|"
-                          r"方式|截止|地址|形式|内容|主讲人|嘉宾|提示|须知))\s*$")
+                          r"方式|截止|地址|形式|内容|主讲人|嘉宾|提示|须知|谁能参加|适合人群))\s*[｜|]?\s*$")
 # 关于举办…的通知 under the letterhead: the title, never the end of the issuer's line.
 _TITLE_LINE = re.compile(r"^关于.{2,60}(?:通知|公告|通告|公示|邀请函|决定|意见|办法|方案)$")
 # The date of issue alone on its line ends the signature: never the rest of the line above it.
@@ -109,7 +109,8 @@ def normalise_punctuation(line: str) -> str:
 
 def repair_lines(lines: list[str], whole: frozenset[int] = frozenset()) -> list[str]:
     """Drop captions and blank lines; join a sentence a page broke over lines (never one after
-    a line of `whole`, by index: a Markdown heading is a paragraph of its own)."""
+    a line of `whole`, by index, nor a line of `whole` to the one above: a Markdown heading or
+    list item is a paragraph of its own)."""
     kept: list[str] = []
     previous_whole = False
     for index, raw in enumerate(lines):
@@ -117,7 +118,7 @@ def repair_lines(lines: list[str], whole: frozenset[int] = frozenset()) -> list[
         if not line or _CAPTION.match(line):
             continue
         previous = kept[-1] if kept else ""
-        joins_previous, previous_whole = not previous_whole, index in whole
+        joins_previous, previous_whole = not previous_whole and index not in whole, index in whole
         label = _LABEL_ALONE.match(previous)
         if label and not _LABEL_ALONE.match(line) and not _STARTS_NEW.match(line) and not _FIELD_LINE.match(line):
             kept[-1] = f"{label.group(1)}：{line}"
@@ -158,6 +159,6 @@ def clean_text(raw: str) -> str:
     """The notice as one clean line per paragraph (idempotent)."""
     text = clean_display_text(raw.replace("\r\n", "\n").replace("\r", "\n"), max_chars=10**7)
     raw_lines = text.split("\n")
-    headings = frozenset(i for i, line in enumerate(raw_lines) if _MD_HEADING.match(line))
+    headings = frozenset(i for i, line in enumerate(raw_lines) if _MD_HEADING.match(line) or _MD_BULLET.match(line))
     lines = [dates_in_digits(normalise_punctuation(strip_markdown(line))) for line in raw_lines]
     return "\n".join(repair_lines(lines, headings))

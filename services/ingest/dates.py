@@ -24,8 +24,10 @@ _WRITTEN = (r"(?:(?P<{p}y>\d{{4}})\s*年\s*)?(?P<{p}m>\d{{1,2}})\s*月份?"
 _END_ONLY = r"(?P<{p}m>\d{{1,2}})\.(?P<{p}d>\d{{1,2}})(?!\d)|(?P<{p}dd>\d{{1,2}})\s*[日号]"
 _START = rf"(?<![\d.])(?:{_NUMERIC.format(p='a')}|{_WRITTEN.format(p='b')}){_WEEKDAY}"
 _ONE_DATE = re.compile(_START)
+# 4月17日（周六）9:00 ~ 4月18日（周日）17:00: the start's clock inside a range of days
+_CLOCK = r"(?:\s*(?:上午|下午|晚上)?\s*\d{1,2}[:：]\d{2})?"
 _DATE = re.compile(
-    rf"{_START}(?:{_SEP}(?:{_NUMERIC.format(p='c')}|{_WRITTEN.format(p='e')}|{_END_ONLY.format(p='f')}))?"
+    rf"{_START}(?:{_CLOCK}{_SEP}(?:{_NUMERIC.format(p='c')}|{_WRITTEN.format(p='e')}|{_END_ONLY.format(p='f')}))?"
 )
 _TIME_RANGE = re.compile(r"(?<!\d)(\d{1,2})[:：](\d{2})\s*(?:—{1,2}|-|~|至|到)\s*(\d{1,2})[:：](\d{2})")
 _TIME = re.compile(r"(?<!\d)(\d{1,2})[:：](\d{2})(?!\d)")

@@ -24,6 +24,7 @@ _NUMBERING = (
     (3, re.compile(r"^(?P<n>\d{1,2})\s*(?:[.．、](?!\d)|[.．](?=\d{4}年)|\s(?=[^\d\s]))\s*")),
     (4, re.compile(r"^[（(](?P<n>\d{1,2})[)）]\s*|^(?P<c>[①②③④⑤⑥⑦⑧⑨⑩])\s*")),
 )
+_BULLET = re.compile(r"^[●◆■□◇▲△▼▽◎○★☆※▶►▌▍▎]\s*")
 # A label is a few characters before a colon: 时间：, 名  额：, 报名方式：.
 _LABEL = re.compile(rf"^(?P<label>[{_CJK}][{_CJK}\s]{{0,9}}?)\s*[：:]\s*(?P<value>.*)$")
 _ISSUE_DATE = re.compile(r"^\s*(?:(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|"
@@ -31,7 +32,7 @@ _ISSUE_DATE = re.compile(r"^\s*(?:(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*
 _DOC_NUMBER = re.compile(r"〔\d{4}〕|\[\d{4}\]|第\s*\d[\d-]*\s*号$")  # 台品协字第2026-047号
 # 关于…的通知, …邀请函; a WeChat article's 报名｜…, 邀请函｜走进恒川…, 【青年质量云课堂】第6期 | …
 _TITLE = re.compile(r"(?:^关于.{2,}|.{2,}(?:通知|公告|公示|通告|邀请函|启事|简章|方案|安排))$"
-                    r"|^(?:邀请函|报名|通知|公告|预告)\s*[｜|]|^【[^】]+】[^|｜]*[|｜]"
+                    r"|^(?:邀请函|报名|通知|公告|预告)(?:开启|开始|启动|通道开启)?\s*[｜|]|^【[^】]+】[^|｜]*[|｜]"
                     r"|^[^|｜：:，。]{4,30}[｜|]")  # 第28期质量沙龙｜当AI遇上质量检验
 _ADDRESSEES = re.compile(r"^[^。]{2,80}[：:]$")
 _ATTACHMENT = re.compile(r"^(?:附件|抄送|附：)")
@@ -101,6 +102,9 @@ class Layout:
 
 def read_line(index: int, raw: str) -> Line:
     text, level = raw.strip(), 0
+    bare = _BULLET.sub("", text)  # ■ 活动一：…: a bullet before the number mark
+    if bare != text and any(pattern.match(bare) for _, pattern in _NUMBERING):
+        text = bare
     for candidate, pattern in _NUMBERING:
         match = pattern.match(text)
         if match and match.end() < len(text):

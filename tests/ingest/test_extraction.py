@@ -201,6 +201,47 @@ def test_an_event_sentence_held_through_a_platform_after_its_name():
     assert lesson.time_of_day == "14:00-15:30"
 
 
+def test_two_activities_under_bulleted_headings_are_two():
+    notice = read("上海市质量协会会员服务部\n关于开展2027年第一季度会员专题活动的通知\n各会员单位：\n"
+                  "现将两项会员专题活动安排通知如下。\n■ 活动一：《产品质量法》修订要点宣贯会\n"
+                  "时间：2027年2月25日（星期四）下午14:00—17:00\n地点：上海市质量协会5楼报告厅\n"
+                  "■ 活动二：“质量经理人读书会”春季沙龙\n时间：2027年3月20日（星期六）上午9:30~11:30\n"
+                  "地点：上海质量书屋（黄浦区复兴中路505号2楼）\n上海市质量协会会员服务部\n2026年11月19日\n")
+    assert [a.name for a in notice.activities] == ["《产品质量法》修订要点宣贯会", "“质量经理人读书会”春季沙龙"]
+
+
+WECHAT_HACKATHON = """# 📢 报名开启｜2027质量创新黑客松来啦！32小时，用数据和AI解决真实质量难题
+
+上海质协　2026-11-28 08:30　发表于上海
+
+## 📅 时间｜
+
+4月17日（周六）9:00 ~ 4月18日（周日）17:00
+
+## 📍 地点｜
+
+上海理工大学军工路校区 图书馆一楼创客空间（杨浦区军工路516号）
+
+## 🗓 赛程｜
+
+- **线上报名**：即日起至3月31日
+- **赛前线上培训**：4月10日（周六）19:00—20:30，腾讯会议
+- **现场比赛**：4月17日~18日，18日下午路演评审及颁奖
+
+现场限30支队伍，额满即止！
+"""
+
+
+def test_a_wechat_article_with_its_schedule_in_a_list():
+    [hackathon] = read(WECHAT_HACKATHON).activities
+    assert hackathon.name == "2027质量创新黑客松"
+    assert hackathon.span is not None and (hackathon.span.start.iso(), hackathon.span.end.iso()) == (
+        "2027-04-17", "2027-04-18")
+    assert hackathon.place is not None and "军工路516号" in hackathon.place
+    assert [p.name for p in hackathon.phases] == ["线上报名", "赛前线上培训", "现场比赛"]
+    assert hackathon.signup_deadline == dt.date(2027, 3, 31)
+
+
 def test_a_results_announcement_invites_nobody():
     notice = read("上海市质量协会\n关于2026年度质量信得过班组拟命名名单的公示\n各有关单位：\n"
                   "公示期为2026年11月30日至12月6日。\n联系人：赵一鸣 电话：021-6387 1104\n"
