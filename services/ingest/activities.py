@@ -23,6 +23,8 @@ from services.ingest.structure import Layout, Line, Section
 _TITLE_NAMES = (
     re.compile(r"关于(?P<x>.+?)(?:延期|推迟|改期|调整|变更|取消)(?:举办|举行|召开)?(?:时间|地点)?(?:的|有关事项的)?"
                r"(?:通知|公告)$"),
+    # 关于调整“X”会场及参会名额的通知: a change notice naming the activity after the verb
+    re.compile(r"关于(?:调整|变更|更改|延期举办|推迟举办|延期召开|推迟召开|延期举行)(?P<x>“[^”]{4,}”)"),
     re.compile(r"关于(?:举办|召开|举行|开展|组织|启动|印发)(?P<x>.+?)(?:的|之)?(?:通知|公告|通告|邀请函)$"),
     re.compile(r"关于(?:选拔|推荐|选拔推荐|征集|报名参加|参加)?(?P<x>.+?)(?:学员|人选|选手)?(?:的|之)?(?:通知|公告)$"),
     re.compile(r"^(?P<x>.+?)(?:的)?(?:通知|公告|邀请函|通告|简章)$"),
@@ -66,7 +68,7 @@ def title_name(title: str) -> str | None:
         if match:
             name = _NAME_NOISE.sub("", match.group("x")).strip()
             name = _HEADLINE_TAIL.sub("", name)  # 2027质量创新黑客松来啦: the name, not the headline
-            name = re.sub(r"^《(.+)》$", r"\1", name)
+            name = re.sub(r"^《([^》]+)》$|^“([^”]+)”$", lambda m: m.group(1) or m.group(2), name)
             name = re.sub(r"^(?:会员单位|各单位)?赴", "赴", name)
             name = re.sub(r"^([^】]+)】", r"“\1”", name)  # 【青年质量云课堂】第6期 → “青年质量云课堂”第6期
             return name or None

@@ -242,6 +242,19 @@ def test_a_wechat_article_with_its_schedule_in_a_list():
     assert hackathon.signup_deadline == dt.date(2027, 3, 31)
 
 
+def test_a_fee_someone_else_pays_is_free_and_a_change_notice_names_its_activity_after_the_verb():
+    [course] = read("上海市浦东新区市场监督管理局\n关于举办2027年浦东新区首席质量官能力提升研修班的通知\n各有关企业：\n"
+                    "定于2027年4月7日在浦东新区锦绣路1888号举办研修班。\n四、费用\n"
+                    "本次研修班培训费由区市场监管局承担，学员不缴纳任何费用。\n"
+                    "上海市浦东新区市场监督管理局\n2026年11月23日\n").activities
+    assert course.fee is not None and course.fee.startswith("免费")
+    [meeting] = read("上海市建筑施工行业协会\n关于调整“2027年质量信得过班组建设经验交流会”会场及参会名额的通知\n"
+                     "各会员单位：\n一、会议时间不变，仍为2027年1月21日（星期四）下午。\n"
+                     "二、会场由协会三楼会议室调整为静安区市民中心报告厅。\n上海市建筑施工行业协会\n2026年11月24日\n"
+                     ).activities
+    assert meeting.name == "2027年质量信得过班组建设经验交流会"
+
+
 def test_a_results_announcement_invites_nobody():
     notice = read("上海市质量协会\n关于2026年度质量信得过班组拟命名名单的公示\n各有关单位：\n"
                   "公示期为2026年11月30日至12月6日。\n联系人：赵一鸣 电话：021-6387 1104\n"
