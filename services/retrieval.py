@@ -191,7 +191,7 @@ class _Cue:
 # What kind of answer a question wants, what a passage holding one looks like, and the factor
 # its score gets. A fee and a sign-up are what members act on: only a sentence that states one answers.
 # A question of how many one organisation may send or enter (services.answers.topics routes it here).
-PER_UNIT_QUESTION = (r"(?:一|每|我们|我|咱们|本)(?:家|个)?(?:单位|企业|公司|组织|集团|工会).{0,8}"
+PER_UNIT_QUESTION = (r"(?:一|每|我们|我|咱们|本)(?:家|个)?(?:单位|企业|公司|组织|集团|工会|厂|工厂).{0,8}"
                      r"(?:几|多少|[两二三四五六七八九十\d]+\s*(?:个|名|位)?人)")
 
 _CUES = (

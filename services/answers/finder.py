@@ -111,8 +111,12 @@ class Cues:
 
     year: int | None = None
     month: int | None = None
+    applying: bool = False  # 首席质量官申报啥时候截止: of the award, not the course of the name
 
 
+# Words of applying for an award or a title, and the names of what one applies for.
+_APPLYING = re.compile(r"申报|参评|申请|推荐|报送|评选|评审")
+_APPLIED_FOR = re.compile(r"评选|推荐|申报|奖|认定|命名|征集|评价")
 _WRITTEN_YEAR = re.compile(r"((?:19|20)\d\d)年")
 
 
@@ -121,7 +125,7 @@ def cues_in(text: str | None, year: int | None) -> Cues:
     month = _MONTH.search(text or "")
     written = _WRITTEN_YEAR.search(text or "")
     return Cues(year=year if year is not None else int(written.group(1)) if written else None,
-                month=int(month.group(1)) if month else None)
+                month=int(month.group(1)) if month else None, applying=bool(_APPLYING.search(text or "")))
 
 
 class ActivityFinder:
@@ -211,6 +215,8 @@ class ActivityFinder:
                                <= s.span.end.last_day.year)) or chosen
         if cues.month is not None:
             chosen = tuple(s for s in chosen if s.span is not None and _covers_month(s, cues.month)) or chosen
+        if cues.applying and len(chosen) > 1:
+            chosen = tuple(s for s in chosen if _APPLIED_FOR.search(s.name)) or chosen
         return chosen
 
 

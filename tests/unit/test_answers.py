@@ -187,3 +187,16 @@ def test_an_activity_announced_alone_is_never_answered_from_another_notice_of_it
             "上海市质量协会\n2027年1月6日\n")
     parking = ask(svc, "第一期大讲堂能停车吗", Topic.OTHER)  # the forum's parking is not the lecture's
     assert parking.response == "utter_notice_silent"
+
+
+def test_applying_means_the_award_not_the_course_of_the_same_name(svc, tmp_path: Path):
+    publish(svc, tmp_path, "cqo-award-2027.txt", "关于开展2027年度上海市优秀首席质量官推荐评选的通知\n各会员单位：\n"
+            "一、推荐评选安排\n1. 申报阶段：2027年1月4日至3月31日。\n2. 评审阶段：2027年4月至6月。\n"
+            "上海市质量协会\n2026年11月25日\n")
+    publish(svc, tmp_path, "cqo-course-2027.txt", "关于举办2027年浦东新区首席质量官能力提升研修班的通知\n各有关企业：\n"
+            "定于2027年4月7日在浦东新区锦绣路1888号举办研修班。请于2027年3月20日前报名。\n"
+            "上海市浦东新区市场监督管理局\n2026年11月23日\n")
+    deadline = ask(svc, "首席质量官申报啥时候截止", Topic.DEADLINE)
+    assert deadline.activity == "2027年度上海市优秀首席质量官推荐评选", deadline
+    course = ask(svc, "首席质量官研修班啥时候截止", Topic.DEADLINE)
+    assert course.activity == "2027年浦东新区首席质量官能力提升研修班", course
