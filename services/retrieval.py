@@ -171,6 +171,9 @@ _PLANNED = r"将|计划|预计|拟"
 _ASKS_DONE = r"一共|总共|累计|至今|已经|了几|了多少|过几|过多少"
 
 
+_ARRIVING = r"集合|报到|签到|发车|出发|入场|上车"
+
+
 @dataclass(frozen=True)
 class _Cue:
     """What a question asks for (`asks`), what a passage holding it looks like (`shape`), and the
@@ -198,6 +201,13 @@ _CUES = (
     _Cue(re.compile(r"什么时候|何时|哪天|哪一天|日期|几月|几号|时间"),
          re.compile(r"\d{1,2}月|[一二三四五六七八九十]{1,2}月|\d{4}年(?:[，、起以始]|$)"
                     r"|次年|同年|当年|翌年|年初|年底|年内|上半年|下半年|季度"), required=True, kind="when"),
+    # when to arrive or leave (几点集合, 哪天报到, 几点发车): the clock or day said with the arriving
+    _Cue(re.compile(rf"(?:几点|什么时间|啥时间|几时|哪天|什么时候|啥时候)[^，。？?]{{0,4}}(?:{_ARRIVING})"
+                    rf"|(?:{_ARRIVING})[^，。？?]{{0,6}}(?:几点|什么时间|啥时间|时间|哪天|什么时候|啥时候)|几点(?:前)?到"),
+         re.compile(rf"(?:{_ARRIVING})(?:时间)?\s*[：:为是在于]?\s*\d{{1,2}}[:：]\d{{2}}"
+                    rf"|\d{{1,2}}[:：]\d{{2}}\s*(?:前|起|开始)?(?:(?!返回)[^，。；\d]){{0,14}}?(?:{_ARRIVING})"
+                    rf"|\d{{1,2}}月\d{{1,2}}日[^，。；]{{0,12}}?(?:{_ARRIVING})"),
+         factor=2.5, required=True, kind="arrival"),
     # how long: a duration (三天, 2天, 16学时)
     _Cue(re.compile(r"几天|多少天|多久|多长时间|几个小时|几周|几个月|几年|多少年|课时|学时|有效期|时长"),
          re.compile(r"[\d一二三四五六七八九十两半]+(?:天|日|周|个月|小时|课时|学时)"
@@ -506,12 +516,17 @@ def _title_block_end(lines: list[str]) -> int:
     return next((i for i, line in enumerate(lines[:12]) if "。" in line or len(line) > 60), 0)
 
 
+# A schedule's row or a field closing the notice (约17:00 返回原集合地点): no signature has them.
+_NOT_SIGNED = re.compile(r"\d{1,2}[:：]\d{2}|\d+\s*(?:人|元|号|楼|室)|[：:]")
+
+
 def _signature_start(lines: list[str], text_start: int) -> int:
     """Where the signature begins: the short lines after the last sentence (issuer, date of issue),
     not a contact block's. The card tells them; they are no passage of their own."""
     end = len(lines)
     while end > text_start and "。" not in lines[end - 1] and len(lines[end - 1]) <= 60 \
-            and not (_ADDRESS_LINE.search(lines[end - 1]) or _CONTACT_LINE.match(lines[end - 1])):
+            and not (_ADDRESS_LINE.search(lines[end - 1]) or _CONTACT_LINE.match(lines[end - 1])
+                     or _NOT_SIGNED.search(lines[end - 1])):
         end -= 1
     return end
 

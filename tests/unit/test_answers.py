@@ -200,3 +200,14 @@ def test_applying_means_the_award_not_the_course_of_the_same_name(svc, tmp_path:
     assert deadline.activity == "2027年度上海市优秀首席质量官推荐评选", deadline
     course = ask(svc, "首席质量官研修班啥时候截止", Topic.DEADLINE)
     assert course.activity == "2027年浦东新区首席质量官能力提升研修班", course
+
+
+def test_when_to_arrive_or_leave_is_the_clock_said_with_it(svc, tmp_path: Path):
+    publish(svc, tmp_path, "visit-2027.txt", "关于组织开展2027年标杆企业现场观摩活动的通知\n各会员单位：\n"
+            "定于2027年1月20日（星期三）下午在嘉定区开展标杆企业现场观摩活动。\n二、行程安排\n"
+            "13:00  在区市场监管局大院门口（嘉定区清河路188号）集合，13:15准时发车\n"
+            "约17:00  返回原集合地点\n上海市嘉定区市场监督管理局\n2026年12月1日\n")
+    meet = ask(svc, "标杆企业观摩几点集合", Topic.TIME)
+    assert meet.response == "utter_document_answer" and "13:00" in str(meet.values["answer"]), meet
+    leave = ask(svc, "标杆企业观摩几点发车", Topic.TIME)
+    assert "13:15" in str(leave.values.get("answer")), leave
