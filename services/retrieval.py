@@ -835,6 +835,8 @@ class DocumentIndex:
         hits = self._scored(simplified, query, 1, today, document_id, year)
         best = hits[0] if hits else None
         min_score, min_coverage = (OWN_MIN_SCORE, OWN_MIN_COVERAGE) if own else (MIN_SCORE, MIN_COVERAGE)
+        if own and not self._names_asked_thing(simplified, document_id):
+            return None  # 一等奖奖金多少 of a contest whose notice has no 奖金: it does not say
         if best is None or best.score < min_score or best.coverage < min_coverage \
                 or (own and not self._holds_rarest(best.passage, query)):
             best = self._by_shape(simplified, query, document_id) if own else None
@@ -842,6 +844,18 @@ class DocumentIndex:
             return None
         return DocumentAnswer(self.answer_text(best.passage), best.passage.source, best.score,
                               best.passage.document_id)
+
+    def _names_asked_thing(self, simplified: str, document_id: int | None) -> bool:
+        """Whether the notice names the thing the question asks of (奖金 in 一等奖奖金多少), in its
+        words or a word standing for them; True when no one thing is asked."""
+        thing = asked_thing(simplified)
+        if thing is None:
+            return True
+        own = {i for i, p in enumerate(self.passages) if p.document_id == document_id}
+        if any(thing in self.passages[i].text for i in own):
+            return True
+        words = {w for w in terms(self.respell(thing), known=self._postings) if not w.startswith(_BIGRAM)} - _DROPPED
+        return bool(words) and all(any(i in own for i, _ in self._postings.get(w, ())) for w in words)
 
     def _by_shape(self, simplified: str, query: set[str], document_id: int | None) -> Hit | None:
         """Within one notice, the sentence of the shape a question asks for when that shape is the

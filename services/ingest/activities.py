@@ -49,9 +49,10 @@ _FIELD_CHANGED = re.compile(r"(?<!截止)(?<!提交)(?<!报名)(?P<field>时间|
 _CHANGED = re.compile(r"由(?P<old>[^，。；]+?)(?:调整|改|变更|延期|推迟|延长|提前)(?:为|至|到)(?P<new>[^。；\n]+)")
 # 竞赛分初赛、复赛、决赛三个阶段进行, 培训分三个阶段: the numbered items below are its stages.
 _STAGED = re.compile(r"分(?:[^，。；]{0,20}?[两二三四五六七八九十\d]个?)?(?:阶段|环节|步骤|轮次|轮)")
-# A stage's line: a short name (with a bracketed note: 初赛（书面评审）) and its date after a colon
-# or in brackets.
+# 赛程｜, 时间安排：: a schedule's heading, the dated lines under it its stages.
 _SCHEDULE_HEADING = re.compile(r"^(?:(?:赛程|日程|流程|议程|进度|时间|活动)?安排|赛程|日程|流程|议程)[｜|：:]?$")
+# A stage's line: a short name (with a bracketed note: 初赛（书面评审）) and its date after a colon,
+# a full stop or a table's gap, or in brackets.
 _PHASE_LINE = re.compile(r"^(?P<name>[\u4e00-\u9fff][\u4e00-\u9fff\s]{0,11}?(?:[（(][^（）()]{1,10}[）)])?)\s*"
                          r"(?:[：:。]\s*(?P<value>.+)|\s{2,}(?P<column>.+)|[（(](?P<when>[^（）()]*\d[^（）()]*)[）)]\s*$)")
 _NOT_A_PHASE = re.compile(r"截止|截至|方式|办法|要求|对象|地点|费用|条件|范围|名额|程序|联系|咨询|地址")
