@@ -203,9 +203,9 @@ _CUES = (
                     r"|次年|同年|当年|翌年|年初|年底|年内|上半年|下半年|季度"), required=True, kind="when"),
     # when to arrive or leave (几点集合, 哪天报到, 几点发车): the clock or day said with the arriving
     _Cue(re.compile(rf"(?:几点|什么时间|啥时间|几时|哪天|什么时候|啥时候)[^，。？?]{{0,4}}(?:{_ARRIVING})"
-                    rf"|(?:{_ARRIVING})[^，。？?]{{0,6}}(?:几点|什么时间|啥时间|时间|哪天|什么时候|啥时候)|几点(?:前)?到"),
+                    rf"|(?:{_ARRIVING})[^，。？?]{{0,6}}(?:几点|什么时间|啥时间|时间|哪天|什么时候|啥时候)|几点(?:前)?到(?!几)"),
          re.compile(rf"(?:{_ARRIVING})(?:时间)?\s*[：:为是在于]?\s*\d{{1,2}}[:：]\d{{2}}"
-                    rf"|\d{{1,2}}[:：]\d{{2}}\s*(?:前|起|开始)?(?:(?!返回)[^，。；\d]){{0,14}}?(?:{_ARRIVING})"
+                    rf"|\d{{1,2}}[:：]\d{{2}}\s*(?:前|起|开始)?(?:(?!返回)[^，。；]){{0,30}}?(?:{_ARRIVING})"
                     rf"|\d{{1,2}}月\d{{1,2}}日[^，。；]{{0,12}}?(?:{_ARRIVING})"),
          factor=2.5, required=True, kind="arrival"),
     # how long: a duration (三天, 2天, 16学时)
@@ -517,7 +517,7 @@ def _title_block_end(lines: list[str]) -> int:
 
 
 # A schedule's row or a field closing the notice (约17:00 返回原集合地点): no signature has them.
-_NOT_SIGNED = re.compile(r"\d{1,2}[:：]\d{2}|\d+\s*(?:人|元|号|楼|室)|[：:]")
+_NOT_SIGNED = re.compile(r"^(?!附件|抄送).*(?:\d{1,2}[:：]\d{2}|\d+\s*(?:人|元))")
 
 
 def _signature_start(lines: list[str], text_start: int) -> int:

@@ -55,9 +55,11 @@ _ASKS_WHEN_OR_WHERE = re.compile(r"什么时候|啥时候|何时|哪天|哪一�
 _ASKS_OF_RESULTS = re.compile(r"公示|名单|结果|上榜|评上|选上|入选|拟命名|获奖|榜单|异议")
 RESULTS_KIND = NoticeKind.RESULTS.value
 _ASKS_IF_OUT = re.compile(r"出来了|公布了|出结果|发布了|有结果|出炉")
-_ASKS_ONLINE = re.compile(r"线上|直播|远程|网上|在线|视频|云端|腾讯会议|回放")
+# 有线上直播吗, 能远程参加吗: whether one can follow online (not 会议号是多少, which the place may give)
+_ASKS_ONLINE = re.compile(r"(?:有|能|可以|可不可以|是不是|是否)[^，。？?]{0,6}(?:线上|直播|远程|网上|在线|视频|云端)"
+                          r"|(?:线上|直播|远程|网上|在线|视频|云端)[^，。？?]{0,8}(?:吗|么|不|没)")
 _ONLINE = re.compile(r"线上|直播|腾讯会议|视频号|网络|在线|云端|钉钉|zoom", re.IGNORECASE)
-_ARRIVAL = re.compile(r"集合|报到|签到|入场|到场|发车|出发|上车|几点(?:前)?到")
+_ARRIVAL = re.compile(r"集合|报到|签到|入场|到场|发车|出发|上车|几点(?:前)?到(?!几)")
 _GENERIC = frozenset("的是要在了吗呢么啊呀什这那个次本该项请问下一具体时间日期地点哪啥候到去会就都还和与及"
                      "我们你您咱能可以得开始举办举行进行年月日号周期届第")
 

@@ -51,6 +51,8 @@ _WORDS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
                                 r"|截止|截至|最晚|最迟|报名到|申报到|还(?:能|可以)(?:报|预约|参加)|还来得及|过期")),
     (Topic.SIGNUP_METHOD, re.compile(r"(?:怎么|如何|怎样|在哪|去哪|哪里|通过什么)(?:报名|申报|预约|报|参加|提交)"
                                      r"|报名(?:方式|途径|渠道|流程)|申报(?:方式|途径|渠道|流程)")),
+    # 一等奖多少钱: the prize, which no field holds; not the fee
+    (Topic.OTHER, re.compile(r"奖金|奖品|奖励|[一二三特]等奖.{0,4}(?:多少|几)")),
     (Topic.FEE, re.compile(r"收费|费用|多少钱|几块|交钱|交费|缴费|付费|会务费|培训费|报名费|免费|会员价|价格|掏钱")),
     (Topic.CAPACITY, re.compile(r"名额|还有位|满了|几个名额|限多少人|限几人|剩(?:多少|几)")),
     (Topic.AUDIENCE, re.compile(r"对象|谁能|哪些人|什么人|能参加吗|可以参加吗|能报吗|可以报吗|有.*要求吗|岁")),
