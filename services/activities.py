@@ -14,6 +14,7 @@ from services.models import Activity, Milestone
 from services.repositories import ActivityRepository, OrganisationRepository
 from services.textnorm import match_key
 from services.views import (
+    HELD,
     ActivityContactView,
     ActivityDetails,
     ActivitySummary,
@@ -85,9 +86,6 @@ def milestone_views(activity: Activity) -> tuple[MilestoneView, ...]:
         )
         for milestone in activity.milestones
     )
-
-
-HELD = "举办"  # the milestone holding the activity's own day(s); phases are the others
 
 
 def held_span(activity: Activity) -> DateSpan | None:

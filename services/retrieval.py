@@ -98,6 +98,8 @@ MIN_COVERAGE = 0.45
 # rest. Chosen on the development set's questions and refusals (2026-12-02).
 OWN_MIN_SCORE = 0.3
 OWN_MIN_COVERAGE = 0.08
+# A sentence holding half of what is asked answers without the rarest word (会议号 of 腾讯会议号是多少).
+_OWN_WIDE_COVERAGE = 0.5
 _MAX_ANSWER_CHARS = 220
 
 # BM25F: k1 and b as usual (b low: the notices' sentences are long), and the weight
@@ -207,7 +209,7 @@ _CUES = (
          re.compile(rf"(?:{_ARRIVING})(?:时间)?\s*[：:为是在于]?\s*\d{{1,2}}[:：]\d{{2}}"
                     rf"|\d{{1,2}}[:：]\d{{2}}\s*(?:前|起|开始)?(?:(?!返回)[^，。；]){{0,30}}?(?:{_ARRIVING})"
                     rf"|\d{{1,2}}月\d{{1,2}}日[^，。；]{{0,12}}?(?:{_ARRIVING})"),
-         factor=2.5, required=True, kind="arrival"),
+         factor=2.5, required=True, kind="arrival", answered_by_shape=True),
     # how long: a duration (三天, 2天, 16学时)
     _Cue(re.compile(r"几天|多少天|多久|多长时间|几个小时|几周|几个月|几年|多少年|课时|学时|有效期|时长"),
          re.compile(r"[\d一二三四五六七八九十两半]+(?:天|日|周|个月|小时|课时|学时)"
@@ -838,7 +840,7 @@ class DocumentIndex:
         if own and not self._names_asked_thing(simplified, document_id):
             return None  # 一等奖奖金多少 of a contest whose notice has no 奖金: it does not say
         if best is None or best.score < min_score or best.coverage < min_coverage \
-                or (own and not self._holds_rarest(best.passage, query)):
+                or (own and best.coverage < _OWN_WIDE_COVERAGE and not self._holds_rarest(best.passage, query)):
             best = self._by_shape(simplified, query, document_id) if own else None
         if best is None:
             return None

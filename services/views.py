@@ -42,6 +42,9 @@ class MilestoneView:
         return self.span.timing(today) if self.span else None
 
 
+HELD = "举办"  # the milestone holding the activity's own day(s); phases are the others
+
+
 @dataclass(frozen=True)
 class ActivitySummary:
     id: int
@@ -97,6 +100,12 @@ class ActivityDetails:
     @property
     def name(self) -> str:
         return self.summary.name
+
+    @property
+    def held(self) -> DateSpan | None:
+        """When the activity itself takes place (its 举办 milestone: the hackathon's two days, not
+        its sign-up phase), else its whole span."""
+        return next((m.span for m in self.milestones if m.name == HELD and m.span), None) or self.summary.span
 
     def previous(self, field_name: str) -> str | None:
         """The value before a change notice moved it, or None when nothing was changed."""

@@ -38,12 +38,12 @@ def timing_phrase(timing: Timing | None) -> Phrase:
 
 
 def timing_of(details: ActivityDetails, today: dt.date) -> Phrase:
-    return timing_phrase(details.summary.timing(today))
+    return timing_phrase(details.held.timing(today) if details.held else None)
 
 
 def when_with_hours(details: ActivityDetails) -> str | Phrase:
     """2027年3月18日 13:30-16:30（原定2027年1月21日): the day, its hours and what it replaced."""
-    span = details.summary.span
+    span = details.held
     if span is None:
         return NOT_STATED
     when = span.describe() + (f" {details.time_of_day}" if details.time_of_day else "")
@@ -107,7 +107,7 @@ def card(details: ActivityDetails, today: dt.date, milestones: tuple[MilestoneVi
 
 
 def time(details: ActivityDetails, today: dt.date, question: str | None) -> Answer | None:
-    span = details.summary.span
+    span = details.held
     if span is None:
         return None
     if asks_for_a_day(question) and DAY not in (span.start.precision, span.end.precision):

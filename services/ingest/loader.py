@@ -36,7 +36,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.activities import HELD, PREVIOUS_LABELS, milestone_span, previously_line
+from services.activities import PREVIOUS_LABELS, milestone_span, previously_line
 from services.activity_admin import staff_edited_ids
 from services.dates import DAY, DatePoint, DateSpan, format_date, format_point
 from services.ingest.cleaning import clean_text
@@ -46,6 +46,7 @@ from services.knowledge import KnowledgeLoader
 from services.models import Activity, ActivityAlias, ActivityContact, ActivityOrganisation, Milestone, SourceDocument
 from services.signups import applies_elsewhere
 from services.textnorm import clean_display_text, match_key
+from services.views import HELD
 
 INGEST_PREFIX = "ingest-"
 # Bumped when extraction or these rules change, so that re-ingesting a file applies them.
