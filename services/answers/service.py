@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from services.activities import ActivityService
+from services.activity_match import longest_common_substring
 from services.answers import facts
 from services.answers.finder import ActivityFinder, Cues, cues_in
 from services.answers.replies import Answer, Phrase, phrase, say
@@ -26,7 +27,7 @@ from services.dates import parse_year
 from services.ingest.records import NoticeKind
 from services.retrieval import DocumentAnswer, DocumentRetriever, is_question, question_form
 from services.textnorm import normalise
-from services.views import ActivityDetails, ActivitySummary, Resolution
+from services.views import HELD, ActivityDetails, ActivitySummary, MilestoneView, Resolution
 
 MAX_OPTIONS = 6
 
@@ -220,6 +221,9 @@ class AnswerService:
             beyond = True  # 有线上直播吗 of a forum in a hotel: its notice says, or nobody does
         hours_unknown = topic is Topic.TIME and question is not None \
             and bool(_ASKS_HOURS.search(question)) and not details.time_of_day
+        stage = _stage_named(details, question) if topic in (Topic.TIME, Topic.PHASES) else None
+        if stage is not None:  # 现场发表大概什么时候, 初赛哪天: that stage's dates
+            return facts.phases(details, today, (stage,)) or facts.missing(topic, details)
         fact = None if beyond else self._fact(details, topic, question, today)
         if fact is not None and not hours_unknown:
             if question is not None and topic in (Topic.TIME, Topic.PLACE) and _of_something_else(question, details):
@@ -308,6 +312,19 @@ def _of_something_else(question: str, details: ActivityDetails) -> bool:
     other = [ch for ch in words[:asking.start()]
              if ch.isalpha() and ch not in named and ch not in _GENERIC]
     return len(other) >= 2
+
+
+def _stage_named(details: ActivityDetails, question: str | None) -> MilestoneView | None:
+    """The one stage of the activity the question names (初赛, 现场发表 for 发表交流), by the longest
+    run of characters they share, at least two."""
+    if question is None:
+        return None
+    words = normalise(question)
+    overlaps = [(longest_common_substring(words, normalise(m.name)), m) for m in details.milestones
+                if m.name != HELD and m.span is not None]
+    best = max((length for length, _ in overlaps), default=0)
+    named = [m for length, m in overlaps if length == best]
+    return named[0] if best >= 2 and len(named) == 1 else None
 
 
 def _question(asked: Asked) -> str | None:

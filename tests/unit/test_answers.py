@@ -211,3 +211,14 @@ def test_when_to_arrive_or_leave_is_the_clock_said_with_it(svc, tmp_path: Path):
     assert meet.response == "utter_document_answer" and "13:00" in str(meet.values["answer"]), meet
     leave = ask(svc, "标杆企业观摩几点发车", Topic.TIME)
     assert "13:15" in str(leave.values.get("answer")), leave
+
+
+def test_a_stage_the_question_names_is_answered_with_its_dates(svc, tmp_path: Path):
+    publish(svc, tmp_path, "qc-2027.txt", "关于开展2027年上海市优秀质量管理小组成果申报及发表交流活动的通知\n各单位：\n"
+            "二、工作安排\n（一）网上申报。即日起至2027年3月31日止，登录申报系统填报。\n"
+            "（二）专家初审。2027年4月，组织专家进行书面评审。\n（三）发表交流。2027年5月中下旬，现场发表交流。\n"
+            "上海市质量协会\n2026年11月20日\n")
+    presenting = ask(svc, "现场发表大概什么时候", Topic.TIME,
+                     remembered="2027年上海市优秀质量管理小组成果申报及发表交流活动")
+    assert presenting.response == "utter_activity_phases" and "2027年5月" in str(presenting.values), presenting
+    assert "专家初审" not in str(presenting.values)
