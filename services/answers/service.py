@@ -288,7 +288,7 @@ class AnswerService:
             Topic.THEME: lambda: facts.theme(details),
             Topic.FEE: lambda: facts.fee(details),
             Topic.CAPACITY: lambda: facts.capacity(details, today),
-            Topic.ORGANISER: lambda: facts.organiser(details),
+            Topic.ORGANISER: lambda: facts.organiser(details, question),
             Topic.AUDIENCE: lambda: facts.audience(details),
             Topic.SIGNUP_METHOD: lambda: facts.signup_method(details),
             Topic.CONTACT: lambda: facts.contact(details),

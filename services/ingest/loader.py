@@ -414,7 +414,8 @@ class NoticeLoader(KnowledgeLoader):
         activity.description = None
         activity.source_document_id = document.id
         self._write_aliases(activity, [*record.aliases, short_name(record.name)])
-        self._write_roles(session, activity, record.organisers or [notice.issuer], record.responsible_units)
+        self._write_roles(session, activity, record.organisers or [notice.issuer],
+                              [in_district(unit, notice) for unit in record.responsible_units])
         activity.milestones = [*_held(record.span), *_phases(record)]
         _renumber(activity.milestones)
         activity.contacts = _contacts(notice.contacts)
@@ -498,7 +499,8 @@ class NoticeLoader(KnowledgeLoader):
             activity.milestones = [*held, *_phases(record)]
             _renumber(activity.milestones)
         if record.organisers or record.responsible_units:
-            self._write_roles(session, activity, record.organisers or [notice.issuer], record.responsible_units)
+            self._write_roles(session, activity, record.organisers or [notice.issuer],
+                              [in_district(unit, notice) for unit in record.responsible_units])
         if notice.contacts:
             activity.contacts = _contacts(notice.contacts)
         # The name the change notice uses finds the activity too.
@@ -511,6 +513,21 @@ class NoticeLoader(KnowledgeLoader):
 
 
 # -- rows from records ----------------------------------------------------------------------------
+
+
+_DISTRICT = re.compile(r"浦东新区|[\u4e00-\u9fff]{2}区")
+
+
+def in_district(unit: str, notice: NoticeRecord) -> str:
+    """区总工会 in a 嘉定区 notice is 嘉定区总工会: a district's own unit, not any district's (the
+    association's files call 各区市场监督管理局 区市场监管局 too)."""
+    if not unit.startswith("区"):
+        return unit
+    for text in (notice.issuer or "", notice.title):
+        found = _DISTRICT.search(text.replace("上海市", ""))
+        if found:
+            return found.group(0) + unit[1:]
+    return unit
 
 
 def _held(span: DateSpan | None) -> list[Milestone]:

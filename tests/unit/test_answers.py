@@ -222,3 +222,13 @@ def test_a_stage_the_question_names_is_answered_with_its_dates(svc, tmp_path: Pa
                      remembered="2027年上海市优秀质量管理小组成果申报及发表交流活动")
     assert presenting.response == "utter_activity_phases" and "2027年5月" in str(presenting.values), presenting
     assert "专家初审" not in str(presenting.values)
+
+
+def test_who_is_responsible_is_the_units_the_notice_names_for_that_activity(svc, tmp_path: Path):
+    publish(svc, tmp_path, "jiading-quality-month-2027.txt", "关于开展2027年嘉定区“质量月”活动的通知\n各单位：\n"
+            "三、重点活动\n（一）“质量开放日”企业参观活动\n1. 时间：2027年9月\n2. 负责单位：区市场监管局、区质量协会\n"
+            "（二）嘉定区职工质量知识竞赛\n1. 时间：2027年9月10日至9月25日\n2. 负责单位：区总工会、区市场监管局\n"
+            "上海市嘉定区市场监督管理局\n2027年8月25日\n")
+    responsible = ask(svc, "嘉定区职工质量知识竞赛是哪个单位负责的", Topic.ORGANISER)
+    assert responsible.response == "utter_activity_organiser", responsible
+    assert responsible.values["organisers"] == "嘉定区总工会、嘉定区市场监管局"
