@@ -60,12 +60,29 @@ def _int(value: str | None) -> int | None:
     return int(value) if value else None
 
 
+_FULL_DATE = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+
+
+def first_full_date(text: str) -> dt.date | None:
+    """The first date the text writes with its year (2027年1月9日)."""
+    for match in _FULL_DATE.finditer(text):
+        try:
+            return dt.date(*(int(g) for g in match.groups()))
+        except ValueError:
+            continue
+    return None
+
+
 class DateReader:
     """Reads dates against the notice they come from (its date settles yearless ones)."""
 
-    def __init__(self, issued_on: dt.date | None, fallback_year: int | None = None) -> None:
+    def __init__(self, issued_on: dt.date | None, fallback_year: int | None = None,
+                 anchor: dt.date | None = None) -> None:
         self._issued_on = issued_on
         self._fallback_year = issued_on.year if issued_on else fallback_year
+        # without a date of issue, a date the notice writes in full (the event's): a yearless date
+        # is the one nearest to it (1月6日 before 2027年1月9日 is 2027's, 12月20日 is 2026's)
+        self._anchor = anchor if issued_on is None else None
 
     @property
     def issued_on(self) -> dt.date | None:
@@ -74,6 +91,11 @@ class DateReader:
     def _year_for(self, month: int, day: int | None, stated: int | None) -> int | None:
         if stated is not None:
             return stated
+        if self._issued_on is None and self._anchor is not None:
+            anchor = self._anchor
+            points = [p for p in (_point(y, month, day or 1) for y in range(anchor.year - 1, anchor.year + 2)) if p]
+            nearest = min(points, key=lambda p: abs((p.first_day - anchor).days), default=None)
+            return nearest.first_day.year if nearest else anchor.year
         if self._issued_on is None:
             return self._fallback_year
         year = self._issued_on.year

@@ -13,7 +13,7 @@ import re
 
 from services.ingest.activities import ActivityReader
 from services.ingest.contacts import read_contacts
-from services.ingest.dates import DateReader
+from services.ingest.dates import DateReader, first_full_date
 from services.ingest.records import ActivityRecord, NoticeKind, NoticeRecord
 from services.ingest.structure import Layout, read_layout
 
@@ -52,7 +52,7 @@ def extract(text: str, filename: str = "") -> NoticeRecord:
     """Read a cleaned notice (services.ingest.cleaning.clean_text)."""
     layout = read_layout(text, filename)
     kind = notice_kind(layout.title)
-    dates = DateReader(layout.issued_on)
+    dates = DateReader(layout.issued_on, anchor=first_full_date(text))
     record = NoticeRecord(title=layout.title, issuer="、".join(layout.issuers) or None,
                           issued_on=layout.issued_on, kind=kind)
     record.contacts = read_contacts(_contact_lines(layout), layout.issuers[0] if layout.issuers else None)

@@ -36,6 +36,11 @@ def test_dates_in_every_common_form_keep_their_precision():
     assert spans("12月—2月") == [("2026-12", "2027-02")]
 
 
+def test_without_a_date_of_issue_a_yearless_date_is_the_one_nearest_the_event():
+    reader = DateReader(None, anchor=dt.date(2027, 1, 9))
+    assert [f.span.start.iso() for f in reader.find("1月6日前；12月20日起")] == ["2027-01-06", "2026-12-20"]
+
+
 def test_a_date_without_a_year_is_the_next_one_after_the_notice():
     assert spans("2月22日前报名") == [("2027-02-22", "2027-02-22")]
     assert spans("9月1日上午", issued=dt.date(2026, 8, 20)) == [("2026-09-01", "2026-09-01")]
@@ -253,6 +258,12 @@ def test_a_fee_someone_else_pays_is_free_and_a_change_notice_names_its_activity_
                      "二、会场由协会三楼会议室调整为静安区市民中心报告厅。\n上海市建筑施工行业协会\n2026年11月24日\n"
                      ).activities
     assert meeting.name == "2027年质量信得过班组建设经验交流会"
+
+
+def test_sign_up_from_today_until_a_day_ends_there():
+    [salon] = read("第28期质量沙龙｜当AI遇上质量检验\n时间：2027年1月9日（周六）14:00-17:00\n"
+                   "地点：长宁区虹桥路1386号\n报名方式：即日起至1月6日，扫描二维码填写报名信息。\n").activities
+    assert salon.signup_deadline == dt.date(2027, 1, 6)
 
 
 def test_a_results_announcement_invites_nobody():
