@@ -34,7 +34,8 @@ _STARTS_NEW = re.compile(
 # Contact blocks are lists of short fields, one or two a line: never joined.
 _CONTACT_FIELD = re.compile(r"(?:联系人|电\s*话|传\s*真|地\s*址|邮政编码|邮\s*编|邮\s*箱)\s*：")
 # Titles end in 通知, 要点 …; sentences in their punctuation.
-_ENDS_SENTENCE = re.compile(r"(?:[。！？；：!?;:”）)]|通知|要点|重点|报告|办法|方案|公告)\s*$")
+_ENDS_SENTENCE = re.compile(r"(?:[。！？；：!?;:”）)】]|通知|要点|重点|报告|办法|方案|公告|简章|邀请函|公示|通告"
+                            r"|启事|名单|指南)\s*$")
 _MIN_BROKEN_LINE = 20
 # A row of a text table (序号  单位名称  班组名称): columns set apart by runs of spaces. Each row
 # is a line of its own (初赛    2027年3月1日—3月14日 is a stage); retrieval reads the rows together.
@@ -52,8 +53,8 @@ _MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))+\)")  # (javascript:void(0);) too
 # A field's label alone on its line, its value on the next (▌ 直播时间 / 2026年12月16日…, ◆ 活动地点):
 # one line `label：value`, as notices usually write it.
-_LABEL_ALONE = re.compile(r"^[▌▍▎◆■◎★☆※|\s]*([\u4e00-\u9fff]{0,6}(?:时间|日期|地点|平台|主题|费用|对象|名额|人数|"
-                          r"方式|截止|地址|形式|内容|主讲人|嘉宾|提示|须知|谁能参加|适合人群))\s*[｜|]?\s*$")
+_LABEL_ALONE = re.compile(r"^[▌▍▎◆■◎★☆※|【\[\s]*([\u4e00-\u9fff]{0,6}(?:时间|日期|地点|平台|主题|费用|对象|名额|人数|"
+                          r"方式|截止|地址|形式|内容|主讲人|嘉宾|提示|须知|谁能参加|适合人群))\s*[】\]｜|]?\s*$")
 # 关于举办…的通知 under the letterhead: the title, never the end of the issuer's line.
 _TITLE_LINE = re.compile(r"^关于.{2,60}(?:通知|公告|通告|公示|邀请函|决定|意见|办法|方案)$")
 # The date of issue alone on its line ends the signature: never the rest of the line above it.

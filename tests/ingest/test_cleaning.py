@@ -91,3 +91,11 @@ def test_the_signature_date_and_the_title_are_not_joined_to_the_line_above():
 def test_dates_in_chinese_numerals_are_written_in_digits():
     assert clean_text("（一）申报阶段：二〇二七年一月四日至三月三十一日。") == "（一）申报阶段：2027年1月4日至3月31日。"
     assert clean_text("第三届“质量杯”竞赛") == "第三届“质量杯”竞赛"
+
+
+def test_a_title_ending_in_jianzhang_and_a_bracketed_label_alone_stay_lines_of_their_own():
+    text = ("上海市质量协会\n2027年六西格玛绿带培训班（第一期）报名简章\n"
+            "六西格玛是以数据为基础、以顾客为导向的持续改进方法。\n【培训时间】\n2027年3月20日～4月25日\n")
+    assert clean_text(text).split("\n") == [
+        "上海市质量协会", "2027年六西格玛绿带培训班（第一期）报名简章",
+        "六西格玛是以数据为基础、以顾客为导向的持续改进方法。", "培训时间：2027年3月20日~4月25日"]
