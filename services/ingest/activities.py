@@ -141,14 +141,16 @@ class ActivityReader:
     # -- what is an activity ------------------------------------------------------
 
     def _is_event(self, section: Section) -> bool:
-        """A section named like an event (not like a field) under which a date is given."""
+        """A section named like an event (not like a field) under which a date or stages are given."""
         name = self._section_name(section)
         if section.heading.label is not None or f.kinds_of(name[:10]) or not 2 <= len(name) <= 40:
             return False
         if _TASK.search(name):
             return False
-        inner = f.read_fields(_own_lines(section))
-        return any(x.kind is Kind.TIME and self._dates.find(x.value) for x in inner)
+        lines = _own_lines(section)
+        inner = f.read_fields(lines)
+        # a time under it, or stages (赛程安排：1. 作品征集：即日起至2月28日 …)
+        return any(x.kind is Kind.TIME and self._dates.find(x.value) for x in inner) or bool(self._phases(lines))
 
     @staticmethod
     def _section_name(section: Section) -> str:

@@ -267,6 +267,16 @@ def test_sign_up_from_today_until_a_day_ends_there():
     assert salon.signup_deadline == dt.date(2027, 1, 6)
 
 
+def test_a_section_with_stages_and_no_time_is_an_activity_of_its_own():
+    notice = read("共青团上海市奉贤区委员会\n关于开展2027年奉贤区“青春质量行”系列活动的通知\n各单位：\n"
+                  "一、青年质量微课大赛\n（一）参赛对象：全区35周岁以下青年职工。\n（二）赛程安排：\n"
+                  "1. 作品征集：即日起至2027年2月28日；\n2. 网络评审：2027年3月上旬；\n"
+                  "二、“走进标杆”企业观摩\n（一）时间：2027年1月27日（星期三）13:00—16:30。\n"
+                  "共青团上海市奉贤区委员会\n2026年12月1日\n")
+    assert [a.name for a in notice.activities] == ["青年质量微课大赛", "“走进标杆”企业观摩"]
+    assert [p.name for p in notice.activities[0].phases] == ["作品征集", "网络评审"]
+
+
 def test_a_results_announcement_invites_nobody():
     notice = read("上海市质量协会\n关于2026年度质量信得过班组拟命名名单的公示\n各有关单位：\n"
                   "公示期为2026年11月30日至12月6日。\n联系人：赵一鸣 电话：021-6387 1104\n"
