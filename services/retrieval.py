@@ -210,6 +210,15 @@ _CUES = (
                     rf"|\d{{1,2}}[:：]\d{{2}}\s*(?:前|起|开始)?(?:(?!返回)[^，。；]){{0,30}}?(?:{_ARRIVING})"
                     rf"|\d{{1,2}}月\d{{1,2}}日[^，。；]{{0,12}}?(?:{_ARRIVING})"),
          factor=2.5, required=True, kind="arrival", answered_by_shape=True),
+    # where to gather or board (在哪上车, 集合点在哪): the place said with the gathering
+    _Cue(re.compile(rf"(?:在哪|哪里|哪儿|什么地方)[^，。？?]{{0,4}}(?:{_ARRIVING}|坐车)"
+                    rf"|(?:{_ARRIVING}|坐车)[^，。？?]{{0,4}}(?:在哪|哪里|哪儿|地点|什么地方)"),
+         re.compile(rf"(?:{_ARRIVING}|乘车)(?:地点|地址)\s*[：:为是在]|在[^，。；]{{2,40}}(?:{_ARRIVING})"),
+         factor=2.5, required=True, kind="gathering", answered_by_shape=True),
+    # how to join online (腾讯会议号多少, 入会密码): the line that gives the number or link
+    _Cue(re.compile(r"会议号|会议ID|入会|密码|直播间|直播链接|怎么进|怎么看直播|在哪看", re.IGNORECASE),
+         re.compile(r"会议号|会议ID|ID\s*[:：]|密码|直播间|https?://|\d{3}[- ]\d{3}[- ]\d{3,4}", re.IGNORECASE),
+         factor=2.0, required=True, kind="online_access", answered_by_shape=True),
     # how long: a duration (三天, 2天, 16学时)
     _Cue(re.compile(r"几天|多少天|多久|多长时间|几个小时|几周|几个月|几年|多少年|课时|学时|有效期|时长"),
          re.compile(r"[\d一二三四五六七八九十两半]+(?:天|日|周|个月|小时|课时|学时)"
@@ -518,8 +527,9 @@ def _title_block_end(lines: list[str]) -> int:
     return next((i for i, line in enumerate(lines[:12]) if "。" in line or len(line) > 60), 0)
 
 
-# A schedule's row or a field closing the notice (约17:00 返回原集合地点): no signature has them.
-_NOT_SIGNED = re.compile(r"^(?!附件|抄送).*(?:\d{1,2}[:：]\d{2}|\d+\s*(?:人|元))")
+# A schedule's row or a field closing the notice (约17:00 返回原集合地点, 入会密码：8866): no
+# signature has them (an attachment's line is the signature's).
+_NOT_SIGNED = re.compile(r"^(?!附件|抄送).*(?:\d{1,2}[:：]\d{2}|\d+\s*(?:人|元)|[：:])")
 
 
 def _signature_start(lines: list[str], text_start: int) -> int:

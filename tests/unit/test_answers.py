@@ -232,3 +232,14 @@ def test_who_is_responsible_is_the_units_the_notice_names_for_that_activity(svc,
     responsible = ask(svc, "嘉定区职工质量知识竞赛是哪个单位负责的", Topic.ORGANISER)
     assert responsible.response == "utter_activity_organiser", responsible
     assert responsible.values["organisers"] == "嘉定区总工会、嘉定区市场监管局"
+
+
+def test_where_to_board_and_the_meeting_number_are_read_from_their_lines(svc, tmp_path: Path):
+    publish(svc, tmp_path, "songjiang-open-day-2027.txt", "关于开展2027年松江区“质量开放日”观摩活动的通知\n各会员单位：\n"
+            "定于2027年1月15日（星期五）上午举办2027年松江区“质量开放日”观摩活动。\n二、行程安排\n"
+            "8:15  在区市场监督管理局正门口（西林北路1010号）集合\n12:00  乘车返回，约12:30到达\n"
+            "三、线上同步\n会议号：582-316-947\n入会密码：8866\n上海市松江区市场监督管理局\n2026年12月1日\n")
+    board = ask(svc, "松江区质量开放日在哪上车", Topic.PLACE)
+    assert board.response == "utter_document_answer" and "西林北路1010号" in str(board.values["answer"]), board
+    meeting = ask(svc, "松江区质量开放日腾讯会议号多少", Topic.PLACE)
+    assert "582-316-947" in str(meeting.values.get("answer")), meeting
