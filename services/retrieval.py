@@ -293,7 +293,7 @@ _WRITTEN_DATE = re.compile(
 _ASKS_ABOUT_NOTICE = re.compile(r"发布|印发|发文|文号|落款|签发|下发|出台|谁发|发的|哪天发"
                                 r"|(?:通知|文件|要点|重点|报告).*(?:哪天|日期|几号|谁|哪个部门|哪个单位)")
 # 那 typed for its homophone 哪 (世界质量论坛在那天开, 那年成立的): read as 哪 when nothing else asks.
-_ASKS = re.compile(r"[吗么呢？?]|什么|啥|几|多少|谁|怎|哪|如何|是否|是不是")
+_ASKS = re.compile(r"[吗么呢？?]|什么|啥|几|多少|谁|怎|哪|如何|是否|是不是|了没有?$")  # 评上了没
 _ASKS_MAY = re.compile(r"能不能|可不可以")  # 能不能带小孩: a question, though nothing above asks
 _THAT_FOR_WHICH = re.compile(r"那(?=[天年里儿些个家位种])")
 

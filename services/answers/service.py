@@ -123,8 +123,10 @@ class AnswerService:
             return None
         titles = dict(self._retriever.titles_of_kind(RESULTS_KIND))
         notice = self._finder.notice_named(question, list(titles.items()))
-        if notice is None:
-            return None
+        if notice is None:  # 松鹤酿造评上了没: a name the 公示's list gives, not its title
+            listed = [found for found in (self._retriever.answer(question, self.today(), notice_id)
+                                          for notice_id in titles) if found is not None]
+            return self._document_answer(max(listed, key=lambda found: found.score, default=None))
         if _ASKS_IF_OUT.search(normalise(question)):  # 结果出来了吗: what the notice announces
             return self._document_answer(self._retriever.opening(notice))
         # the title's words name the notice, except those that ask of its results (公示到哪天)

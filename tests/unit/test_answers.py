@@ -169,6 +169,8 @@ def test_a_question_of_results_finds_the_shortlist_before_past_activities_of_the
     assert out.response == "utter_document_answer" and "拟命名" in str(out.values["answer"])
     assert out.notice == until.notice is not None
     # the NLU tags 信得过班组 as an activity's name, and the conversation was about the lecture
+    listed = ask(svc, "东沪精密铸造评上了没")  # a name the list gives, not the title
+    assert listed.response == "utter_document_answer" and "熔炼工段" in str(listed.values["answer"]), listed
     tagged = ask(svc, "信得过班组公示到哪天", named="信得过班组", remembered="2027年第一期“质量大讲堂”")
     assert tagged.response == "utter_document_answer" and "12月6日" in str(tagged.values["answer"])
 
