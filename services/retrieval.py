@@ -197,7 +197,8 @@ class _Cue:
 # its score gets. A fee and a sign-up are what members act on: only a sentence that states one answers.
 # A question of how many one organisation may send or enter (services.answers.topics routes it here).
 PER_UNIT_QUESTION = (r"(?:一|每|我们|我|咱们|本)(?:家|个)?(?:单位|企业|公司|组织|集团|工会|厂|工厂).{0,8}"
-                     r"(?:几|多少|[两二三四五六七八九十\d]+\s*(?:个|名|位)?人)")
+                     r"(?:几|多少|[两二三四五六七八九十\d]+\s*(?:个|名|位)?人)"
+                     r"|(?:能|可以)多?带[^，。？?]{0,4}(?:同事|个人|一个人)|我们一共[两二三四五六七八九十\d]+个?人")
 
 _CUES = (
     _Cue(re.compile(r"什么时候|何时|哪天|哪一天|日期|几月|几号|时间"),

@@ -44,8 +44,13 @@ INTENT_TOPICS = {
 
 # In order: the first that the words ask wins (报名截止到哪天 asks a deadline, not a day).
 _WORDS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
+    # 3个人有优惠吗: the fee's group and early-bird rates, though the words count people
+    (Topic.FEE, re.compile(r"优惠|折扣|打折|团体价|早鸟")),
     # 一家企业能去几个人: a per-unit limit, which no field holds (capacity is the whole event's)
     (Topic.OTHER, re.compile(PER_UNIT_QUESTION)),
+    # 能现场交钱吗, 发票怎么开: how to pay, which the fee's amount does not say
+    (Topic.OTHER, re.compile(r"(?:现场|当场|怎么|如何|能|可以)[^，。？?]{0,4}(?:交钱|交费|缴费|付款|付费|支付)"
+                             r"|转账|汇款|发票|收据")),
     (Topic.AUDIENCE, re.compile(r"\d+岁|岁了|年龄|周岁")),  # 我37岁了还能参加吗 asks who may, not until when
     (Topic.DEADLINE, re.compile(r"(?:几号|哪天|什么时候|啥时候|何时)之?前(?:报名|申报)"
                                 r"|截止|截至|最晚|最迟|报名到|申报到|还(?:能|可以)(?:报|预约|参加)|还来得及|过期")),

@@ -19,7 +19,7 @@ from services.dates import DAY, MONTH, DatePoint, DateSpan
 _SEP = r"\s*(?:—{1,2}|-|~|至|到)\s*"
 _WEEKDAY = r"(?:\s*[（(](?:周|星期)[^）)]{1,8}[）)])?"
 _NUMERIC = r"(?P<{p}y>\d{{4}})[-./](?P<{p}m>\d{{1,2}})[-./](?P<{p}d>\d{{1,2}})(?!\d)"
-_WRITTEN = (r"(?:(?P<{p}y>\d{{4}})\s*年\s*)?(?P<{p}m>\d{{1,2}})\s*月份?"
+_WRITTEN = (r"(?:(?P<{p}y>\d{{4}})\s*年\s*)?(?P<{p}m>\d{{1,2}})\s*月份?(?:上旬|中旬|下旬|中下旬|初|底|末)?"
             r"(?:\s*(?P<{p}d>\d{{1,2}})(?!\d)\s*[日号]?)?")
 _END_ONLY = r"(?P<{p}m>\d{{1,2}})\.(?P<{p}d>\d{{1,2}})(?!\d)|(?P<{p}dd>\d{{1,2}})\s*[日号]"
 _START = rf"(?<![\d.])(?:{_NUMERIC.format(p='a')}|{_WRITTEN.format(p='b')}){_WEEKDAY}"

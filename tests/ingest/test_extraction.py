@@ -34,6 +34,7 @@ def test_dates_in_every_common_form_keep_their_precision():
     assert spans("2027年3月9日—10日") == [("2027-03-09", "2027-03-10")]
     assert spans("2027年6月~7月") == [("2027-06", "2027-07")]
     assert spans("12月—2月") == [("2026-12", "2027-02")]
+    assert spans("2027年5月中旬至6月下旬") == [("2027-05", "2027-06")]
 
 
 def test_without_a_date_of_issue_a_yearless_date_is_the_one_nearest_the_event():

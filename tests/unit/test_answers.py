@@ -81,6 +81,10 @@ def test_words_say_what_is_asked_whatever_the_intent_guessed():
     assert topic_of("ask_activity_time", "报名截止到哪天") is Topic.DEADLINE
     assert topic_of("ask_activity_details", "非会员多少钱") is Topic.FEE
     assert topic_of("ask_activity_details", "大讲堂") is Topic.DETAILS
+    assert topic_of("ask_capacity", "我们单位打算去3个人 有优惠吗") is Topic.FEE  # the group rate
+    assert topic_of("ask_fee", "能现场交钱吗") is Topic.OTHER  # how to pay, not how much
+    assert topic_of("ask_fee", "一等奖多少钱") is Topic.OTHER  # the prize
+    assert topic_of("ask_activity_details", "我能多带一个同事吗") is Topic.OTHER  # a per-unit limit
 
 
 def test_what_the_record_has_no_field_for_is_read_from_its_notice(svc):
@@ -237,8 +241,8 @@ def test_who_is_responsible_is_the_units_the_notice_names_for_that_activity(svc,
 
 
 def test_where_to_board_and_the_meeting_number_are_read_from_their_lines(svc, tmp_path: Path):
-    publish(svc, tmp_path, "songjiang-open-day-2027.txt", "关于开展2027年松江区“质量开放日”观摩活动的通知\n各会员单位：\n"
-            "定于2027年1月15日（星期五）上午举办2027年松江区“质量开放日”观摩活动。\n二、行程安排\n"
+    publish(svc, tmp_path, "songjiang-open-day-2027.txt", "关于开展2027年松江区“质量开放日”观摩活动的通知\n"
+            "各会员单位：\n定于2027年1月15日（星期五）上午举办2027年松江区“质量开放日”观摩活动。\n二、行程安排\n"
             "8:15  在区市场监督管理局正门口（西林北路1010号）集合\n12:00  乘车返回，约12:30到达\n"
             "三、线上同步\n会议号：582-316-947\n入会密码：8866\n上海市松江区市场监督管理局\n2026年12月1日\n")
     board = ask(svc, "松江区质量开放日在哪上车", Topic.PLACE)
