@@ -246,7 +246,7 @@ _CUES = (
          required=True, kind="per_unit", answered_by_shape=True),
     # how many: a count (160个城市, 1.5万人, 十二期, 93.5%, 1:78), not just a year or a date
     _Cue(re.compile(r"多少(?!钱)|(?<!哪)几(?![号月点天日时周年])"),
-         re.compile(r"(?<![\d.])(?!\d{4}年|\d{1,2}(?:[~～\-—至]\d{1,2})?[月日号])\d+(?:\.\d+)?"
+         re.compile(r"(?<![\d.\- ])(?!\d{4}年|\d{1,2}(?:[~～\-—至]\d{1,2})?[月日号])\d+(?:\.\d+)?(?![\d\-])"
                     r"|[一二三四五六七八九十百千万两]+(?:个|项|期|场|名|家|届|万|人|次|位|所|条|部|批|轮|类|大)"),
          required=True, kind="count"),
     _Cue(re.compile(r"多少钱|费用|收费|价格|门票|票价|交钱|免费|几块钱|多少元"),

@@ -118,12 +118,19 @@ class AnswerService:
         """A question of a shortlist or results (信得过班组公示到哪天, 评上了吗) whose words name a
         公示 better than any activity: that notice's sentence."""
         question = _question(asked)
-        # the words decide, not the name the NLU tagged (信得过班组) nor the activity talked about
-        if question is None or asked.chosen or not _ASKS_OF_RESULTS.search(normalise(question)):
+        if question is None or asked.chosen:
+            return None
+        # Words of results decide, not the name the NLU tagged (信得过班组) nor the activity talked
+        # about; without them, a 公示 the words name before any activity (区长质量奖有几家企业).
+        asks_results = bool(_ASKS_OF_RESULTS.search(normalise(question)))
+        if not asks_results and asked.remembered:
             return None
         titles = dict(self._retriever.titles_of_kind(RESULTS_KIND))
         notice = self._finder.notice_named(question, list(titles.items()))
-        if notice is None:  # 松鹤酿造评上了没: a name the 公示's list gives, not its title
+        if notice is None:
+            if not asks_results or asked.remembered or self.named_in(question):
+                return None
+            # 松鹤酿造评上了没: a name the 公示's list gives, not its title
             listed = [found for found in (self._retriever.answer(question, self.today(), notice_id)
                                           for notice_id in titles) if found is not None]
             return self._document_answer(max(listed, key=lambda found: found.score, default=None))
