@@ -48,12 +48,13 @@ async def answer_about_activity(services: Services, dispatcher: CollectingDispat
                                 tracker: Tracker) -> list[dict[str, Any]] | None:
     """A question the NLU took for something else (包住宿吗, 能看回放吗) that names an activity or
     follows a question about one: that activity's notice answers it, or we say it does not; or
-    the notice the conversation is reading says. None when no activity is meant."""
+    the notice the conversation is reading, or the 公示 the words name, says. None when no
+    activity or notice is meant."""
     text = tracker.latest_message.get("text")
     if not text or not is_question(question_form(text)):
         return None
     asked = asked_in(tracker, topic_in_words(text) or Topic.OTHER)
-    answer = await call(services.answers.in_notice, asked) or await call(services.answers.about_activity, asked)
+    answer = await call(services.answers.about_something, asked)
     if answer is None or answer.asks_which:
         return None  # not one activity's: the notices' sentences, or the action's own reply
     utter(dispatcher, domain, answer)

@@ -98,8 +98,12 @@ class AnswerService:
     def answer(self, asked: Asked) -> Answer:
         """The answer about the activity meant; without one, a notice's sentence or the question
         which activity."""
-        return self.in_notice(asked) or self.in_results_notice(asked) or self.about_activity(asked) \
-            or self._without_activity(asked)
+        return self.about_something(asked) or self._without_activity(asked)
+
+    def about_something(self, asked: Asked) -> Answer | None:
+        """The answer from the notice being read, the 公示 the words name, or the activity meant;
+        None when the question is about none of them (any notice's sentence may still answer)."""
+        return self.in_notice(asked) or self.in_results_notice(asked) or self.about_activity(asked)
 
     def named_in(self, text: str) -> tuple[ActivitySummary, ...]:
         """The activities the words name as members shorten them (卓越绩效讲座), the ones not yet
