@@ -208,17 +208,6 @@ def test_applying_means_the_award_not_the_course_of_the_same_name(svc, tmp_path:
     assert course.activity == "2027年浦东新区首席质量官能力提升研修班", course
 
 
-def test_when_to_arrive_or_leave_is_the_clock_said_with_it(svc, tmp_path: Path):
-    publish(svc, tmp_path, "visit-2027.txt", "关于组织开展2027年标杆企业现场观摩活动的通知\n各会员单位：\n"
-            "定于2027年1月20日（星期三）下午在嘉定区开展标杆企业现场观摩活动。\n二、行程安排\n"
-            "13:00  在区市场监管局大院门口（嘉定区清河路188号）集合，13:15准时发车\n"
-            "约17:00  返回原集合地点\n上海市嘉定区市场监督管理局\n2026年12月1日\n")
-    meet = ask(svc, "标杆企业观摩几点集合", Topic.TIME)
-    assert meet.response == "utter_document_answer" and "13:00" in str(meet.values["answer"]), meet
-    leave = ask(svc, "标杆企业观摩几点发车", Topic.TIME)
-    assert "13:15" in str(leave.values.get("answer")), leave
-
-
 def test_a_stage_the_question_names_is_answered_with_its_dates(svc, tmp_path: Path):
     publish(svc, tmp_path, "qc-2027.txt", "关于开展2027年上海市优秀质量管理小组成果申报及发表交流活动的通知\n各单位：\n"
             "二、工作安排\n（一）网上申报。即日起至2027年3月31日止，登录申报系统填报。\n"
@@ -240,11 +229,15 @@ def test_who_is_responsible_is_the_units_the_notice_names_for_that_activity(svc,
     assert responsible.values["organisers"] == "嘉定区总工会、嘉定区市场监管局"
 
 
-def test_where_to_board_and_the_meeting_number_are_read_from_their_lines(svc, tmp_path: Path):
+def test_when_and_where_to_gather_and_how_to_join_online_are_read_from_their_lines(svc, tmp_path: Path):
     publish(svc, tmp_path, "songjiang-open-day-2027.txt", "关于开展2027年松江区“质量开放日”观摩活动的通知\n"
             "各会员单位：\n定于2027年1月15日（星期五）上午举办2027年松江区“质量开放日”观摩活动。\n二、行程安排\n"
-            "8:15  在区市场监督管理局正门口（西林北路1010号）集合\n12:00  乘车返回，约12:30到达\n"
+            "8:15  在区市场监督管理局正门口（西林北路1010号）集合，8:30准时发车\n约12:00  返回原集合地点\n"
             "三、线上同步\n会议号：582-316-947\n入会密码：8866\n上海市松江区市场监督管理局\n2026年12月1日\n")
+    meet = ask(svc, "松江区质量开放日几点集合", Topic.TIME)
+    assert meet.response == "utter_document_answer" and "8:15" in str(meet.values["answer"]), meet
+    leave = ask(svc, "松江区质量开放日几点发车", Topic.TIME)
+    assert "8:30" in str(leave.values.get("answer")), leave
     board = ask(svc, "松江区质量开放日在哪上车", Topic.PLACE)
     assert board.response == "utter_document_answer" and "西林北路1010号" in str(board.values["answer"]), board
     meeting = ask(svc, "松江区质量开放日腾讯会议号多少", Topic.PLACE)
