@@ -103,11 +103,16 @@ ALL_FIELDS = NOTICE_FIELDS + ACTIVITY_FIELDS + CONTACT_FIELDS
 
 # -- sets and gold files -------------------------------------------------------------
 
+# A blind set not yet scored holds this file: `make eval` leaves it out until it is named, so
+# that it is scored once, on purpose, after a round of work (then the file is removed).
+UNSCORED_MARK = "UNSCORED"
+
+
 def set_folders(names: Sequence[str] = ()) -> list[Path]:
-    """The named sets, or every folder under evaluation/notices/ with `dev` first."""
+    """The named sets, or every folder under evaluation/notices/ not marked unscored, `dev` first."""
     if names:
         return [Path(name) if Path(name).is_dir() else SETS_ROOT / name for name in names]
-    folders = sorted(p for p in SETS_ROOT.iterdir() if p.is_dir())
+    folders = sorted(p for p in SETS_ROOT.iterdir() if p.is_dir() and not (p / UNSCORED_MARK).exists())
     return sorted(folders, key=lambda p: (p.name != "dev", p.name))
 
 

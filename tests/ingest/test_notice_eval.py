@@ -242,3 +242,13 @@ def test_questions_read_say_or_q():
     second = Question.from_gold({"q": "我要报名", "signup": True, "expect_any": ["报名成功"]})
     assert (first.say, first.follow_up, first.signup) == ("几点开始", True, False)
     assert (second.say, second.signup, second.refuse) == ("我要报名", True, False)
+
+
+def test_a_set_marked_unscored_is_left_out_until_named():
+    from bot.notice_eval import UNSCORED_MARK, set_folders
+
+    listed = {folder.name for folder in set_folders()}
+    assert "dev" in listed
+    marked = [folder for folder in set_folders() if (folder / UNSCORED_MARK).exists()]
+    assert marked == []
+    assert [folder.name for folder in set_folders(["blind20"])] == ["blind20"]
