@@ -88,6 +88,12 @@ def latest_entity(tracker: Tracker, entity: str) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+def last_topic(tracker: Tracker) -> Topic | None:
+    """The topic of the last question about an activity (the slot also holds "list", "contact" …)."""
+    value = tracker.get_slot("last_topic")
+    return Topic(value) if value in {t.value for t in Topic} else None
+
+
 def member_key(tracker: Tracker) -> tuple[str, str]:
     """(channel, user id): the gateway passes the channel in the message metadata."""
     metadata = tracker.latest_message.get("metadata") or {}

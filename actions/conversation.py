@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.activities import ActionActivityDetails, ActionListActivities, ActionQualityMonth
-from actions.base import AssistantAction, DomainDict, call, latest_entity, remember_notice
+from actions.base import AssistantAction, DomainDict, call, last_topic, latest_entity, remember_notice
 from actions.contacts import ActionContact
 from actions.knowledge import answer_about_activity, answer_from_documents
 from services.answers import Topic
@@ -37,7 +37,7 @@ class ActionAnswerFollowup(AssistantAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         topic = tracker.get_slot("last_topic")
-        asked_topic = Topic(topic) if topic in {t.value for t in Topic} else None
+        asked_topic = last_topic(tracker)
         candidates = tracker.get_slot("activity_candidates") or []
         choice = parse_choice(tracker.latest_message.get("text"), len(candidates))
         if choice is not None:
@@ -78,8 +78,7 @@ class ActionAcknowledge(AssistantAction):
                   domain: DomainDict) -> list[dict[str, Any]]:
         text = tracker.latest_message.get("text") or ""
         if is_question(question_form(text)) and (tracker.get_slot("activity") or tracker.get_slot("notice")):
-            last = tracker.get_slot("last_topic")
-            topic = topic_in_words(text) or (Topic(last) if last in {t.value for t in Topic} else Topic.OTHER)
+            topic = topic_in_words(text) or last_topic(tracker) or Topic.OTHER
             return await ActionActivityDetails(self.services).answer_about(
                 dispatcher, tracker, domain, follow_up=True, topic=topic)
         dispatcher.utter_message(response="utter_ok")

@@ -173,7 +173,8 @@ _PLANNED = r"将|计划|预计|拟"
 _ASKS_DONE = r"一共|总共|累计|至今|已经|了几|了多少|过几|过多少"
 
 
-_ARRIVING = r"集合|报到|签到|发车|出发|入场|上车"
+# Words of arriving or setting off (几点集合, 在哪上车); services.answers reads them too.
+ARRIVING = r"集合|报到|签到|发车|出发|入场|上车"
 
 
 @dataclass(frozen=True)
@@ -205,16 +206,16 @@ _CUES = (
          re.compile(r"\d{1,2}月|[一二三四五六七八九十]{1,2}月|\d{4}年(?:[，、起以始]|$)"
                     r"|次年|同年|当年|翌年|年初|年底|年内|上半年|下半年|季度"), required=True, kind="when"),
     # when to arrive or leave (几点集合, 哪天报到, 几点发车): the clock or day said with the arriving
-    _Cue(re.compile(rf"(?:几点|什么时间|啥时间|几时|哪天|什么时候|啥时候)[^，。？?]{{0,4}}(?:{_ARRIVING})"
-                    rf"|(?:{_ARRIVING})[^，。？?]{{0,6}}(?:几点|什么时间|啥时间|时间|哪天|什么时候|啥时候)|几点(?:前)?到(?!几)"),
-         re.compile(rf"(?:{_ARRIVING})(?:时间)?\s*[：:为是在于]?\s*\d{{1,2}}[:：]\d{{2}}"
-                    rf"|\d{{1,2}}[:：]\d{{2}}\s*(?:前|起|开始)?(?:(?!返回)[^，。；]){{0,30}}?(?:{_ARRIVING})"
-                    rf"|\d{{1,2}}月\d{{1,2}}日[^，。；]{{0,12}}?(?:{_ARRIVING})"),
+    _Cue(re.compile(rf"(?:几点|什么时间|啥时间|几时|哪天|什么时候|啥时候)[^，。？?]{{0,4}}(?:{ARRIVING})"
+                    rf"|(?:{ARRIVING})[^，。？?]{{0,6}}(?:几点|什么时间|啥时间|时间|哪天|什么时候|啥时候)|几点(?:前)?到(?!几)"),
+         re.compile(rf"(?:{ARRIVING})(?:时间)?\s*[：:为是在于]?\s*\d{{1,2}}[:：]\d{{2}}"
+                    rf"|\d{{1,2}}[:：]\d{{2}}\s*(?:前|起|开始)?(?:(?!返回)[^，。；]){{0,30}}?(?:{ARRIVING})"
+                    rf"|\d{{1,2}}月\d{{1,2}}日[^，。；]{{0,12}}?(?:{ARRIVING})"),
          factor=2.5, required=True, kind="arrival", answered_by_shape=True),
     # where to gather or board (在哪上车, 集合点在哪): the place said with the gathering
-    _Cue(re.compile(rf"(?:在哪|哪里|哪儿|什么地方)[^，。？?]{{0,4}}(?:{_ARRIVING}|坐车)"
-                    rf"|(?:{_ARRIVING}|坐车)[^，。？?]{{0,4}}(?:在哪|哪里|哪儿|地点|什么地方)"),
-         re.compile(rf"(?:{_ARRIVING}|乘车)(?:地点|地址)\s*[：:为是在]|在[^，。；]{{2,40}}(?:{_ARRIVING})"),
+    _Cue(re.compile(rf"(?:在哪|哪里|哪儿|什么地方)[^，。？?]{{0,4}}(?:{ARRIVING}|坐车)"
+                    rf"|(?:{ARRIVING}|坐车)[^，。？?]{{0,4}}(?:在哪|哪里|哪儿|地点|什么地方)"),
+         re.compile(rf"(?:{ARRIVING}|乘车)(?:地点|地址)\s*[：:为是在]|在[^，。；]{{2,40}}(?:{ARRIVING})"),
          factor=2.5, required=True, kind="gathering", answered_by_shape=True),
     # how to join online (腾讯会议号多少, 入会密码): the line that gives the number or link
     _Cue(re.compile(r"会议号|会议ID|入会|密码|直播间|直播链接|怎么进|怎么看直播|在哪看", re.IGNORECASE),
@@ -575,6 +576,11 @@ def notice_card(document_id: int, source: SourceView, text: str, issuer: str | N
     return Passage(document_id, source, "，".join(text_parts) + "。", is_card=True)
 
 
+def _extend_last(passages: list[Passage], line: str) -> None:
+    """The line belongs to the passage before it (a contact block's, a table's next row)."""
+    passages[-1] = replace(passages[-1], text=f"{passages[-1].text} {line.strip()}")
+
+
 def split_passages(document_id: int, source: SourceView, text: str) -> list[Passage]:
     """Sentences of the cleaned text, each with the heading and item it sits under."""
     passages: list[Passage] = []
@@ -588,13 +594,13 @@ def split_passages(document_id: int, source: SourceView, text: str) -> list[Pass
         # A contact block (`X地址：…` / `邮政编码：… 电 话：…` / `传 真：… 联系人：…`) is one passage:
         # the phones and the persons are the organisation's named on its first line.
         if in_contacts and passages and _CONTACT_LINE.match(line):
-            passages[-1] = replace(passages[-1], text=f"{passages[-1].text} {line.strip()}")
+            _extend_last(passages, line)
             continue
         in_contacts = bool(_ADDRESS_LINE.search(line) or _CONTACT_LINE.match(line))
         # A text table is one passage: 论坛有哪些演讲 reads all its rows.
         in_table, was_table = bool(TABLE_ROW.search(line)), in_table
         if in_table and was_table and passages:
-            passages[-1] = replace(passages[-1], text=f"{passages[-1].text} {line.strip()}")
+            _extend_last(passages, line)
             continue
         sentences: list[str] = []
         for piece in (s.strip() for s in _SENTENCE_END.split(line)):
@@ -627,6 +633,9 @@ class DocumentIndex:
     def __init__(self, passages: list[Passage]) -> None:
         self.passages = passages
         self._position = {id(p): i for i, p in enumerate(passages)}
+        self._of_document: dict[int, list[int]] = {}  # each notice's passages, by position
+        for i, passage in enumerate(passages):
+            self._of_document.setdefault(passage.document_id, []).append(i)
         # What the answer-shape cues look at: the sentence without the documents it names.
         self._shapes = [_BOOK_TITLE.sub("", p.text) for p in passages]
         titles: dict[int, Counter[str]] = {}
@@ -865,7 +874,7 @@ class DocumentIndex:
         thing = asked_thing(simplified)
         if thing is None:
             return True
-        own = {i for i, p in enumerate(self.passages) if p.document_id == document_id}
+        own = set(self._of_document.get(document_id, ())) if document_id is not None else set()
         if any(thing in self.passages[i].text for i in own):
             return True
         words = {w for w in terms(self.respell(thing), known=self._postings) if not w.startswith(_BIGRAM)} - _DROPPED
@@ -877,18 +886,20 @@ class DocumentIndex:
         cues = [cue for cue in _CUES if cue.answered_by_shape and cue.asks.search(simplified)]
         if not cues or document_id is None:
             return None
-        fitting = [i for i, p in enumerate(self.passages) if p.document_id == document_id and not p.is_card
-                   and all(cue.shape.search(_BOOK_TITLE.sub("", p.item) + self._shapes[i]) for cue in cues)]
+        fitting = [i for i in self._of_document.get(document_id, ()) if not self.passages[i].is_card
+                   and all(cue.shape.search(_BOOK_TITLE.sub("", self.passages[i].item) + self._shapes[i])
+                           for cue in cues)]
         if not fitting:
             return None
-        shared = {i: sum(self._idf.get(t, 0.0) for t in query if any(j == i for j, _ in self._postings.get(t, ())))
-                  for i in fitting}
+        holding = {t: {i for i, _ in self._postings.get(t, ())} for t in query}
+        shared = {i: sum(self._idf.get(t, 0.0) for t in query if i in holding[t]) for i in fitting}
         best = max(fitting, key=lambda i: (shared[i], -i))
         return Hit(self.passages[best], shared[best], 0.0)
 
     def opening(self, document_id: int) -> DocumentAnswer | None:
         """A notice's first sentence after its title block: what it announces (现予以公示)."""
-        passage = next((p for p in self.passages if p.document_id == document_id and not p.is_card), None)
+        passage = next((self.passages[i] for i in self._of_document.get(document_id, ())
+                        if not self.passages[i].is_card), None)
         if passage is None:
             return None
         return DocumentAnswer(self.answer_text(passage), passage.source, 0.0, document_id)

@@ -175,9 +175,9 @@ _ASKS_RESPONSIBLE = re.compile(r"负责|牵头|承办|具体.{0,2}(?:办|组织)
 def organiser(details: ActivityDetails, question: str | None = None) -> Answer | None:
     """Who organises it; who is responsible for it (知识竞赛谁负责) where the notice says."""
     if details.responsible_units and _ASKS_RESPONSIBLE.search(normalise(question or "")):
-        return say("utter_activity_organiser", **_about(details), role_label=phrase("utter_role_responsible"),
-                   organisers="、".join(details.responsible_units))
-    role_label, organisers = organisers_of(details)
+        role_label, organisers = phrase("utter_role_responsible"), "、".join(details.responsible_units)
+    else:
+        role_label, organisers = organisers_of(details)
     if not organisers:
         return None
     return say("utter_activity_organiser", **_about(details), role_label=role_label, organisers=organisers)

@@ -25,7 +25,7 @@ from services.answers.replies import Answer, Phrase, phrase, say
 from services.answers.topics import Topic, topic_in_words
 from services.dates import parse_year
 from services.ingest.records import NoticeKind
-from services.retrieval import DocumentAnswer, DocumentRetriever, is_question, question_form
+from services.retrieval import ARRIVING, DocumentAnswer, DocumentRetriever, is_question, question_form
 from services.textnorm import normalise
 from services.views import HELD, ActivityDetails, ActivitySummary, MilestoneView, Resolution
 
@@ -60,7 +60,7 @@ _ASKS_IF_OUT = re.compile(r"出来了|公布了|出结果|发布了|有结果|�
 _ASKS_ONLINE = re.compile(r"(?:有|能|可以|可不可以|是不是|是否)[^，。？?]{0,6}(?:线上|直播|远程|网上|在线|视频|云端)"
                           r"|(?:线上|直播|远程|网上|在线|视频|云端)[^，。？?]{0,8}(?:吗|么|不|没)")
 _ONLINE = re.compile(r"线上|直播|腾讯会议|视频号|网络|在线|云端|钉钉|zoom", re.IGNORECASE)
-_ARRIVAL = re.compile(r"集合|报到|签到|入场|到场|发车|出发|上车|坐车|几点(?:前)?到(?!几)")
+_ARRIVAL = re.compile(rf"{ARRIVING}|到场|坐车|几点(?:前)?到(?!几)")
 _GENERIC = frozenset("的是要在了吗呢么啊呀什这那个次本该项请问下一具体时间日期地点哪啥候到去会就都还和与及"
                      "我们你您咱能可以得开始举办举行进行年月日号周期届第")
 

@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from services.dates import chinese_number
+from services.ingest.dates import ISSUE_DATE_LINE
 from services.textnorm import clean_display_text
 
 _CJK = r"\u4e00-\u9fff"
@@ -57,9 +58,6 @@ _LABEL_ALONE = re.compile(r"^[▌▍▎◆■◎★☆※|【\[\s]*([\u4e00-\u9f
                           r"方式|截止|地址|形式|内容|主讲人|嘉宾|提示|须知|谁能参加|适合人群))\s*[】\]｜|]?\s*$")
 # 关于举办…的通知 under the letterhead: the title, never the end of the issuer's line.
 _TITLE_LINE = re.compile(r"^关于.{2,60}(?:通知|公告|通告|公示|邀请函|决定|意见|办法|方案)$")
-# The date of issue alone on its line ends the signature: never the rest of the line above it.
-_DATE_ALONE = re.compile(r"^(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-                         r"|[〇零○一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)$")
 # 二〇二七年一月四日至三月三十一日: dates in Chinese numerals, read like the rest once in digits.
 _CHINESE_YEAR_DATE = re.compile(r"(?P<y>[〇零○一二三四五六七八九]{4})年(?:(?P<m>[一二三四五六七八九十]{1,2})月"
                                 r"(?:(?P<d>[一二三四五六七八九十]{1,3})(?P<u>[日号]))?)?")
@@ -130,7 +128,8 @@ def repair_lines(lines: list[str], whole: frozenset[int] = frozenset()) -> list[
                 and not _STARTS_NEW.match(line)
                 and not _FIELD_LINE.match(line)
                 and not _LABEL_ALONE.match(line)
-                and not _DATE_ALONE.match(line) and not _TITLE_LINE.match(line)
+                and not ISSUE_DATE_LINE.match(line)  # the date of issue ends the signature
+                and not _TITLE_LINE.match(line)
                 and not TABLE_ROW.search(previous) and not TABLE_ROW.search(line)
                 and not (_STARTS_NEW.match(previous) and not re.search(r"[，。]", previous))
                 and not (_SECTION_HEADING.match(previous) and len(previous) <= _MAX_HEADING)

@@ -60,6 +60,9 @@ def _int(value: str | None) -> int | None:
     return int(value) if value else None
 
 
+# The date of issue alone on its line, under the signature (2026年11月30日, 二〇二六年十一月三十日).
+ISSUE_DATE_LINE = re.compile(r"^\s*(?:(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|"
+                             r"([〇零○一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日)\s*$")
 _FULL_DATE = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 
 

@@ -414,8 +414,7 @@ class NoticeLoader(KnowledgeLoader):
         activity.description = None
         activity.source_document_id = document.id
         self._write_aliases(activity, [*record.aliases, short_name(record.name)])
-        self._write_roles(session, activity, record.organisers or [notice.issuer],
-                              [in_district(unit, notice) for unit in record.responsible_units])
+        self._write_notice_roles(session, activity, record, notice)
         activity.milestones = [*_held(record.span), *_phases(record)]
         _renumber(activity.milestones)
         activity.contacts = _contacts(notice.contacts)
@@ -429,6 +428,13 @@ class NoticeLoader(KnowledgeLoader):
         activity.aliases = [a for a in activity.aliases if a.alias in names]
         kept = {a.alias for a in activity.aliases}
         activity.aliases.extend(ActivityAlias(alias=alias) for alias in sorted(names - kept))
+
+    def _write_notice_roles(self, session: Session, activity: Activity, record: ActivityRecord,
+                            notice: NoticeRecord) -> None:
+        """The organisers the notice names (else its issuer) and its responsible units, a district
+        notice's 区… as that district's."""
+        self._write_roles(session, activity, record.organisers or [notice.issuer],
+                          [in_district(unit, notice) for unit in record.responsible_units])
 
     def _write_roles(self, session: Session, activity: Activity, organisers: Iterable[str | None],
                      responsible: Iterable[str | None]) -> None:
@@ -499,8 +505,7 @@ class NoticeLoader(KnowledgeLoader):
             activity.milestones = [*held, *_phases(record)]
             _renumber(activity.milestones)
         if record.organisers or record.responsible_units:
-            self._write_roles(session, activity, record.organisers or [notice.issuer],
-                              [in_district(unit, notice) for unit in record.responsible_units])
+            self._write_notice_roles(session, activity, record, notice)
         if notice.contacts:
             activity.contacts = _contacts(notice.contacts)
         # The name the change notice uses finds the activity too.

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from services.dates import chinese_number
+from services.ingest.dates import ISSUE_DATE_LINE
 
 _CJK = r"\u4e00-\u9fff"
 # Number marks by level: 一、 (1), （一） (2), 1. 1、 (3), （1） ① (4).
@@ -27,8 +28,6 @@ _NUMBERING = (
 _BULLET = re.compile(r"^[●◆■□◇▲△▼▽◎○★☆※▶►▌▍▎]\s*")
 # A label is a few characters before a colon: 时间：, 名  额：, 报名方式：.
 _LABEL = re.compile(rf"^(?P<label>[{_CJK}][{_CJK}\s]{{0,9}}?)\s*[：:]\s*(?P<value>.*)$")
-_ISSUE_DATE = re.compile(r"^\s*(?:(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|"
-                         r"([〇零○一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日)\s*$")
 _DOC_NUMBER = re.compile(r"〔\d{4}〕|\[\d{4}\]|第\s*\d[\d-]*\s*号$")  # 台品协字第2026-047号
 # 关于…的通知, …邀请函; a WeChat article's 报名｜…, 邀请函｜走进恒川…, 【青年质量云课堂】第6期 | …
 _TITLE = re.compile(r"(?:^关于.{2,}|.{2,}(?:通知|公告|公示|通告|邀请函|启事|简章|方案|安排))$"
@@ -119,7 +118,7 @@ def read_line(index: int, raw: str) -> Line:
 
 
 def _issue_date(line: str) -> dt.date | None:
-    match = _ISSUE_DATE.match(line)
+    match = ISSUE_DATE_LINE.match(line)
     if not match:
         return None
     if match.group(1):
