@@ -88,6 +88,13 @@ def latest_entity(tracker: Tracker, entity: str) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+def talked_about(tracker: Tracker, named: str | None) -> str | None:
+    """The activity the conversation was about before this message. The slot is also filled from
+    the message's own entity (区长质量奖是哪几家企业): that is what is named, not remembered."""
+    activity = tracker.get_slot("activity")
+    return None if activity is None or activity == named else str(activity)
+
+
 def last_topic(tracker: Tracker) -> Topic | None:
     """The topic of the last question about an activity (the slot also holds "list", "contact" …)."""
     value = tracker.get_slot("last_topic")
@@ -106,13 +113,14 @@ def asked_in(tracker: Tracker, topic: Topic, follow_up: bool = False, chosen: in
     """The member's latest question as the answer service takes it. `about`: the activity the
     conversation is about when it is not the `activity` slot (the one being signed up for)."""
     notice = tracker.get_slot("notice")
+    named = latest_entity(tracker, "activity")
     return Asked(
         topic=topic,
         text=tracker.latest_message.get("text"),
-        named=latest_entity(tracker, "activity"),
+        named=named,
         year=latest_entity(tracker, "year") or (tracker.get_slot("year") if follow_up else None),
         follow_up=follow_up,
-        remembered=about or tracker.get_slot("activity"),
+        remembered=about or talked_about(tracker, named),
         offered=tuple(int(i) for i in tracker.get_slot("activity_candidates") or ()),
         chosen=chosen,
         notice=int(notice) if notice is not None else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -13,6 +14,12 @@ from services.answers import Topic
 from services.answers.topics import topic_in_words
 from services.container import Services
 from services.retrieval import is_question, question_form, retriever_for
+from services.textnorm import normalise
+
+# What greets or thanks, around a question the NLU took for the greeting (你好，考试费包含在里面吗)
+_PLEASANTRY = re.compile(r"你好|您好|哈喽|嗨|hi|hello|早上好|上午好|中午好|下午好|晚上好|在吗|在不在|老师好"
+                         r"|谢谢|多谢|感谢|辛苦了?|麻烦(?:你|您)?了?|请问|[\W_]", re.IGNORECASE)
+MIN_QUESTION = 3  # characters besides the pleasantry that can ask something (几点开)
 
 
 async def answer_from_documents(services: Services, dispatcher: CollectingDispatcher,
@@ -102,3 +109,30 @@ class ActionCapabilities(DocumentsOrResponse):
 
     def name(self) -> str:
         return "action_capabilities"
+
+
+class PleasantryOrQuestion(DocumentsOrResponse):
+    """A greeting or thanks that carries a question (谢谢，第二天下午讲啥) has the question answered;
+    the pleasantry alone gets the domain's reply."""
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        rest = _PLEASANTRY.sub("", normalise(tracker.latest_message.get("text") or ""))
+        if len(rest) >= MIN_QUESTION and is_question(question_form(rest)):
+            return await super().act(dispatcher, tracker, domain)
+        dispatcher.utter_message(response=self.response)
+        return []
+
+
+class ActionGreet(PleasantryOrQuestion):
+    response = "utter_greet"
+
+    def name(self) -> str:
+        return "action_greet"
+
+
+class ActionThank(PleasantryOrQuestion):
+    response = "utter_thank"
+
+    def name(self) -> str:
+        return "action_thank"

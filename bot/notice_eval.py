@@ -83,7 +83,7 @@ from typing import Any
 import yaml
 
 from bot.reports import write_details
-from services.dates import DatePoint, DateSpan
+from services.dates import TEN_DAYS, DatePoint, DateSpan
 from services.ingest.records import ActivityRecord, Contact, NoticeKind, NoticeRecord, Phase
 from services.settings import PROJECT_ROOT
 from services.textnorm import strip_pinyin_artefacts, to_half_width, to_simplified
@@ -319,9 +319,12 @@ def _pair(gold: Sequence[Any], got: Sequence[Any], matches: Callable[[Any, Any],
 
 
 def _iso(value: DatePoint | dt.date | None) -> str | None:
+    """The date as the gold files write it: 5月中旬 is the month (YYYY-MM)."""
     if value is None:
         return None
-    return value.iso() if isinstance(value, DatePoint) else value.isoformat()
+    if isinstance(value, DatePoint):
+        return value.iso()[:7] if value.precision == TEN_DAYS else value.iso()
+    return value.isoformat()
 
 
 def activity_score(gold: ActivityRecord, got: ActivityRecord) -> float | None:

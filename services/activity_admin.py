@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.accounts import AuditEntry
 from services.activities import milestone_span, signup_deadline
-from services.dates import DAY, MONTH, YEAR, DatePoint, DateSpan
+from services.dates import DAY, MONTH, TEN_DAYS, YEAR, DatePoint, DateSpan, ten_days_of
 from services.models import (
     Activity,
     ActivityAlias,
@@ -54,7 +54,7 @@ RELEASE = "activity_release"  # staff let notices update the activity again
 EDIT_ACTIONS = (CREATE, EDIT, MILESTONE_ADD, MILESTONE_EDIT, MILESTONE_REMOVE)
 _TARGET = re.compile(r"^activity (\d+)\b")
 
-PRECISIONS = {DAY: "日", MONTH: "月", YEAR: "年"}
+PRECISIONS = {DAY: "日", TEN_DAYS: "旬", MONTH: "月", YEAR: "年"}
 MIN_YEAR, MAX_YEAR = 1980, 2100
 MAX_CAPACITY = 100_000
 MAX_NAMES = 30  # aliases or organisers
@@ -63,7 +63,8 @@ _LIMITS = {"name": 300, "category": 40, "theme": 300, "location": 300, "fee": 10
 LABELS = {"name": "名称", "aliases": "别名", "year": "年份", "category": "类别", "theme": "主题",
           "description": "简介", "location": "地点", "capacity": "名额", "fee": "费用",
           "signup_deadline": "报名截止", "signup_open": "接受报名", "organisers": "主办单位"}
-_DATE = re.compile(r"^\s*(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(?:(\d{1,2})\s*日?)?)?)?\s*$")
+_DATE = re.compile(r"^\s*(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*"
+                   r"(?:[-/.月]\s*(\d{1,2})\s*日?|[-/.月]?\s*(上旬|中旬|下旬)|月)?)?\s*$")
 
 
 class FormErrors(ValueError):
@@ -198,11 +199,12 @@ def parse_point(raw: str, precision: str) -> DatePoint:
     """A date typed as 2027-04-15 / 2027-04 / 2027 (or 2027年4月15日, 2027/4/15), at `precision`:
     the parts it needs must be there; finer parts are dropped. ValueError with a Chinese reason."""
     if precision not in PRECISIONS:
-        raise ValueError("请选择精确到日、月或年")
+        raise ValueError("请选择精确到日、旬、月或年")
     match = _DATE.match(raw or "")
     if not match:
         raise ValueError("请按“年-月-日”填写，如 2027-04-15（精确到月填 2027-04，到年填 2027）")
-    year, month, day = (int(part) if part else None for part in match.groups())
+    year, month, day = (int(part) if part else None for part in match.groups()[:3])
+    ten_days = match.group(4)
     if year is None or not MIN_YEAR <= year <= MAX_YEAR:
         raise ValueError(f"年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间")
     if precision == YEAR:
@@ -215,6 +217,10 @@ def parse_point(raw: str, precision: str) -> DatePoint:
         raise ValueError("月份应在 1 至 12 之间")
     if precision == MONTH:
         return DatePoint(dt.date(year, month, 1), MONTH)
+    if precision == TEN_DAYS:
+        if ten_days is None and day is None:
+            raise ValueError("精确到旬时请写明上旬、中旬或下旬，如 2027-05中旬")
+        return DatePoint.parse(f"{year}-{month}{ten_days or ten_days_of(day or 1)}")
     if day is None:
         raise ValueError("精确到日时请填写完整日期，如 2027-04-15")
     try:

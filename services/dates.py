@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from enum import Enum
 
 DAY, MONTH, YEAR = "day", "month", "year"
+# A third of a month, as notices write it (5月中旬): the first day is the 1st, 11th or 21st.
+TEN_DAYS = "xun"
+TEN_DAY_NAMES = {1: "上旬", 11: "中旬", 21: "下旬"}
+_TEN_DAY_STARTS = {name: day for day, name in TEN_DAY_NAMES.items()}
 
 
 class Timing(str, Enum):
@@ -21,21 +25,30 @@ class Timing(str, Enum):
     UPCOMING = "upcoming"
 
 
+def ten_days_of(day: int) -> str:
+    """上旬, 中旬 or 下旬: the third of the month a day falls in."""
+    return TEN_DAY_NAMES[1 if day <= 10 else 11 if day <= 20 else 21]
+
+
 @dataclass(frozen=True)
 class DatePoint:
-    """A date known to a day, a month or a year."""
+    """A date known to a day, a third of a month (上旬, 中旬, 下旬), a month or a year."""
 
     first_day: dt.date
     precision: str
 
     @classmethod
     def parse(cls, value: str | int | dt.date) -> DatePoint:
-        """Parse `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (as the knowledge files write them)."""
+        """Parse `YYYY`, `YYYY-MM`, `YYYY-MM中旬` or `YYYY-MM-DD` (as the knowledge files write them)."""
         if isinstance(value, dt.date):
             return cls(value, DAY)
         text = str(value).strip()
         if re.fullmatch(r"\d{4}", text):
             return cls(dt.date(int(text), 1, 1), YEAR)
+        ten_days = re.fullmatch(r"(\d{4})-(\d{1,2})(上旬|中旬|下旬)", text)
+        if ten_days:
+            year, month, part = ten_days.groups()
+            return cls(dt.date(int(year), int(month), _TEN_DAY_STARTS[part]), TEN_DAYS)
         if re.fullmatch(r"\d{4}-\d{1,2}", text):
             year, month = map(int, text.split("-"))
             return cls(dt.date(year, month, 1), MONTH)
@@ -45,9 +58,11 @@ class DatePoint:
     def last_day(self) -> dt.date:
         if self.precision == YEAR:
             return dt.date(self.first_day.year, 12, 31)
-        if self.precision == MONTH:
+        if self.precision == MONTH or (self.precision == TEN_DAYS and self.first_day.day > 20):
             year, month = self.first_day.year, self.first_day.month
             return dt.date(year, month, calendar.monthrange(year, month)[1])
+        if self.precision == TEN_DAYS:
+            return self.first_day + dt.timedelta(days=9)
         return self.first_day
 
     def iso(self) -> str:
@@ -55,6 +70,8 @@ class DatePoint:
             return f"{self.first_day.year:04d}"
         if self.precision == MONTH:
             return f"{self.first_day.year:04d}-{self.first_day.month:02d}"
+        if self.precision == TEN_DAYS:
+            return f"{self.first_day.year:04d}-{self.first_day.month:02d}{TEN_DAY_NAMES[self.first_day.day]}"
         return self.first_day.isoformat()
 
 
@@ -92,8 +109,8 @@ class DateSpan:
             if start.first_day.month == end.first_day.month:
                 return f"{first}至{end.first_day.day}日"
             return f"{first}至{end.first_day.month}月{end.first_day.day}日"
-        if same_year and start.precision == end.precision == MONTH:
-            return f"{first}至{end.first_day.month}月"
+        if same_year and start.precision in (MONTH, TEN_DAYS) and end.precision in (MONTH, TEN_DAYS):
+            return f"{first}至{format_point(end)[5:]}"  # 2027年5月中旬至6月下旬
         return f"{first}至{format_point(end)}"
 
 
@@ -103,6 +120,8 @@ def format_point(point: DatePoint) -> str:
         return f"{day.year}年"
     if point.precision == MONTH:
         return f"{day.year}年{day.month}月"
+    if point.precision == TEN_DAYS:
+        return f"{day.year}年{day.month}月{TEN_DAY_NAMES[day.day]}"
     return f"{day.year}年{day.month}月{day.day}日"
 
 

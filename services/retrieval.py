@@ -144,6 +144,8 @@ _COLLOQUIAL = frozenset({
     "今年", "明年", "去年", "今天", "明天", "昨天", "这次", "那次", "本次", "此次", "下次", "上次",
 })
 _DROPPED = _QUESTION_WORDS | _COLLOQUIAL
+# How often jieba's dictionary counts a word that is too common to be a misspelling on its own.
+_COMMON_WORD = 1000
 # Parts of speech of jieba's dictionary that are how something is said, not what it is about:
 # pronouns, adverbs, prepositions, conjunctions, particles, modal words, interjections, measure
 # words and numerals. A question's word of these that no notice uses is dropped.
@@ -197,7 +199,8 @@ class _Cue:
 # What kind of answer a question wants, what a passage holding one looks like, and the factor
 # its score gets. A fee and a sign-up are what members act on: only a sentence that states one answers.
 # A question of how many one organisation may send or enter (services.answers.topics routes it here).
-PER_UNIT_QUESTION = (r"(?:一|每|我们|我|咱们|本)(?:家|个)?(?:单位|企业|公司|组织|集团|工会|厂|工厂).{0,8}"
+PER_UNIT_QUESTION = (r"(?:一|每|我们|我|咱们|本)(?:家|个)?[\u4e00-\u9fff]{0,3}?"
+                     r"(?:单位|企业|公司|组织|集团|工会|厂|工厂).{0,8}"
                      r"(?:几|多少|[两二三四五六七八九十\d]+\s*(?:个|名|位)?人)"
                      r"|(?:能|可以)多?带[^，。？?]{0,4}(?:同事|个人|一个人)|我们一共[两二三四五六七八九十\d]+个?人")
 
@@ -296,8 +299,9 @@ _WRITTEN_DATE = re.compile(
 _ASKS_ABOUT_NOTICE = re.compile(r"发布|印发|发文|文号|落款|签发|下发|出台|谁发|发的|哪天发"
                                 r"|(?:通知|文件|要点|重点|报告).*(?:哪天|日期|几号|谁|哪个部门|哪个单位)")
 # 那 typed for its homophone 哪 (世界质量论坛在那天开, 那年成立的): read as 哪 when nothing else asks.
-_ASKS = re.compile(r"[吗么呢？?]|什么|啥|几|多少|谁|怎|哪|如何|是否|是不是|了没有?$")  # 评上了没
-_ASKS_MAY = re.compile(r"能不能|可不可以")  # 能不能带小孩: a question, though nothing above asks
+_ASKS = re.compile(r"[吗么呢？?]|什么|啥|几|多少|谁|怎|咋|哪|如何|是否|能否|可否|了没有?$")  # 评上了没
+# 能不能带小孩, 行不行, 有没有线上班, 需不需要: a question though nothing above asks (X不X, X没X)
+_ASKS_MAY = re.compile(r"(\w)[不没]\1")
 _THAT_FOR_WHICH = re.compile(r"那(?=[天年里儿些个家位种])")
 
 
@@ -709,9 +713,9 @@ class DocumentIndex:
             # a word of a synonym group is known through its group (实名 is not 使命)
             if word not in self._postings and word not in _DROPPED and not asks_count \
                     and word not in _synonyms() and all(_CJK.fullmatch(ch) for ch in word):
-                # a function word alone is no misspelling (有时 is not 优势); with its neighbours it
-                # may be one (质量/大将/堂: 大讲堂)
-                alone = word in _function_words()
+                # a function word or a common word alone is no misspelling (有时 is not 优势, 同事 not
+                # 同时); with its neighbours it may be one (质量/大将/堂: 大讲堂)
+                alone = word in _function_words() or _tokenizer().FREQ.get(word, 0) >= _COMMON_WORD
                 for start, end in ((index, index + 1), (index, index + 2), (index - 1, index + 1),
                                    (index - 1, index + 2)):
                     if start < 0 or end > len(words) or (start < index and not out) \
@@ -858,8 +862,11 @@ class DocumentIndex:
         hits = self._scored(simplified, query, 1, today, document_id, year)
         best = hits[0] if hits else None
         min_score, min_coverage = (OWN_MIN_SCORE, OWN_MIN_COVERAGE) if own else (MIN_SCORE, MIN_COVERAGE)
-        if own and not self._names_asked_thing(simplified, document_id):
-            return None  # 一等奖奖金多少 of a contest whose notice has no 奖金: it does not say
+        # 一等奖奖金多少 of a contest whose notice has no 奖金: it does not say; but a question whose
+        # answer has a shape (能多带个同事吗 — 每单位限报2人) is answered whatever words it uses
+        shaped = any(cue.answered_by_shape and cue.asks.search(simplified) for cue in _CUES)
+        if own and not shaped and not self._names_asked_thing(simplified, document_id):
+            return None
         if best is None or best.score < min_score or best.coverage < min_coverage \
                 or (own and best.coverage < _OWN_WIDE_COVERAGE and not self._holds_rarest(best.passage, query)):
             best = self._by_shape(simplified, query, document_id) if own else None

@@ -33,8 +33,8 @@ LABELS = {"title": "通知标题", "issuer": "发文单位", "issued_on": "发�
 KINDS = {NoticeKind.ANNOUNCEMENT.value: "通知（活动可报名）", NoticeKind.CHANGE.value: "变更通知（更新已有活动）",
          NoticeKind.RESULTS.value: "公示（只存全文，不建立活动）", NoticeKind.REPORT.value: "工作报告（活动只供查询）"}
 BAD_DATE = "日期格式不正确，请写成 2027-03-18、2027-03 或 2027年3月18日。"
-_CHINESE_DATE = re.compile(r"(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?)?")
-_NUMERIC_DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")
+_CHINESE_DATE = re.compile(r"(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号]|(上旬|中旬|下旬))?)?")
+_NUMERIC_DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2})|(上旬|中旬|下旬))?)?")
 _ACTIVITY_KEY = re.compile(r"a(\d+)-slot")
 _PHASE_KEY = re.compile(r"a(\d+)-p(\d+)-name")
 _CONTACT_KEY = re.compile(r"c(\d+)-org")
@@ -134,13 +134,14 @@ def form_from_post(post: Mapping[str, Any]) -> NoticeForm:
 
 
 def parse_point(text: str) -> DatePoint | None:
-    """2027-03-18, 2027/3/18, 2027-03, 2027, 2027年3月18日 → a date of that precision; None if not a date."""
+    """2027-03-18, 2027/3/18, 2027-03中旬, 2027-03, 2027, 2027年3月18日 → a date of that precision;
+    None if not a date."""
     text = text.strip()
     match = _CHINESE_DATE.fullmatch(text) or _NUMERIC_DATE.fullmatch(text)
     if not match:
         return None
-    year, month, day = match.groups()
-    iso = "-".join(part.zfill(2) for part in (year, month, day) if part)
+    year, month, day, ten_days = match.groups()
+    iso = "-".join(part.zfill(2) for part in (year, month, day) if part) + (ten_days or "")
     try:
         return DatePoint.parse(iso)
     except ValueError:  # 2027-02-30, 2027-13

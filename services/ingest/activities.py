@@ -15,9 +15,9 @@ from collections.abc import Iterable
 
 from services.dates import DAY, DatePoint, DateSpan
 from services.ingest import fields as f
-from services.ingest.dates import DateReader, time_of_day, time_ranges
+from services.ingest.dates import DateReader, FoundDate, time_of_day, time_ranges
 from services.ingest.fields import Field, Kind
-from services.ingest.records import ActivityRecord, NoticeKind, Phase
+from services.ingest.records import ActivityRecord, NoticeKind, Phase, is_applying
 from services.ingest.structure import Layout, Line, Section
 
 _TITLE_NAMES = (
@@ -177,6 +177,10 @@ class ActivityReader:
         self._who(activity, fields, text)
         self._money(activity, fields, text)
         self._signup(activity, fields, text)
+        applying = _first(fields, Kind.TIME)
+        if activity.signup_deadline is None and activity.span and applying and is_applying(applying.label):
+            activity.signup_deadline = activity.span.end.last_day  # 征稿时间：即日起至3月15日
+            activity.cite("signup_deadline", applying.sentence)
         self._theme(activity, fields, intro + "\n" + text)
         self._field_changes(activity, text)
         units = _first(fields, Kind.UNITS)
@@ -213,9 +217,11 @@ class ActivityReader:
     def _when(self, activity: ActivityRecord, fields: list[Field], lines: list[Line], intro: str) -> None:
         activity.phases = self._phases(lines)
         when = next((x for x in fields if x.kind is Kind.TIME and self._dates.find(x.value)), None)
-        if when is not None:
+        # 时间安排 listing the stages: together they span the activity
+        stages_listed = when is not None and len(activity.phases) > 1 and len(self._dates.find(when.value)) > 1
+        if when is not None and not stages_listed:
             value = self._changed(activity, "span", when.value)
-            found = self._dates.first(value)
+            found = self._from_now(value) or self._dates.first(value)
             if found:
                 activity.span = found.span
                 activity.time_of_day = time_of_day(value[found.end:]) or time_of_day(value)
@@ -224,6 +230,8 @@ class ActivityReader:
             spans = [p.span for p in activity.phases if p.span]
             activity.span = DateSpan(spans[0].start, max(spans, key=lambda s: s.end.last_day).end)
             activity.cite("start", "；".join(p.text for p in activity.phases))
+            if when is not None:
+                activity.time_of_day = time_of_day(when.value)
         else:
             event = _event_sentence(intro)
             found = self._dates.first(event.group("when")) if event else None
@@ -266,18 +274,23 @@ class ActivityReader:
         if _NOT_A_PHASE.search(name) or not (in_stages or _PHASE_WORDS.search(name)):
             return None
         value = match.group("value") or match.group("column") or match.group("when")
-        from_now = _FROM_NOW.match(value)
-        if from_now:  # 即日起至12月25日止: from the notice's day to that one
-            found = self._dates.first(value[from_now.end():])
-            if found is None or found.start > 2:
-                return None
-            opened = self._dates.issued_on
-            start = DatePoint(opened, DAY) if opened else found.span.start
-            return Phase(name, DateSpan(start, found.span.end), value.strip("。；"))
+        if _FROM_NOW.match(value):
+            opened = self._from_now(value)
+            return Phase(name, opened.span, value.strip("。；")) if opened else None
         found = self._dates.first(value)
         if found is None or found.start > 2:
             return None
         return Phase(name, found.span, found.text)
+
+    def _from_now(self, value: str) -> FoundDate | None:
+        """即日起至12月25日止: from the notice's day to that one; None for a value not so written."""
+        from_now = _FROM_NOW.match(value)
+        found = self._dates.first(value[from_now.end():]) if from_now else None
+        if from_now is None or found is None or found.start > 2:
+            return None
+        opened = self._dates.issued_on
+        start = DatePoint(opened, DAY) if opened else found.span.start
+        return FoundDate(DateSpan(start, found.span.end), value.strip("。；"), 0, from_now.end() + found.end)
 
     def _where(self, activity: ActivityRecord, fields: list[Field], text: str, intro: str) -> None:
         place = _first(fields, Kind.PLACE)

@@ -14,12 +14,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from services.dates import DAY, MONTH, DatePoint, DateSpan
+from services.dates import DAY, MONTH, TEN_DAYS, DatePoint, DateSpan
 
 _SEP = r"\s*(?:—{1,2}|-|~|至|到)\s*"
 _WEEKDAY = r"(?:\s*[（(](?:周|星期)[^）)]{1,8}[）)])?"
 _NUMERIC = r"(?P<{p}y>\d{{4}})[-./](?P<{p}m>\d{{1,2}})[-./](?P<{p}d>\d{{1,2}})(?!\d)"
-_WRITTEN = (r"(?:(?P<{p}y>\d{{4}})\s*年\s*)?(?P<{p}m>\d{{1,2}})\s*月份?(?:上旬|中旬|下旬|中下旬|初|底|末)?"
+_WRITTEN = (r"(?:(?P<{p}y>\d{{4}})\s*年\s*)?(?P<{p}m>\d{{1,2}})\s*月份?(?P<{p}x>上旬|中旬|下旬|中下旬|初|底|末)?"
             r"(?:\s*(?P<{p}d>\d{{1,2}})(?!\d)\s*[日号]?)?")
 _END_ONLY = r"(?P<{p}m>\d{{1,2}})\.(?P<{p}d>\d{{1,2}})(?!\d)|(?P<{p}dd>\d{{1,2}})\s*[日号]"
 _START = rf"(?<![\d.])(?:{_NUMERIC.format(p='a')}|{_WRITTEN.format(p='b')}){_WEEKDAY}"
@@ -46,9 +46,15 @@ class FoundDate:
     end: int
 
 
-def _point(year: int, month: int, day: int | None) -> DatePoint | None:
+# 上旬, 月初: the month's first ten days; 中下旬 is only the month.
+_TEN_DAYS_FIRST = {"上旬": 1, "初": 1, "中旬": 11, "下旬": 21, "底": 21, "末": 21}
+
+
+def _point(year: int, month: int, day: int | None, part: str | None = None) -> DatePoint | None:
     if not 1 <= month <= 12:
         return None
+    if day is None and part in _TEN_DAYS_FIRST:
+        return DatePoint(dt.date(year, month, _TEN_DAYS_FIRST[part]), TEN_DAYS)
     if day is None:
         return DatePoint(dt.date(year, month, 1), MONTH)
     if not 1 <= day <= calendar.monthrange(year, month)[1]:
@@ -119,7 +125,7 @@ class DateReader:
             year = self._year_for(m1, d1, y1 if y1 is not None else last_year)
             if year is None:
                 continue
-            start = _point(year, m1, d1)
+            start = _point(year, m1, d1, None if g["am"] else g["bx"])
             if start is None:
                 continue
             end = self._range_end(g, start)
@@ -142,7 +148,7 @@ class DateReader:
             stated = _int(g["ey"])
             if stated is None and month < start.first_day.month:
                 stated = year + 1  # 12月—2月
-            return _point(stated or year, month, _int(g["ed"]))
+            return _point(stated or year, month, _int(g["ed"]), g["ex"])
         if g["fm"]:
             return _point(year, int(g["fm"]), _int(g["fd"]))
         if g["fdd"] and start.precision == DAY:

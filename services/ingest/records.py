@@ -25,9 +25,14 @@ class NoticeKind(str, Enum):
 
 
 # Stages in which members apply or sign up (申报推荐, 报名, 成果征集, 材料提交) …
-_APPLYING = re.compile(r"申报|报名|推荐|征集|提交")
+_APPLYING = re.compile(r"申报|报名|推荐|征集|征稿|投稿|报送|提交|申请|招募")
 # … unless the stage is about what follows the applications (申报结果公示).
 _AFTER_APPLYING = re.compile(r"公示|评审|评选|结果|公布|发布|表彰")
+
+
+def is_applying(name: str) -> bool:
+    """Whether a stage or a time of this name is when members apply (申报, 征稿时间), not what follows."""
+    return bool(_APPLYING.search(name) and not _AFTER_APPLYING.search(name))
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,7 @@ class Phase:
     @property
     def takes_applications(self) -> bool:
         """Whether members apply in this stage, so that its end closes the sign-up."""
-        return bool(self.span and _APPLYING.search(self.name) and not _AFTER_APPLYING.search(self.name))
+        return bool(self.span and is_applying(self.name))
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,16 @@ def test_dates_in_every_common_form_keep_their_precision():
     assert spans("2027年3月9日—10日") == [("2027-03-09", "2027-03-10")]
     assert spans("2027年6月~7月") == [("2027-06", "2027-07")]
     assert spans("12月—2月") == [("2026-12", "2027-02")]
-    assert spans("2027年5月中旬至6月下旬") == [("2027-05", "2027-06")]
+    assert spans("2027年5月中旬至6月下旬") == [("2027-05中旬", "2027-06下旬")]
+    assert spans("9月中下旬") == [("2027-09", "2027-09")]
+
+
+def test_a_third_of_a_month_is_said_back_as_the_notice_said_it():
+    (found,) = DateReader(dt.date(2026, 11, 25)).find("现场评审：2027年5月中旬至6月下旬")
+    assert found.span.describe() == "2027年5月中旬至6月下旬"
+    assert found.span.end.last_day == dt.date(2027, 6, 30)
+    (early,) = DateReader(dt.date(2026, 11, 25)).find("决赛：2027年6月上旬")
+    assert early.span.describe() == "2027年6月上旬" and early.span.end.last_day == dt.date(2027, 6, 10)
 
 
 def test_without_a_date_of_issue_a_yearless_date_is_the_one_nearest_the_event():

@@ -18,6 +18,7 @@ from services.retrieval import (
     DocumentIndex,
     _tokenizer,
     asked_thing,
+    is_question,
     notice_card,
     question_form,
     retriever_for,
@@ -263,6 +264,13 @@ def test_a_contact_block_is_one_passage_with_its_words_spelt_out_joined():
     assert index.best("前言的电话是多少") is None or "电 话" in index.best("前言的电话是多少").passage.text
 
 
+def test_a_question_asked_by_a_choice_of_yes_or_no_is_a_question():
+    for asked in ("考不过咋办", "我们单位想去5个人行不行", "有没有线上班可以报", "需不需要带电脑", "可不可以带人"):
+        assert is_question(question_form(asked)), asked
+    for said in ("好的", "我要报名", "不用了", "没有了"):
+        assert not is_question(question_form(said)), said
+
+
 def test_a_that_where_nothing_else_asks_is_a_which():
     assert question_form("世界質量論壇在那天開") == "世界质量论坛在哪天开"
     assert question_form("那个论坛什么时候开") == "那个论坛什么时候开"  # 什么时候 asks; 那个 points
@@ -362,6 +370,9 @@ def test_a_word_typed_with_the_wrong_character_of_the_same_sound_is_respelt():
     assert index.respell("市妇连在哪") == "市妇联在哪"
     assert index.respell("质量月启东仪式发布啥") == "质量月启动仪式发布啥"
     assert index.respell("质量大讲堂一共办了几期") == "质量大讲堂一共办了几期"  # nothing to respell
+    # a common word is no misspelling, whatever notice word sounds like it (同事 is not 同时)
+    common = index_of(REPORT, (2027, "通知", "同时开放线上报名。"))
+    assert common.respell("能带同事吗") == "能带同事吗"
     assert "十二期" in index.best("质量大将堂一共办了几期").passage.text
 
 

@@ -22,7 +22,7 @@ from actions.activities import (
 )
 from actions.contacts import ActionContact
 from actions.conversation import ActionAcknowledge, ActionAnswerFollowup, ActionClarifyOrFallback
-from actions.knowledge import ActionCapabilities, ActionOutOfScope
+from actions.knowledge import ActionCapabilities, ActionGreet, ActionOutOfScope, ActionThank
 from actions.signup import (
     ActionAskSignupActivity,
     ActionCancelSignup,
@@ -439,6 +439,33 @@ async def test_out_of_scope_and_capabilities_answer_from_the_notices_first(svc):
     assert [m["response"] for m in refused] == ["utter_out_of_scope"]
     helped, _ = await run(ActionCapabilities(svc), tracker("你能做什么", "bot_capabilities"))
     assert [m["response"] for m in helped] == ["utter_capabilities"]
+
+
+async def test_a_greeting_or_thanks_carrying_a_question_has_it_answered(svc):
+    greeted, _ = await run(ActionGreet(svc), tracker("你好", "greet"))
+    assert [m["response"] for m in greeted] == ["utter_greet"]
+    still, _ = await run(ActionGreet(svc), tracker("老师好，在吗？", "greet"))
+    assert [m["response"] for m in still] == ["utter_greet"]
+    asked, _ = await run(ActionGreet(svc), tracker("你好，五年来做了多少项社会调查", "greet"))
+    assert asked[0]["response"] == "utter_document_answer" and "246项" in asked[0]["answer"]
+    thanked, _ = await run(ActionThank(svc), tracker("谢谢！", "thank"))
+    assert [m["response"] for m in thanked] == ["utter_thank"]
+
+
+async def test_a_shortlist_named_in_the_question_is_read_though_its_name_filled_the_activity_slot(
+        svc, tmp_path: Path):
+    from services.ingest.loader import NoticeLoader
+
+    notice = tmp_path / "award-list.txt"
+    notice.write_text("2026年度金山区区长质量奖拟获奖名单公示\n根据有关办法，现予以公示。\n一、拟获奖组织（3家）\n"
+                      "上海金石新材料股份有限公司\n三、公示期\n2026年12月1日至12月7日。\n"
+                      "上海市金山区市场监督管理局\n2026年11月30日\n", encoding="utf-8")
+    NoticeLoader(svc.session_factory).ingest(notice)
+    # Rasa fills the activity slot from the message's own entity before the action runs
+    messages, _ = await run(ActionActivityTime(svc), tracker(
+        "区长质量奖是哪几家企业", "ask_activity_time", [entity("activity", "区长质量奖")],
+        slots={"activity": "区长质量奖"}))
+    assert messages[0]["response"] == "utter_document_answer" and "金石新材料" in messages[0]["answer"], messages
 
 
 async def test_another_citys_association_is_not_answered_with_ours(svc):

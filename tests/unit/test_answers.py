@@ -85,6 +85,8 @@ def test_words_say_what_is_asked_whatever_the_intent_guessed():
     assert topic_of("ask_fee", "能现场交钱吗") is Topic.OTHER  # how to pay, not how much
     assert topic_of("ask_fee", "一等奖多少钱") is Topic.OTHER  # the prize
     assert topic_of("ask_activity_details", "我能多带一个同事吗") is Topic.OTHER  # a per-unit limit
+    assert topic_of("ask_phases", "要交评审费吗") is Topic.FEE  # a fee, though 评审 names a stage
+    assert topic_of(None, "学生价多少") is Topic.FEE
 
 
 def test_what_the_record_has_no_field_for_is_read_from_its_notice(svc):
@@ -185,6 +187,11 @@ def test_the_kind_of_activity_alone_means_the_one_of_that_kind_still_to_come(svc
             "上海市质量协会\n2026年11月28日\n")
     when = ask(svc, "论坛几号开", Topic.TIME)  # the fixtures' other forums are over
     assert when.response == "utter_activity_time" and "2027年1月8日" in str(when.values["when"])
+    publish(svc, tmp_path, "essay-2027.txt", "关于举办第三届“质量故事”征文活动的通知\n各单位：\n"
+            "一、征稿时间：即日起至2027年3月15日。\n二、投稿方式：稿件发送至 zw@example.org。\n"
+            "上海市质量协会\n2026年11月26日\n")
+    closing = ask(svc, "征文啥时候截止", Topic.DEADLINE)
+    assert closing.response == "utter_deadline" and closing.values["deadline"] == "2027年3月15日", closing
 
 
 def test_an_activity_announced_alone_is_never_answered_from_another_notice_of_its_year(svc, tmp_path: Path):
@@ -217,6 +224,23 @@ def test_a_stage_the_question_names_is_answered_with_its_dates(svc, tmp_path: Pa
                      remembered="2027年上海市优秀质量管理小组成果申报及发表交流活动")
     assert presenting.response == "utter_activity_phases" and "2027年5月" in str(presenting.values), presenting
     assert "专家初审" not in str(presenting.values)
+
+
+def test_a_stage_in_a_third_of_a_month_is_said_as_the_notice_says_it(svc, tmp_path: Path):
+    publish(svc, tmp_path, "award-2027.txt", "关于开展2027年度质量创新奖申报工作的通知\n各单位：\n四、时间安排\n"
+            "（一）申报：即日起至2027年3月31日；\n（二）材料评审：2027年4月；\n（三）现场评审：2027年5月中旬至6月下旬；\n"
+            "（四）表彰：2027年9月上旬。\n上海市质量协会\n2026年11月25日\n")
+    answer = ask(svc, "现场评审大概什么时候", Topic.TIME, remembered="2027年度质量创新奖申报")
+    assert "2027年5月中旬至6月下旬" in str(answer.values), answer
+    # the stages listed under 时间安排 together span the activity, and applying closes the sign-up
+    details = svc.activities.details(svc.activities.resolve("2027年度质量创新奖申报").matches[0].id)
+    assert details is not None and details.summary.span is not None
+    assert details.summary.span.describe() == "2026年11月25日至2027年9月上旬"
+
+
+def test_a_per_unit_limit_answers_whatever_word_the_member_uses_for_the_people(svc):
+    answer = ask(svc, "能多带个同事一起去吗", remembered="2027年第一期“质量大讲堂”")
+    assert answer.response == "utter_document_answer" and "每家单位限报2人" in answer.values["answer"], answer
 
 
 def test_who_is_responsible_is_the_units_the_notice_names_for_that_activity(svc, tmp_path: Path):
