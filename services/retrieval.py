@@ -224,9 +224,9 @@ _CUES = (
     _Cue(re.compile(r"会议号|会议ID|入会|密码|直播间|直播链接|怎么进|怎么看直播|在哪看", re.IGNORECASE),
          re.compile(r"会议号|会议ID|ID\s*[:：]|密码|直播间|https?://|\d{3}[- ]\d{3}[- ]\d{3,4}", re.IGNORECASE),
          factor=2.0, required=True, kind="online_access", answered_by_shape=True),
-    # how long: a duration (三天, 2天, 16学时)
-    _Cue(re.compile(r"几天|多少天|多久|多长时间|几个小时|几周|几个月|几年|多少年|课时|学时|有效期|时长"),
-         re.compile(r"[\d一二三四五六七八九十两半]+(?:天|日|周|个月|小时|课时|学时)"
+    # how long: a duration or a length (三天, 2天, 16学时, 1-3分钟, 5000字)
+    _Cue(re.compile(r"几天|多少天|多久|多长|几个小时|几分钟|几周|几个月|几年|多少年|课时|学时|有效期|时长|字数|多少字"),
+         re.compile(r"[\d一二三四五六七八九十两半]+(?:天|周|个月|小时|分钟|课时|学时)|(?<![月\d])\d{1,2}日|\d+\s*字"
                     r"|(?<!\d)(?:\d{1,2}|[一二三四五六七八九十两半]{1,2})年(?!\d|[一二三四五六七八九十]{1,2}月)|长期有效"),
          required=True, kind="how_long"),
     # who won (哪些企业获奖, 谁拿了一等奖, 哪个区排第一): only a passage that names winners or a ranking
@@ -261,6 +261,16 @@ _CUES = (
     _Cue(re.compile(r"网址|链接|网页|邮箱|e-?mail|(?:哪个|什么)网站|网站是|下载|电子版|上传", re.IGNORECASE),
          re.compile(r"https?://|www\.|\.(?:com|cn|org|net)\b|@", re.IGNORECASE), required=True, kind="web",
          answered_by_shape=True),
+    # why (为啥延期): the sentence that gives a cause, whatever words it uses
+    _Cue(re.compile(r"为啥|为什么|什么原因|啥原因|原因是|咋回事|怎么回事"),
+         re.compile(r"因为?|由于|鉴于|原因"), required=True, kind="why", answered_by_shape=True),
+    # 之前报过名还要再报吗: what a change notice says of the sign-ups already made
+    _Cue(re.compile(r"报过名|已经报了?名|已报名|报了名|之前报|原来报|再报|重新报"),
+         re.compile(r"已报名|原报名|重新报名|再次报名|无需再?报名|继续有效"), required=True, kind="signed_up",
+         answered_by_shape=True),
+    # 考什么, 学什么: what an exam or a course covers
+    _Cue(re.compile(r"(?:考|学|培训|讲|测)(?:什么|啥|哪些)|考试范围|考试内容|考哪些"),
+         re.compile(r"内容|科目|范围|课程|模块|标准"), factor=2.0, kind="content", answered_by_shape=True),
     # an address, phone or person to contact: a contact block (`X地址：… 电 话：… 联系人：…`) is the answer
     _Cue(re.compile(r"地址|电话|联系人|联系方式|怎么联系|传真|邮编|邮政编码|哪条路|在哪办公"),
          re.compile(r"地\s*址\s*[:：]|电\s*话\s*[:：]|联\s*系\s*人\s*[:：]"), factor=2.0, required=True,
@@ -272,9 +282,10 @@ _CUES = (
                     r"|设在|地\s*址|路\d+号|场所|会场|酒店|宾馆|会议中心|会展中心|大厦|礼堂|会议室|平台|广场|枢纽|创新园"),
          required=True, kind="where"),
     _Cue(re.compile(r"主题"), re.compile(r"主题"), kind="theme"),
-    # 归谁管, 哪个部门负责: the units that close an item (`…建设（市民政局）。`)
+    # 归谁管, 哪个部门负责, 异议找谁: the units that close an item (`…建设（市民政局）。`) or a line
+    # that names who takes it (受理部门：…)
     _Cue(re.compile(r"谁负责|归谁|谁管|找谁|(?:哪个|哪些|什么|哪家)(?:部门|单位)|主管部门|牵头"),
-         re.compile(r"（[^（）]{2,}）。?$"), kind="units"),
+         re.compile(r"（[^（）]{2,}）。?$|(?:受理|负责|联系|咨询)(?:部门|单位)\s*[：:]"), kind="units"),
     # 一共办了几期: what has been done, not what a plan says will be
     _Cue(re.compile(_ASKS_DONE), re.compile(_DONE)),
     _Cue(re.compile(_ASKS_DONE), re.compile(_PLANNED), 1 / 1.3),
@@ -282,6 +293,19 @@ _CUES = (
     # what came of it (最后来了多少人, 实际注册了多少个): a plan says what was meant to happen, not what did
     _Cue(re.compile(r"最后|最终|实际|结果"), re.compile(_PLANNED), 0.0),
 )
+# 投几篇, 上几次课: a number in the unit asked answers (每人限投1篇, 共6次)
+_ASKS_IN_UNIT = re.compile(r"几\s*([篇次项件份轮场届支门节])")
+
+
+def shapes_asked(simplified: str) -> list[re.Pattern[str]]:
+    """What the sentence that answers looks like, when its shape is the answer whatever its words."""
+    shapes = [cue.shape for cue in _CUES if cue.answered_by_shape and cue.asks.search(simplified)]
+    unit = _ASKS_IN_UNIT.search(simplified)
+    if unit:
+        shapes.append(re.compile(rf"(?:\d+|[一二三四五六七八九十两]+)\s*{unit.group(1)}"))
+    return shapes
+
+
 # Where a question's asking word starts (是啥, 是什么, 是谁, 多少钱 …).
 _ASKING_WORDS = ("啥", "什么", "谁", "多少", "是啥", "是什么", "是谁", "是多少", "是哪", "叫啥")
 # What something is called (书名是啥, 全称是什么): the answer is a name the passage gives, not a thing it names.
@@ -465,7 +489,10 @@ def terms(text: str, known: Container[str] | None = None) -> list[str]:
             found.append(_ENTITY + _synonyms()[word])
             end_run()
             continue
-        found.extend(tokenizer.lcut_for_search(word) if len(word) > 2 else [word])
+        parts = tokenizer.lcut_for_search(word) if len(word) > 2 else [word]
+        found.extend(parts)
+        # 不合格者 holds 不合格, which stands for 考不过 as well
+        found.extend(_ENTITY + _synonyms()[part] for part in parts if part != word and part in _synonyms())
         if word in _organisations():
             found.append(_ENTITY + _organisations()[word])  # 质协 and 上海市质量协会 are one organisation
         if counted:
@@ -864,8 +891,7 @@ class DocumentIndex:
         min_score, min_coverage = (OWN_MIN_SCORE, OWN_MIN_COVERAGE) if own else (MIN_SCORE, MIN_COVERAGE)
         # 一等奖奖金多少 of a contest whose notice has no 奖金: it does not say; but a question whose
         # answer has a shape (能多带个同事吗 — 每单位限报2人) is answered whatever words it uses
-        shaped = any(cue.answered_by_shape and cue.asks.search(simplified) for cue in _CUES)
-        if own and not shaped and not self._names_asked_thing(simplified, document_id):
+        if own and not shapes_asked(simplified) and not self._names_asked_thing(simplified, document_id):
             return None
         if best is None or best.score < min_score or best.coverage < min_coverage \
                 or (own and best.coverage < _OWN_WIDE_COVERAGE and not self._holds_rarest(best.passage, query)):
@@ -890,12 +916,12 @@ class DocumentIndex:
     def _by_shape(self, simplified: str, query: set[str], document_id: int | None) -> Hit | None:
         """Within one notice, the sentence of the shape a question asks for when that shape is the
         answer (a per-unit limit, an e-mail address): the one that shares most of its words."""
-        cues = [cue for cue in _CUES if cue.answered_by_shape and cue.asks.search(simplified)]
-        if not cues or document_id is None:
+        shapes = shapes_asked(simplified)
+        if not shapes or document_id is None:
             return None
         fitting = [i for i in self._of_document.get(document_id, ()) if not self.passages[i].is_card
-                   and all(cue.shape.search(_BOOK_TITLE.sub("", self.passages[i].item) + self._shapes[i])
-                           for cue in cues)]
+                   and all(shape.search(_BOOK_TITLE.sub("", self.passages[i].item) + self._shapes[i])
+                           for shape in shapes)]
         if not fitting:
             return None
         holding = {t: {i for i, _ in self._postings.get(t, ())} for t in query}

@@ -191,6 +191,24 @@ class ActivityFinder:
         current = tuple(s for s in self._activities.upcoming() if any(kind in s.name for kind in kinds))
         return Resolution(current) if len(current) == 1 else Resolution()
 
+    def sibling(self, remembered: str, text: str) -> Resolution[ActivitySummary]:
+        """Of the activities announced with the one talked about (a notice's 沙龙 and 竞答), the one
+        the words name by a pair of characters that neither it nor the others share (竞答在哪答)."""
+        talked_about = self._activities.resolve(remembered, fuzzy=False).matches
+        if len(talked_about) != 1:
+            return Resolution()
+        details = self._activities.details(talked_about[0].id)
+        if details is None or details.source_document_id is None:
+            return Resolution()
+        names = [n for n in self._activities.names_from(details.source_document_id) if n != details.name]
+        asked = _asked_pairs(match_key(text)) - _pairs(match_key(details.name))
+        naming = {name: asked & _pairs(match_key(name)) for name in names}
+        named = [name for name, shared in naming.items()
+                 if shared and not any(shared & other for n, other in naming.items() if n != name)]
+        if len(named) != 1:
+            return Resolution()
+        return Resolution(self._activities.resolve(named[0], fuzzy=False).matches[:1])
+
     def among(self, ids: Sequence[int], cues: Cues) -> Resolution[ActivitySummary]:
         """The options offered before, narrowed by the member's year or month."""
         summaries = tuple(s for s in map(self._activities.summary, ids) if s is not None)

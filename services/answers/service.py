@@ -34,10 +34,10 @@ MAX_OPTIONS = 6
 # The kinds of answer (services.retrieval.asked_kinds) each topic's reply gives: a question
 # asking another kind (a count, when the time is known) is one for the notice's sentences.
 _KINDS: dict[Topic, frozenset[str]] = {
-    Topic.DETAILS: frozenset({"when", "year", "where", "theme", "units", "fee", "signup"}),
+    Topic.DETAILS: frozenset({"when", "year", "where", "theme", "content", "units", "fee", "signup"}),
     Topic.TIME: frozenset({"when", "year"}),
     Topic.PLACE: frozenset({"where"}),
-    Topic.THEME: frozenset({"theme"}),
+    Topic.THEME: frozenset({"theme", "content"}),
     Topic.FEE: frozenset({"fee"}),
     Topic.CAPACITY: frozenset({"count", "signup"}),
     Topic.ORGANISER: frozenset({"units", "contact"}),
@@ -200,6 +200,10 @@ class AnswerService:
             picked = self._finder.among(asked.offered, cues)  # "2018年的" after "您问的是哪一项?"
             if picked.matches:
                 return picked
+        if asked.remembered and asked.text:
+            sibling = self._finder.sibling(asked.remembered, asked.text)  # 竞答在哪答, after the 沙龙
+            if sibling.matches:
+                return sibling
         if asked.remembered:
             return self._finder.by_name(names, asked.remembered, cues if asked.follow_up else Cues())
         return Resolution()

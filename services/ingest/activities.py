@@ -50,12 +50,13 @@ _CHANGED = re.compile(r"由(?P<old>[^，。；]+?)(?:调整|改|变更|延期|�
 # 竞赛分初赛、复赛、决赛三个阶段进行, 培训分三个阶段: the numbered items below are its stages.
 _STAGED = re.compile(r"分(?:[^，。；]{0,20}?[两二三四五六七八九十\d]个?)?(?:阶段|环节|步骤|轮次|轮)")
 # 赛程｜, 时间安排：: a schedule's heading, the dated lines under it its stages.
-_SCHEDULE_HEADING = re.compile(r"^(?:(?:赛程|日程|流程|议程|进度|时间|活动)?安排|赛程|日程|流程|议程)[｜|：:]?$")
+_SCHEDULE_HEADING = re.compile(r"^(?:[\u4e00-\u9fff]{0,4}安排|赛程|日程|流程|议程)[｜|：:]?$")
 # A stage's line: a short name (with a bracketed note: 初赛（书面评审）) and its date after a colon,
 # a full stop or a table's gap, or in brackets.
 _PHASE_LINE = re.compile(r"^(?P<name>[\u4e00-\u9fff][\u4e00-\u9fff\s]{0,11}?(?:[（(][^（）()]{1,10}[）)])?)\s*"
                          r"(?:[：:。]\s*(?P<value>.+)|\s{2,}(?P<column>.+)|[（(](?P<when>[^（）()]*\d[^（）()]*)[）)]\s*$)")
 _NOT_A_PHASE = re.compile(r"截止|截至|方式|办法|要求|对象|地点|费用|条件|范围|名额|程序|联系|咨询|地址")
+_NOT_WORDS = re.compile(r"[\W\d_]+")
 _FROM_NOW = re.compile(r"^(?:自|从)?即日起?(?:开始)?[至到—-]")
 _ONLINE = re.compile(r"线上|直播|腾讯会议|视频号|网络会议|在线|云端|钉钉|zoom", re.I)
 _ABBREVIATION = re.compile(r"^(?:\d{4}年度?)?(?:第[一二三四五六七八九十\d]+期)?"
@@ -316,7 +317,8 @@ class ActivityReader:
             activity.audience = f.clean_value("".join(kept) or audience.value)
             activity.cite("audience", audience.sentence)
         for candidate in [x for x in fields if x.kind is Kind.CAPACITY] + [None]:
-            number, clause = f.capacity(candidate.value if candidate else text)
+            # 招募人数 over a line of its own (40名): the label says what the number counts
+            number, clause = f.capacity(f"{candidate.label}：{candidate.value}" if candidate else text)
             if number is not None and clause:
                 activity.capacity = number
                 activity.cite("capacity", clause)
@@ -346,6 +348,13 @@ class ActivityReader:
                 activity.cite("signup_deadline", stated.sentence)
         ways = [x for x in fields if x.kind is Kind.SIGNUP]
         for way in ways:
+            window = self._dates.first(way.value)
+            if window and len(_NOT_WORDS.sub("", way.value[:window.start] + way.value[window.end:])) <= 2:
+                # 报名：2月22日到3月12日 says when, not how: its end closes the sign-up
+                if activity.signup_deadline is None:
+                    activity.signup_deadline = window.span.end.last_day
+                    activity.cite("signup_deadline", way.sentence)
+                continue
             if activity.signup_deadline is None:
                 day, sentence = f.deadline(way.value, self._dates, require_signup_words=False)
                 if day and sentence:

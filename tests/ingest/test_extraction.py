@@ -402,3 +402,15 @@ def test_the_signature_above_an_attachment_dates_the_notice():
     assert notice.issued_on == dt.date(2026, 8, 25)
     assert [(a.name, a.span.start.first_day if a.span else None) for a in notice.activities] == [
         ("启动仪式", dt.date(2026, 9, 1)), ("职工质量知识竞赛", dt.date(2026, 9, 10))]
+
+
+def test_a_capacity_under_its_heading_and_a_sign_up_window_under_a_schedule():
+    record = read("2027长三角质量发展大会志愿者招募公告\n大会将于2027年4月15日至16日在松江区举行，现招募志愿者。\n"
+                  "一、招募人数\n40名\n二、工作安排\n1. 报名：2027年2月22日到3月12日；\n"
+                  "2. 面试：3月下旬；\n3. 大会服务：4月15日到16日。\n"
+                  "三、报名方式\n扫描二维码填写报名表。\n上海市质量协会\n2026年11月20日\n")
+    (activity,) = record.activities
+    assert activity.capacity == 40
+    assert activity.signup_deadline == dt.date(2027, 3, 12)
+    assert [p.name for p in activity.phases] == ["报名", "面试", "大会服务"]
+    assert activity.signup_method and "二维码" in activity.signup_method

@@ -266,3 +266,25 @@ def test_when_and_where_to_gather_and_how_to_join_online_are_read_from_their_lin
     assert board.response == "utter_document_answer" and "西林北路1010号" in str(board.values["answer"]), board
     meeting = ask(svc, "松江区质量开放日腾讯会议号多少", Topic.PLACE)
     assert "582-316-947" in str(meeting.values.get("answer")), meeting
+
+
+def test_why_what_to_sit_and_how_many_in_the_unit_asked_are_read_from_their_sentences(svc, tmp_path: Path):
+    publish(svc, tmp_path, "auditor-2027.txt", "2027年第一期内审员培训及考核报名简章\n"
+            "因原定教室临时改造，本期培训地点调整至宜山路700号。\n一、培训时间：2027年2月1日至3日。\n"
+            "二、考试内容：RB/T 214—2017通用要求。\n三、考试不合格者可在一年内免费补考一次。\n"
+            "四、每人限报1次，已报名的学员无需重新报名。\n五、报名方式：发送至 pxb@example.org。\n"
+            "上海市检验检测认证协会\n2026年11月24日\n")
+    about = {"remembered": "2027年第一期内审员培训及考核"}
+    for question, expected in (("为啥换地方", "临时改造"), ("考试考什么", "RB/T 214"), ("考不过咋办", "补考"),
+                               ("之前报过名还要再报吗", "无需重新报名"), ("一个人能报几次", "限报1次")):
+        answer = ask(svc, question, Topic.OTHER, **about)
+        assert expected in str(answer.values), (question, answer)
+
+
+def test_another_activity_of_the_notice_talked_about_is_named_by_two_characters(svc, tmp_path: Path):
+    publish(svc, tmp_path, "series-2027.txt", "关于开展2027年“巾帼质量”系列活动的通知\n"
+            "一、女职工质量创新沙龙\n时间：2027年3月8日14:00。地点：城桥镇鼓浪屿路999号。名额：30名。\n"
+            "二、线上质量知识竞答\n时间：2027年3月15日至21日。平台：“崇明市场监管”微信公众号。\n"
+            "崇明区总工会\n2026年11月23日\n")
+    answer = ask(svc, "竞答几号开始", Topic.TIME, remembered="女职工质量创新沙龙")
+    assert answer.activity == "线上质量知识竞答" and "2027年3月15日" in str(answer.values), answer
