@@ -317,8 +317,11 @@ class ActivityReader:
             activity.audience = f.clean_value("".join(kept) or audience.value)
             activity.cite("audience", audience.sentence)
         for candidate in [x for x in fields if x.kind is Kind.CAPACITY] + [None]:
-            # 招募人数 over a line of its own (40名): the label says what the number counts
-            number, clause = f.capacity(f"{candidate.label}：{candidate.value}" if candidate else text)
+            number, clause = f.capacity(candidate.value if candidate else text)
+            if number is None and candidate is not None:
+                # 招募人数 over a line of its own (40名): the label says what the number counts
+                number, _ = f.capacity(f"{candidate.label}：{candidate.value}")
+                clause = candidate.value
             if number is not None and clause:
                 activity.capacity = number
                 activity.cite("capacity", clause)
