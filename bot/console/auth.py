@@ -29,7 +29,7 @@ from services.accounts import StaffView
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 H = TypeVar("H", bound=Handler)
-USER = "console_user"  # request[USER]: the StaffView, on authenticated requests
+USER = web.RequestKey("console_user", StaffView)  # on authenticated requests
 CSRF_FIELD = "_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -54,8 +54,7 @@ def csrf_token(session: Session) -> str:
 
 
 def current_user(request: web.Request) -> StaffView:
-    user: StaffView = request[USER]
-    return user
+    return request[USER]
 
 
 def login_url(request: web.Request) -> str:

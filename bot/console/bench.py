@@ -316,7 +316,7 @@ async def measure(database_url: str, seeded: Seeded, repeat: int) -> dict[str, A
     client = TestClient(TestServer(create_app(settings), host="127.0.0.1"))
     await client.start_server()
     try:
-        accounts = client.app[console_keys.ACCOUNTS]  # type: ignore[index]
+        accounts = client.app[console_keys.ACCOUNTS]
         await asyncio.to_thread(accounts.create_user, "bench.admin", PASSWORD, "admin")
         login = await client.get("/console/login")
         token = (await login.text()).split('name="_csrf" value="')[1].split('"')[0]

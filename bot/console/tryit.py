@@ -158,7 +158,8 @@ async def _inbound_status(request: web.Request, openid: str, msg_id: int) -> str
     except SQLAlchemyError as error:
         log.warning("console try: message log unreadable (%s)", type(error).__name__)
         return None
-    return next((row.status for row in reversed(rows) if row.direction == "in" and row.msg_id == str(msg_id)),
+    # str(): the column is NOT NULL; SQLAlchemy 2's types call the unannotated attribute a Column.
+    return next((str(row.status) for row in reversed(rows) if row.direction == "in" and row.msg_id == str(msg_id)),
                 None)
 
 
