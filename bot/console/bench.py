@@ -168,7 +168,7 @@ class Seeder:
         rng = self.rng
         events_table = rasa_events_table(self.engine)
         turns = messages // 2
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         first = now - dt.timedelta(days=days)
         step = (now - first) / turns
         log_rows: list[dict[str, Any]] = []
