@@ -108,7 +108,7 @@ browser-deps: ## install Debian's Chromium for the browser test (skipped when /u
 	scripts/browser-deps.sh
 
 .PHONY: eval
-eval: train ## NLU accuracy; notice extraction P/R; document answers; the whole assistant on the same questions
+eval: train $(EDGE_STAMP) ## NLU accuracy; notice extraction P/R; document answers; the whole assistant on the same questions
 	$(PY) -m bot.evaluation
 	$(PY) -m bot.knowledge_eval
 	$(PY) -m bot.assistant_eval
