@@ -2,9 +2,18 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# Two environments: Rasa and the action server on Python 3.10 (.venv, what Rasa 3.6 supports);
+# the public edge, the WeChat gateway and the staff console, on Python 3.13 with current
+# aiohttp (.venv-edge). They talk only over HTTP (docs/architecture.md).
 VENV      := .venv
 PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
+EDGE_VENV := .venv-edge
+EDGE_PY   := $(EDGE_VENV)/bin/python
+EDGE_STAMP := $(EDGE_VENV)/.installed
+# Tests of the services/ code both sides use, run on both: SQLAlchemy 1.4 in .venv, 2.x in .venv-edge.
+SHARED_TESTS := tests/ingest/test_cleaning.py tests/ingest/test_extraction.py tests/ingest/test_loader.py \
+                tests/integration/test_signups.py
 export PYTHONPATH := $(CURDIR)
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 export TF_CPP_MIN_LOG_LEVEL ?= 2
@@ -28,8 +37,19 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+# .venv-edge is made anew unless its Python is the one requirements-edge.txt is pinned for.
+$(EDGE_STAMP): requirements-edge.txt requirements-edge-dev.txt
+	@if ! EDGE_PYTHON=$(EDGE_PY) scripts/find-python-edge.sh >/dev/null 2>&1; then \
+	  python=$$(scripts/find-python-edge.sh) || exit 1; \
+	  echo "creating $(EDGE_VENV) with $$python"; \
+	  rm -rf $(EDGE_VENV) && "$$python" -m venv $(EDGE_VENV) || exit 1; \
+	fi
+	$(EDGE_PY) -m pip install --quiet --upgrade "pip==26.3"
+	$(EDGE_PY) -m pip install --quiet -r requirements-edge-dev.txt
+	@touch $@
+
 .PHONY: install
-install: $(STAMP) ## create .venv with Python 3.10 and install the pinned requirements
+install: $(STAMP) $(EDGE_STAMP) ## create .venv (Python 3.10, Rasa) and .venv-edge (Python 3.13, gateway and console)
 
 .PHONY: migrate
 migrate: $(STAMP) ## bring the database (DATABASE_URL, default var/assistant.db) to the latest schema
@@ -51,7 +71,7 @@ train: $(STAMP) ## train the model if config, domain or training data changed
 	$(PY) -m bot.training --if-needed
 
 .PHONY: run
-run: knowledge train ## set everything up and start the action server and Rasa (Ctrl-C stops)
+run: knowledge train $(EDGE_STAMP) ## set everything up and start the action server, Rasa and the gateway (Ctrl-C stops)
 	$(PY) -m bot.supervisor
 
 .PHONY: shell
@@ -59,17 +79,21 @@ shell: knowledge train ## chat with the assistant in this terminal (rasa shell)
 	$(PY) -m bot.supervisor --shell
 
 .PHONY: lint
-lint: $(STAMP) ## ruff and mypy
+lint: $(STAMP) $(EDGE_STAMP) ## ruff and mypy (the gateway and console against the edge's libraries)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	@# Files, not folders: .venv's run excludes these folders in pyproject.toml, and mypy applies that to folders.
+	@echo "$(EDGE_VENV)/bin/mypy --python-version 3.13 bot/gateway/*.py bot/console/*.py"
+	@$(EDGE_VENV)/bin/mypy --python-version 3.13 $(wildcard bot/gateway/*.py bot/console/*.py)
 
 .PHONY: validate
 validate: $(STAMP) ## rasa data validate
 	scripts/validate-data.sh
 
 .PHONY: unit
-unit: $(STAMP) ## unit and integration tests (PostgreSQL/Redis tests skip with a reason when absent)
-	$(PY) -m pytest tests/unit tests/integration tests/gateway tests/console tests/ingest -q -rs
+unit: $(STAMP) $(EDGE_STAMP) ## unit and integration tests (PostgreSQL/Redis tests skip with a reason when absent)
+	$(PY) -m pytest tests/unit tests/integration tests/ingest -q -rs
+	$(EDGE_PY) -m pytest tests/gateway tests/console $(SHARED_TESTS) -q -rs
 
 .PHONY: test
 test: lint validate unit train ## everything CI runs: lint, validation, tests, training, conversation tests
@@ -77,14 +101,14 @@ test: lint validate unit train ## everything CI runs: lint, validation, tests, t
 	  --fail-on-prediction-errors --out results/stories
 	$(PY) -m pytest tests/e2e -q -rs
 	@$(MAKE) --no-print-directory browser-deps
-	$(PY) -m pytest tests/browser -q -rs
+	$(EDGE_PY) -m pytest tests/browser -q -rs
 
 .PHONY: browser-deps
 browser-deps: ## install Debian's Chromium for the browser test (skipped when /usr/bin/chromium exists)
 	scripts/browser-deps.sh
 
 .PHONY: eval
-eval: train ## NLU accuracy; notice extraction P/R; document answers; the whole assistant on the same questions
+eval: train $(EDGE_STAMP) ## NLU accuracy; notice extraction P/R; document answers; the whole assistant on the same questions
 	$(PY) -m bot.evaluation
 	$(PY) -m bot.knowledge_eval
 	$(PY) -m bot.assistant_eval
@@ -92,10 +116,10 @@ eval: train ## NLU accuracy; notice extraction P/R; document answers; the whole 
 	$(PY) -m bot.notice_assistant_eval
 
 .PHONY: bench
-bench: knowledge train ## model load time, NLU parse and REST turn latency
+bench: knowledge train $(EDGE_STAMP) ## model load time, NLU parse and REST turn latency; the gateway and console under load
 	$(PY) -m bot.benchmark
-	$(PY) -m bot.gateway.loadtest --users $${GATEWAY_BENCH_USERS:-50}
-	$(PY) -m bot.console.bench
+	$(EDGE_PY) -m bot.gateway.loadtest --users $${GATEWAY_BENCH_USERS:-50}
+	$(EDGE_PY) -m bot.console.bench
 
 .PHONY: clean
 clean: ## remove the trained model, results and the local database

@@ -1,7 +1,9 @@
 """Start the whole assistant (bot.supervisor) in the background, on free ports.
 
-Used by the end-to-end tests and `make bench`, which need a real Rasa and
-action server without disturbing one that `make run` may have on 5005/5055.
+Used by the end-to-end and browser tests and `make bench`, which need a real Rasa,
+action server and gateway without disturbing one that `make run` may have on
+5005/5055/8080. It runs on either environment: the supervisor starts each child
+with its own (.venv for Rasa and the actions, .venv-edge for the gateway).
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ def free_port() -> int:
 
 class RunningAssistant:
     def __init__(self, rasa_port: int, log_path: Path, gateway_port: int | None = None,
-                 database_url: str | None = None) -> None:
+                 database_url: str | None = None, actions_port: int | None = None) -> None:
         self.url = f"http://127.0.0.1:{rasa_port}"
+        self.ports = {"rasa": rasa_port, "actions": actions_port, "gateway": gateway_port}
         # The database the processes share, for tests that change it while they run.
         self.database_url = database_url
         # The WeChat gateway (bot.gateway) the supervisor starts beside Rasa.
@@ -78,7 +81,7 @@ def running_assistant(database_url: str, log_path: Path, today: str | None = Non
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.supervisor"], cwd=PROJECT_ROOT, env=env,
             stdout=log, stderr=subprocess.STDOUT)
-    assistant = RunningAssistant(rasa_port, log_path, gateway_port, database_url)
+    assistant = RunningAssistant(rasa_port, log_path, gateway_port, database_url, actions_port)
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while "is ready" not in assistant.log():

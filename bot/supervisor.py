@@ -1,10 +1,13 @@
-"""Runs the action server and the Rasa server together in the foreground.
+"""Runs the action server, the Rasa server and the WeChat gateway together in the foreground.
 
     python -m bot.supervisor            # what `make run` starts
     python -m bot.supervisor --shell    # action server + `rasa shell` (make shell)
 
-Each child's output is prefixed with its name; when one child dies the others
-are stopped, and Ctrl-C stops them all, so nothing is left running.
+Rasa and the action server run on Rasa's environment (.venv, Python 3.10); the
+gateway, which also serves the staff console, on the edge's (.venv-edge: a current
+Python and aiohttp), whichever Python runs this. Only the gateway listens beyond
+the loopback. Each child's output is prefixed with its name; when one child dies
+the others are stopped, and Ctrl-C stops them all, so nothing is left running.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import os
 import signal
 import sys
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from bot.training import MODEL_PATH
 from services.settings import PROJECT_ROOT
@@ -23,9 +27,14 @@ from services.settings import PROJECT_ROOT
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTIONS_PORT = int(os.environ.get("ACTIONS_PORT", "5055"))
 GATEWAY_PORT = int(os.environ.get("GATEWAY_PORT", "8080"))
+RASA_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
+EDGE_PYTHON = PROJECT_ROOT / ".venv-edge" / "bin" / "python"
+# Rasa's API and the action server answer the gateway and each other on this machine only;
+# rasa-sdk 3.6 listens where SANIC_HOST says, on 0.0.0.0 without it.
+LOOPBACK = "127.0.0.1"
 READY_TIMEOUT_S = 240.0
 STOP_GRACE_S = 10.0
-COLOURS = {"actions": "\033[36m", "rasa": "\033[35m"}
+COLOURS = {"actions": "\033[36m", "rasa": "\033[35m", "gateway": "\033[33m"}
 RESET = "\033[0m"
 
 
@@ -34,39 +43,47 @@ class Child:
     name: str
     command: list[str]
     ready_url: str
+    env: dict[str, str] = field(default_factory=dict)  # on top of child_env()
 
 
 def children(shell: bool = False) -> list[Child]:
-    python = sys.executable
     actions = Child(
         "actions",
-        [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ACTIONS_PORT)],
-        f"http://127.0.0.1:{ACTIONS_PORT}/health",
+        [str(RASA_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(ACTIONS_PORT)],
+        f"http://{LOOPBACK}:{ACTIONS_PORT}/health",
+        {"SANIC_HOST": LOOPBACK},
     )
     if shell:
         return [actions]
     rasa = Child(
         "rasa",
-        [python, "-m", "bot.rasa_server", "run", "--enable-api", "--interface", "127.0.0.1",
+        [str(RASA_PYTHON), "-m", "bot.rasa_server", "run", "--enable-api", "--interface", LOOPBACK,
          "--port", str(RASA_PORT), "--model", str(MODEL_PATH),
          "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
-        f"http://127.0.0.1:{RASA_PORT}/status",
+        f"http://{LOOPBACK}:{RASA_PORT}/status",
     )
     gateway = Child(
         "gateway",
-        [python, "-m", "bot.gateway", "--port", str(GATEWAY_PORT)],
-        f"http://127.0.0.1:{GATEWAY_PORT}/healthz",
+        [str(EDGE_PYTHON), "-m", "bot.gateway", "--port", str(GATEWAY_PORT)],
+        f"http://{LOOPBACK}:{GATEWAY_PORT}/healthz",
     )
     return [actions, rasa, gateway]
 
 
-def child_env() -> dict[str, str]:
+def missing_pythons(shell: bool = False) -> list[Path]:
+    """The environments' interpreters the children need that are not there (no `make install`)."""
+    needed = {Path(child.command[0]) for child in children(shell)}
+    return sorted(python for python in needed if not os.access(python, os.X_OK))
+
+
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env["ACTIONS_PORT"] = str(ACTIONS_PORT)  # endpoints.yml reads it
     env.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env.update(extra or {})
     return env
 
 
@@ -150,6 +167,9 @@ async def supervise(shell: bool) -> int:
     if not shell and not MODEL_PATH.exists():
         say(f"no trained model at {MODEL_PATH}; run `make train` first")
         return 2
+    if missing := missing_pythons(shell):
+        say(f"no {', '.join(map(str, missing))}; run `make install` first")
+        return 2
     processes: dict[str, asyncio.subprocess.Process] = {}
     pumps = []
     stop = asyncio.Event()
@@ -158,9 +178,10 @@ async def supervise(shell: bool) -> int:
         loop.add_signal_handler(signum, stop.set)
     try:
         for child in children(shell):
-            say(f"starting {child.name}: {' '.join(child.command[1:])}")
+            python = Path(child.command[0]).relative_to(PROJECT_ROOT)
+            say(f"starting {child.name} on {python}: {' '.join(child.command[1:])}")
             process = await asyncio.create_subprocess_exec(
-                *child.command, cwd=PROJECT_ROOT, env=child_env(), start_new_session=True,
+                *child.command, cwd=PROJECT_ROOT, env=child_env(child.env), start_new_session=True,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
             )
@@ -174,7 +195,7 @@ async def supervise(shell: bool) -> int:
         if shell:
             say("action server ready; starting rasa shell (Ctrl-D or /stop to leave)")
             shell_process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "rasa", "shell", "--model", str(MODEL_PATH),
+                str(RASA_PYTHON), "-m", "rasa", "shell", "--model", str(MODEL_PATH),
                 "--endpoints", "endpoints.yml", cwd=PROJECT_ROOT, env=child_env(),
             )
             return await shell_process.wait()

@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.console import keys
@@ -242,7 +243,7 @@ async def milestone_remove(request: web.Request) -> web.Response:
 # -- uploading a notice ---------------------------------------------------------------------
 
 
-def upload_body_limit(path: str) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def upload_body_limit(path: str) -> Middleware:
     """A gateway middleware (outermost) letting the upload's POST carry a notice file."""
 
     @web.middleware

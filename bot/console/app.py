@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 from aiohttp_session import session_middleware
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
@@ -37,7 +38,6 @@ from services.takeover import TakeoverService
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
 PREFIX = "/console"
-Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 
 def console_scope(middlewares: list[Middleware]) -> Middleware:
@@ -93,8 +93,7 @@ def setup_console(gateway: web.Application, settings: ConsoleSettings | None = N
     async def stopping(_app: web.Application) -> None:
         gateway[keys.STOPPING].set()  # live-update streams end rather than hold the shutdown
 
-    # aiosignal 1.4 types Signal's items wrongly for aiohttp 3.9.
-    gateway.on_shutdown.append(stopping)  # type: ignore[arg-type]
+    gateway.on_shutdown.append(stopping)
 
     async def console_ctx(app: web.Application) -> AsyncIterator[None]:
         """After the gateway's database and message handler: the console's services."""

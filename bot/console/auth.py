@@ -17,7 +17,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from aiohttp import web
 from aiohttp_session import Session, get_session
@@ -28,20 +28,19 @@ from services.accounts import StaffView
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-H = TypeVar("H", bound=Handler)
-USER = "console_user"  # request[USER]: the StaffView, on authenticated requests
+USER = web.RequestKey("console_user", StaffView)  # on authenticated requests
 CSRF_FIELD = "_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def public(handler: H) -> H:
+def public[H: Handler](handler: H) -> H:
     """Reachable without logging in (the login page)."""
     handler.console_public = True  # type: ignore[attr-defined]
     return handler
 
 
-def admin_only(handler: H) -> H:
+def admin_only[H: Handler](handler: H) -> H:
     handler.console_role = "admin"  # type: ignore[attr-defined]
     return handler
 
@@ -54,8 +53,7 @@ def csrf_token(session: Session) -> str:
 
 
 def current_user(request: web.Request) -> StaffView:
-    user: StaffView = request[USER]
-    return user
+    return request[USER]
 
 
 def login_url(request: web.Request) -> str:

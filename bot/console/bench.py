@@ -168,7 +168,7 @@ class Seeder:
         rng = self.rng
         events_table = rasa_events_table(self.engine)
         turns = messages // 2
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         first = now - dt.timedelta(days=days)
         step = (now - first) / turns
         log_rows: list[dict[str, Any]] = []
@@ -316,7 +316,7 @@ async def measure(database_url: str, seeded: Seeded, repeat: int) -> dict[str, A
     client = TestClient(TestServer(create_app(settings), host="127.0.0.1"))
     await client.start_server()
     try:
-        accounts = client.app[console_keys.ACCOUNTS]  # type: ignore[index]
+        accounts = client.app[console_keys.ACCOUNTS]
         await asyncio.to_thread(accounts.create_user, "bench.admin", PASSWORD, "admin")
         login = await client.get("/console/login")
         token = (await login.text()).split('name="_csrf" value="')[1].split('"')[0]

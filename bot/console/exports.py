@@ -40,7 +40,7 @@ def signups_csv(lines: Sequence[SignupLine]) -> bytes:
 
 def signups_xlsx(title: str, lines: Sequence[SignupLine]) -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # the one a new workbook has
     sheet.title = "报名名单"
     sheet.append(list(HEADER))
     for row_number, line in enumerate(lines, start=2):

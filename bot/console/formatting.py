@@ -12,7 +12,7 @@ def shanghai_text(value: dt.datetime | None, pattern: str = "%Y-%m-%d %H:%M:%S")
     if value is None:
         return ""
     if value.tzinfo is None:  # SQLite gives naive datetimes; they were written in UTC
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(SHANGHAI).strftime(pattern)
 
 

@@ -158,7 +158,8 @@ async def _inbound_status(request: web.Request, openid: str, msg_id: int) -> str
     except SQLAlchemyError as error:
         log.warning("console try: message log unreadable (%s)", type(error).__name__)
         return None
-    return next((row.status for row in reversed(rows) if row.direction == "in" and row.msg_id == str(msg_id)),
+    # str(): the column is NOT NULL; SQLAlchemy 2's types call the unannotated attribute a Column.
+    return next((str(row.status) for row in reversed(rows) if row.direction == "in" and row.msg_id == str(msg_id)),
                 None)
 
 
@@ -175,7 +176,7 @@ async def push_as_wechat(request: web.Request, openid: str, text: str) -> dict[s
                 url, params=push.query, data=push.body.encode("utf-8"), headers={"Content-Type": "text/xml"},
                 timeout=aiohttp.ClientTimeout(total=PUSH_TIMEOUT_S)) as response:
             status, body = response.status, await response.text()
-    except asyncio.TimeoutError as error:
+    except TimeoutError as error:
         raise TryError(f"微信网关（/wechat）{PUSH_TIMEOUT_S:.0f} 秒内没有应答，请查看网关日志。", 504) from error
     except aiohttp.ClientError as error:
         log.warning("console try: %s unreachable (%s)", url, type(error).__name__)

@@ -19,7 +19,7 @@ from aiohttp_session import get_session, new_session
 from multidict import MultiDict
 
 from bot.console import keys
-from bot.console.auth import CSRF_FIELD, admin_only, csrf_token, current_user, public, safe_next
+from bot.console.auth import CSRF_FIELD, USER, admin_only, csrf_token, current_user, public, safe_next
 from bot.gateway import keys as gateway_keys
 from bot.gateway.texts import split_reply
 from services.accounts import AccountError, LoginOutcome
@@ -37,7 +37,7 @@ MAX_REPLY_CHARS = 2000
 async def render(request: web.Request, template: str, context: dict[str, Any], status: int = 200) -> web.Response:
     session = await get_session(request)
     flashes = session.pop("flash", [])
-    context = {"request": request, "user": request.get("console_user"), "csrf_token": csrf_token(session),
+    context = {"request": request, "user": request.get(USER), "csrf_token": csrf_token(session),
                "csrf_field": CSRF_FIELD, "flashes": flashes, "channels": CHANNELS, **context}
     return aiohttp_jinja2.render_template(template, request, context, status=status)
 
@@ -55,7 +55,7 @@ def shanghai(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(SHANGHAI)
 
 
@@ -274,7 +274,7 @@ async def audit_log(request: web.Request) -> web.Response:
 @admin_only
 async def users(request: web.Request) -> web.Response:
     found = await asyncio.to_thread(request.app[keys.ACCOUNTS].users)
-    return await render(request, "users.html", {"users": found, "now": dt.datetime.now(dt.timezone.utc)})
+    return await render(request, "users.html", {"users": found, "now": dt.datetime.now(dt.UTC)})
 
 
 @admin_only

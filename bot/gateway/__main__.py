@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import platform
 import sys
 
+import aiohttp
 from aiohttp import web
 
 from bot.gateway.app import create_app
@@ -20,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, help="port (default GATEWAY_PORT or 8080)")
     args = parser.parse_args(argv)
     configure_logging()
+    # One line to check what the public edge runs on (.venv-edge, not Rasa's pinned aiohttp).
+    logging.getLogger("bot.gateway").info("running on Python %s (%s), aiohttp %s", platform.python_version(),
+                                          sys.executable, aiohttp.__version__)
     try:
         settings = load_gateway_settings()
         app = create_app(settings)

@@ -61,7 +61,7 @@ class Deduplicator:
         if local is not None:  # the first request is in this process
             try:
                 return Claim(ClaimState.DONE, await asyncio.wait_for(asyncio.shield(local), max(timeout_s, 0)))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return Claim(ClaimState.IN_PROGRESS)
         deadline = asyncio.get_running_loop().time() + timeout_s
         while True:

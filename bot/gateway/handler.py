@@ -278,7 +278,7 @@ class MessageHandler:
 
     def _log_in(self, turn: Turn, status: str, error: str | None = None, rasa_ms: int | None = None) -> None:
         inbound = turn.inbound
-        sent = dt.datetime.fromtimestamp(inbound.create_time, dt.timezone.utc) if inbound.create_time else None
+        sent = dt.datetime.fromtimestamp(inbound.create_time, dt.UTC) if inbound.create_time else None
         self.record([self._entry(turn, "in", status, text=inbound.text or inbound.event_key,
                                  msg_id=inbound.log_msg_id, error=error, sent_by_user_at=sent,
                                  created_at=turn.received_at, rasa_ms=rasa_ms)])

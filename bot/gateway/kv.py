@@ -15,13 +15,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 class KeyValue(Protocol):
@@ -133,7 +132,7 @@ class FallbackKeyValue:
         if not self.degraded:
             try:
                 return await getattr(self.primary, operation)(*args)
-            except (RedisError, OSError, asyncio.TimeoutError) as error:
+            except (TimeoutError, RedisError, OSError) as error:
                 log.warning("Redis failed (%s: %s); using the in-process store for %.0f s",
                             type(error).__name__, error, self.retry_after_s)
                 self._down_until = time.monotonic() + self.retry_after_s
@@ -159,9 +158,9 @@ class FallbackKeyValue:
 async def ping(redis: Redis, timeout_s: float = 1.0) -> bool:
     try:
         return bool(await asyncio.wait_for(_awaited(redis.ping()), timeout_s))
-    except (RedisError, OSError, asyncio.TimeoutError):
+    except (TimeoutError, RedisError, OSError):
         return False
 
 
-async def _awaited(value: Awaitable[T] | T) -> T:
+async def _awaited[T](value: Awaitable[T] | T) -> T:
     return await value if isinstance(value, Awaitable) else value

@@ -24,6 +24,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import secrets
 import statistics
 import sys
@@ -183,7 +184,7 @@ async def direct_user(session: aiohttp.ClientSession, rasa_url: str, sender: str
                 replies = await response.json(content_type=None)
                 ok = response.status == 200 and isinstance(replies, list) and not failed(
                     [str(reply.get("text", "")) for reply in replies])
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+        except (TimeoutError, aiohttp.ClientError, ValueError) as error:
             ok, replies = False, type(error).__name__
         elapsed = time.perf_counter() - began
         phase.http_ms.append(elapsed * 1000)
@@ -215,7 +216,7 @@ async def gateway_user(session: aiohttp.ClientSession, gateway_url: str, member:
             content = member.read(text) if status == 200 else None
             if status != 200:
                 phase.error(f"gateway HTTP {status}: {text[:80]}")
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+        except (TimeoutError, aiohttp.ClientError, ValueError) as error:
             status = 0
             phase.error(f"gateway: {type(error).__name__}")
         elapsed = time.perf_counter() - began
@@ -225,7 +226,7 @@ async def gateway_user(session: aiohttp.ClientSession, gateway_url: str, member:
             phase.handed_off += 1
             try:
                 arrived, content = await asyncio.wait_for(inbox.get(), 90)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 phase.lost += 1
                 phase.error("a reply handed to the customer-service API never arrived")
                 continue
@@ -286,6 +287,7 @@ def report(result: dict[str, Any], users: int, messages: int, mode: str) -> None
               f"max {figures['max_ms']:7.1f} ms  {tail}")
 
     print(f"\nGateway load run: {users} members × {messages} messages, {mode} mode (targets from issue #3)")
+    print(f"  the gateway ran on {result['gateway_runs_on']}")
     line("direct to Rasa", direct, f"{direct['msg_per_s']:5.1f} msg/s  errors {direct['errors']}  "
                                    f"past 4.5 s {direct['past_4_5_s']}")
     line("/wechat HTTP answer", gateway, f"{gateway['msg_per_s']:5.1f} msg/s  errors {gateway['errors']}  "
@@ -305,6 +307,12 @@ def report(result: dict[str, Any], users: int, messages: int, mode: str) -> None
     for sample in gateway["error_samples"] + direct["error_samples"]:
         print(f"    e.g. {sample}")
     print("  report: results/gateway_bench.json")
+
+
+def runs_on(log_text: str) -> str:
+    """What the gateway said it runs on at start (bot.gateway.__main__): Python and aiohttp versions."""
+    found = re.search(r"running on Python (\S+) \(\S+\), aiohttp (\S+)", log_text)
+    return f"Python {found.group(1)}, aiohttp {found.group(2)}" if found else "(not in its log)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -344,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
             log_text = assistant.log()
     result.update({"users": args.users, "messages_per_user": args.messages, "mode": args.mode,
                    "database": "sqlite" if not args.database_url else args.database_url.split(":")[0],
-                   "tracebacks_in_log": log_text.count("Traceback")})
+                   "tracebacks_in_log": log_text.count("Traceback"), "gateway_runs_on": runs_on(log_text)})
     report(result, args.users, args.messages, args.mode)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "gateway_bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))

@@ -13,7 +13,7 @@ from bot.gateway.wechat import ProtocolError
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # When the push arrived (loop time): the 5-second clock starts here.
-STARTED = "gateway_started"
+STARTED = web.RequestKey("gateway_started", float)
 # Error bodies are these words and nothing else: no exception text, no versions.
 REASONS = {400: "bad request", 403: "forbidden", 404: "not found", 405: "method not allowed",
            413: "payload too large", 500: "internal error", 503: "unavailable"}

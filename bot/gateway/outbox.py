@@ -78,7 +78,7 @@ class CustomerServiceApi:
                 if response.status != 200:
                     raise ApiError(f"HTTP {response.status}")
                 body = await response.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+        except (TimeoutError, aiohttp.ClientError, ValueError) as error:
             raise ApiError(f"{type(error).__name__}") from error
         if not isinstance(body, dict):
             raise ApiError("answer is not a JSON object")
@@ -246,7 +246,7 @@ class OutboxWorker:
             except ApiError as error:
                 failed_users.add(member)
                 later = [other.id for other in items[index + 1:] if (other.channel, other.user_id) == member]
-                created = item.created_at if item.created_at.tzinfo else item.created_at.replace(tzinfo=dt.timezone.utc)
+                created = item.created_at if item.created_at.tzinfo else item.created_at.replace(tzinfo=dt.UTC)
                 await self.deliverer.after_failure(item.channel, item.id, error, 1, item.attempts + 1, later,
                                                    (utcnow() - created).total_seconds(), self.give_up_s)
                 continue

@@ -11,7 +11,6 @@ failure (a timeout, a dropped connection) is not retried, as the turn may have r
 
 from __future__ import annotations
 
-import asyncio
 import bisect
 import hashlib
 import logging
@@ -89,7 +88,7 @@ class RasaClient:
                 body = await response.json(content_type=None)
         except aiohttp.ClientConnectorError:
             raise
-        except asyncio.TimeoutError as error:
+        except TimeoutError as error:
             raise RasaError(f"{url} did not answer in {self.timeout.total} s") from error
         except (aiohttp.ClientError, ValueError) as error:
             raise RasaError(f"{url}: {type(error).__name__}") from error
@@ -108,5 +107,5 @@ class RasaClient:
         try:
             async with self.session.get(url + "/", timeout=aiohttp.ClientTimeout(total=timeout_s)) as response:
                 return response.status == 200
-        except (aiohttp.ClientError, asyncio.TimeoutError):
+        except (TimeoutError, aiohttp.ClientError):
             return False

@@ -35,7 +35,7 @@ def user_event(user_id: str, msg_id: str, text: str, intent: str, confidence: fl
     ranking = [{"name": intent, "confidence": confidence}]
     if guess is not None:
         ranking.append({"name": guess[0], "confidence": guess[1]})
-    return {"event": "user", "timestamp": dt.datetime.now(dt.timezone.utc).timestamp(), "text": text,
+    return {"event": "user", "timestamp": dt.datetime.now(dt.UTC).timestamp(), "text": text,
             "metadata": {"channel": channel, "msg_id": msg_id, "openid": user_id},
             "parse_data": {"intent": {"name": intent, "confidence": confidence}, "intent_ranking": ranking,
                            "entities": list(entities), "text": text}}
@@ -56,7 +56,7 @@ def log_turn(messaging: MessagingService, user_id: str, text: str, reply: str = 
     """A member's message and the bot's reply in the message log; the message's msg_id."""
     msg_id = msg_id or uuid.uuid4().hex[:16]
     turn = uuid.uuid4().hex
-    at = at or dt.datetime.now(dt.timezone.utc)
+    at = at or dt.datetime.now(dt.UTC)
     messaging.record([
         LogEntry(turn_id=turn, channel=channel, user_id=user_id, direction="in", msg_type="text", status="answered",
                  text=text, msg_id=msg_id, created_at=at),

@@ -107,7 +107,7 @@ def test_the_lock_lasts_fifteen_minutes_and_a_success_resets_the_count(sqlite_ur
     from services.setup import migrate
 
     migrate(sqlite_url)
-    now = [dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.timezone.utc)]
+    now = [dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)]
     engine = make_engine(sqlite_url)
     accounts = AccountService(make_session_factory(engine), clock=lambda: now[0])
     accounts.create_user("qian", PASSWORD)

@@ -117,7 +117,7 @@ async def test_the_list_filters_by_intent_confidence_fallback_signup_and_date(co
     understood(engine, messaging, "o-signed", "我要报名", "signup", 0.97)
     signed_up(gateway.app[keys.SESSIONS], "wechat", "o-signed")
     understood(engine, messaging, "o-old", "质协地址在哪", "ask_contact", 0.9,
-               at=dt.datetime(2020, 1, 1, 2, 0, tzinfo=dt.timezone.utc))
+               at=dt.datetime(2020, 1, 1, 2, 0, tzinfo=dt.UTC))
     understood(engine, messaging, "o-wecom", "质协传真多少", "ask_contact", 0.88, channel="wecom")
     console.user("filterer")
     assert await console.login("filterer") == 302

@@ -21,7 +21,7 @@ from tests.conftest import FIXTURE_KNOWLEDGE, TODAY
 from tests.console.test_conversations import rasa_events_table
 from tests.gateway.standins import text_xml
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def row(direction: str, at: dt.datetime, user: str = "o-1", status: str = "answered", **extra):

@@ -173,7 +173,7 @@ class WeChatServer:
         for attempt in range(1 + retries):
             try:
                 return await asyncio.wait_for(self.push(xml, mode), retry_after_s), attempt + 1
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
         return None, 1 + retries
 

@@ -180,7 +180,7 @@ def entry(text: str, user: str = "o-1", delivery: str = CUSTOMER_SERVICE) -> Log
 
 
 def test_the_outbox_is_claimed_once_and_delivered(messaging):
-    now = dt.datetime(2026, 11, 21, 8, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 21, 8, 0, tzinfo=dt.UTC)
     ids = messaging.enqueue([entry("一"), entry("二")], now=now)
     first = messaging.claim_due(now, lease_s=60)
     assert [item.text for item in first] == ["一", "二"]
