@@ -16,7 +16,7 @@ DAY, MONTH, YEAR = "day", "month", "year"
 # A third of a month, as notices write it (5月中旬): the first day is the 1st, 11th or 21st.
 TEN_DAYS = "xun"
 TEN_DAY_NAMES = {1: "上旬", 11: "中旬", 21: "下旬"}
-_TEN_DAY_STARTS = {name: day for day, name in TEN_DAY_NAMES.items()}
+TEN_DAY_STARTS = {name: day for day, name in TEN_DAY_NAMES.items()}
 
 
 class Timing(str, Enum):
@@ -48,7 +48,7 @@ class DatePoint:
         ten_days = re.fullmatch(r"(\d{4})-(\d{1,2})(上旬|中旬|下旬)", text)
         if ten_days:
             year, month, part = ten_days.groups()
-            return cls(dt.date(int(year), int(month), _TEN_DAY_STARTS[part]), TEN_DAYS)
+            return cls(dt.date(int(year), int(month), TEN_DAY_STARTS[part]), TEN_DAYS)
         if re.fullmatch(r"\d{4}-\d{1,2}", text):
             year, month = map(int, text.split("-"))
             return cls(dt.date(year, month, 1), MONTH)

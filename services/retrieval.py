@@ -891,11 +891,12 @@ class DocumentIndex:
         min_score, min_coverage = (OWN_MIN_SCORE, OWN_MIN_COVERAGE) if own else (MIN_SCORE, MIN_COVERAGE)
         # 一等奖奖金多少 of a contest whose notice has no 奖金: it does not say; but a question whose
         # answer has a shape (能多带个同事吗 — 每单位限报2人) is answered whatever words it uses
-        if own and not shapes_asked(simplified) and not self._names_asked_thing(simplified, document_id):
+        shapes = shapes_asked(simplified)
+        if own and not shapes and not self._names_asked_thing(simplified, document_id):
             return None
         if best is None or best.score < min_score or best.coverage < min_coverage \
                 or (own and best.coverage < _OWN_WIDE_COVERAGE and not self._holds_rarest(best.passage, query)):
-            best = self._by_shape(simplified, query, document_id) if own else None
+            best = self._by_shape(shapes, query, document_id) if own else None
         if best is None:
             return None
         return DocumentAnswer(self.answer_text(best.passage), best.passage.source, best.score,
@@ -913,10 +914,9 @@ class DocumentIndex:
         words = {w for w in terms(self.respell(thing), known=self._postings) if not w.startswith(_BIGRAM)} - _DROPPED
         return bool(words) and all(any(i in own for i, _ in self._postings.get(w, ())) for w in words)
 
-    def _by_shape(self, simplified: str, query: set[str], document_id: int | None) -> Hit | None:
+    def _by_shape(self, shapes: list[re.Pattern[str]], query: set[str], document_id: int | None) -> Hit | None:
         """Within one notice, the sentence of the shape a question asks for when that shape is the
-        answer (a per-unit limit, an e-mail address): the one that shares most of its words."""
-        shapes = shapes_asked(simplified)
+        answer (`shapes_asked`: a per-unit limit, an e-mail address): the one that shares most of its words."""
         if not shapes or document_id is None:
             return None
         fitting = [i for i in self._of_document.get(document_id, ()) if not self.passages[i].is_card

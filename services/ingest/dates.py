@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from services.dates import DAY, MONTH, TEN_DAYS, DatePoint, DateSpan
+from services.dates import DAY, MONTH, TEN_DAY_STARTS, TEN_DAYS, DatePoint, DateSpan
 
 _SEP = r"\s*(?:—{1,2}|-|~|至|到)\s*"
 _WEEKDAY = r"(?:\s*[（(](?:周|星期)[^）)]{1,8}[）)])?"
@@ -47,7 +47,7 @@ class FoundDate:
 
 
 # 上旬, 月初: the month's first ten days; 中下旬 is only the month.
-_TEN_DAYS_FIRST = {"上旬": 1, "初": 1, "中旬": 11, "下旬": 21, "底": 21, "末": 21}
+_TEN_DAYS_FIRST = {**TEN_DAY_STARTS, "初": 1, "底": 21, "末": 21}
 
 
 def _point(year: int, month: int, day: int | None, part: str | None = None) -> DatePoint | None:
