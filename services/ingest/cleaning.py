@@ -52,6 +52,11 @@ _MD_BULLET = re.compile(r"^\s*(?:[-*+]|>)\s+")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=[^\s_*])(.+?)(?<=[^\s_*])\1")  # not a form's blank ______
 _MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))+\)")  # (javascript:void(0);) too
+# | 单位 | 联系人 | 电话 |: a Markdown table's row; | --- | :---: |: the line under its header.
+_MD_TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+_MD_TABLE_RULE = re.compile(r"^[\s|:\-]*-{3,}[\s|:\-]*$")
+COLUMN_GAP = "  "  # how a table's cells are set apart once read, as text tables set them (TABLE_ROW)
+EMPTY_CELL = "／"  # an empty cell keeps its place, so the columns stay in line with the header
 # A field's label alone on its line, its value on the next (▌ 直播时间 / 2026年12月16日…, ◆ 活动地点):
 # one line `label：value`, as notices usually write it.
 _LABEL_ALONE = re.compile(r"^[▌▍▎◆■◎★☆※|【\[\s]*([\u4e00-\u9fff]{0,6}(?:时间|日期|地点|平台|主题|费用|对象|名额|人数|"
@@ -69,8 +74,11 @@ _TILDES = re.compile(r"[～〜]")
 def strip_markdown(line: str) -> str:
     """# 标题, **重点**, - 条目, [链接](url), a leading emoji (⏰ 报名截止：…) → their text (a .md
     notice or WeChat article, or text pasted from one)."""
-    if _MD_RULE.match(line):
+    if _MD_RULE.match(line) or _MD_TABLE_RULE.match(line):
         return ""
+    table_row = _MD_TABLE_ROW.match(line)
+    if table_row:  # its cells as a text table's, which the readers of schedules and contacts know
+        return COLUMN_GAP.join(cell.strip() or EMPTY_CELL for cell in table_row.group(1).split("|"))
     line = _MD_HEADING.sub("", line)
     line = _MD_BULLET.sub("", line)
     line = _MD_EMPHASIS.sub(r"\2", line)

@@ -4,7 +4,8 @@ Contact blocks come in a few shapes: `联系人：王敏 电话：… 邮箱：�
 line with the organisation first (`市质量协会评价部 赵一鸣 电话：…`), or without any label
 (`徐敏（恒川公司质量部）021-5768 2201 / 136 0000 3391`, `联系人：陈思远  021-6433 5120`);
 people named after their numbers (`咨询电话：021-6433 5135（李老师）、021-6433 5136（黄老师）`);
-an organisation alone on the line above its people; and lines of details without a person
+an organisation alone on the line above its people; a table with a header row (单位  联系人
+电话  邮箱), read as one labelled line a row; and lines of details without a person
 (`传真：… 邮箱：…`, `地址：… 邮编：…`) that belong to every person listed since the last such
 line. A person's own details are never overwritten by a shared line. Names printed with
 padding (`周  敏`) are read whole.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from services.ingest.cleaning import EMPTY_CELL
 from services.ingest.records import Contact
 
 _LABELS = {
@@ -26,8 +28,14 @@ _LABELS = {
     "address": r"(?:通讯|联系|通信)?地\s*址(?:[（(][^）)]{1,6}[）)])?",  # 地址（共用）
     "postcode": r"邮政编码|邮递区号|邮\s*编",
 }
-# A label ends with a colon, or is followed by its number (电话 021-6251 3308, 手机 139…, 邮编 200050).
-_LABEL = re.compile("(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _LABELS.items()) + r")(?:\s*[：:]|\s+(?=\+?\d))")
+# A label ends with a colon, or is followed by its number or address (电话 021-6251 3308,
+# 电话021-6247 3308, 手机 139…, 邮编 200050, 邮箱yyqc@example.org).
+_LABEL = re.compile("(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _LABELS.items())
+                    + r")(?:\s*[：:]|\s*(?=\+?\d)|(?=[\w.+-]+@))", re.ASCII)
+_LABEL_CELL = re.compile("|".join(_LABELS.values()))
+_PERSON_CELL = re.compile(r"联系人(?:姓名)?|姓\s*名")
+_ORG_CELL = re.compile(r"(?:所在|工作|联系)?(?:单位|部门|机构)(?:名称)?")
+_CELLS = re.compile(r" {2,}|\t")
 _PHONE = re.compile(r"(?<![\d-])(?:0\d{2,3}[-\s]?)?\d{3,4}\s?\d{4}(?:\s*(?:转|-|\*)\s*\d{1,5})?(?![\d-])")
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -37,6 +45,7 @@ _UNIT = re.compile(r"(?:部|处|科|室|会|局|院|组|委|中心|公司|办|�
 _WHOLE_UNIT = re.compile(r"协会|公司|局|委员会|中心|学会|集团|大学|医院|工会|团委|研究院")
 _NAME = re.compile(r"^(?!电话|手机|邮箱|传真|地址|邮编|联系|电子|咨询|办公|报名|技术)"
                    r"(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff](?:老师|先生|女士|经理|主任))$")
+_UNIT_THEN_NAME = re.compile(r"^([\u4e00-\u9fff]{2,30}(?:部|处|科|室|局|中心|公司|办公室))([\u4e00-\u9fff]{2,3})$")
 _PADDED_NAME = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ \u3000]{1,3}([\u4e00-\u9fff])(?![\u4e00-\u9fff])")
 _BRACKETED = re.compile(r"[（(]([^（）()]*)[）)]")
 # 021-6433 5135（李老师）: a number, then whose it is
@@ -162,11 +171,39 @@ def _is_unit_line(line: str) -> bool:
     return len(line) <= 30 and bool(_UNIT.search(line)) and not re.search(r"[：:，。,\d]", line)
 
 
+def _row_as_line(header: list[str], cells: list[str]) -> str:
+    """A contact table's row as the labelled line a notice would write: 单位 联系人：… 电话：…."""
+    org = [cell for title, cell in zip(header, cells, strict=True) if _ORG_CELL.fullmatch(title)]
+    fields = [f"{'联系人' if _PERSON_CELL.fullmatch(title) else title}：{cell}"
+              for title, cell in zip(header, cells, strict=True)
+              if cell != EMPTY_CELL and (_PERSON_CELL.fullmatch(title) or _LABEL_CELL.fullmatch(title))]
+    return " ".join([*org, *fields])
+
+
+def _tables_as_lines(lines: list[str]) -> list[str]:
+    """The lines, with each row of a contact table (a header naming 联系人 and a number or
+    address column) as a labelled line; other lines as they are."""
+    read: list[str] = []
+    header: list[str] | None = None
+    for line in lines:
+        cells = _CELLS.split(line.strip())
+        if header is not None and len(cells) == len(header):
+            read.append(_row_as_line(header, cells))
+            continue
+        header = None
+        if len(cells) >= 2 and any(_PERSON_CELL.fullmatch(c) for c in cells) \
+                and any(_LABEL_CELL.fullmatch(c) and not _PERSON_CELL.fullmatch(c) for c in cells):
+            header = cells
+            continue
+        read.append(line)
+    return read
+
+
 def read_contacts(lines: list[str], default_org: str | None) -> list[Contact]:
     """The contacts in a notice's lines (the whole body: only lines with labels or numbers are read)."""
     groups: list[_Group] = [_Group()]
     unit_above: str | None = None
-    for raw in lines:
+    for raw in _tables_as_lines(lines):
         line = _PADDED_NAME.sub(r"\1\2", raw.strip())
         prefix, values = _values(line)
         if not values:
@@ -175,11 +212,18 @@ def read_contacts(lines: list[str], default_org: str | None) -> list[Contact]:
             if _is_unit_line(line):
                 unit_above = _expand(line)
             continue
+        if values and prefix:  # 市质协培训部 丁一凡 18017623359 邮箱：…: a number before the labels
+            prefix, numbers = _unlabelled(prefix)
+            if numbers:
+                values = {**numbers, **values}
         if "person" in values and not _NAME.match(_name_and_unit(values["person"])[0]):
             # 联系人：陈思远  021-6433 5120: the name, then numbers without a label
             names, numbers = _unlabelled(values["person"])
             if numbers:
                 values = {**values, "person": names, "phone": values.get("phone") or numbers["phone"]}
+            unit_and_name = _UNIT_THEN_NAME.match(values["person"])
+            if unit_and_name and not prefix:  # 联系人：区市场监管局质量发展科徐志华
+                prefix, values = unit_and_name.group(1), {**values, "person": unit_and_name.group(2)}
         around = unit_above or default_org
         org, people = _org_and_people(prefix, values.get("person"), around)
         details = _details(values)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from services.ingest.cleaning import COLUMN_GAP, EMPTY_CELL
+
 SUPPORTED = (".txt", ".md", ".docx", ".pdf")
 
 
@@ -54,7 +56,7 @@ def _read_docx(path: Path) -> str:
     lines = [paragraph.text for paragraph in document.paragraphs]
     for table in document.tables:  # contact blocks are often laid out as tables
         for row in table.rows:
-            lines.append(" ".join(cell.text.strip() for cell in row.cells if cell.text.strip()))
+            lines.append(COLUMN_GAP.join(cell.text.strip() or EMPTY_CELL for cell in row.cells))
     return "\n".join(lines)
 
 

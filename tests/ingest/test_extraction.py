@@ -104,10 +104,28 @@ def test_a_shared_line_of_details_belongs_to_every_person_listed_before_it():
     (["区总工会经济工作部：郑  雯  电话 021-6251 3308", "区职工技术协会：何志强  手机 139 0000 8825"],
      [("区总工会经济工作部", "郑雯", "021-6251 3308", None, None),
       ("区职工技术协会", "何志强", None, "139 0000 8825", None)]),
+    # labels glued to their values; a number before the labels; the unit glued to the name
+    (["上海市医药行业协会质量部：钱慧，电话021-6247 3308，邮箱yyqc@example.org",
+      "市质协培训部  丁一凡  18017623359  邮箱：youth@example.org",
+      "联系人：区市场监管局质量发展科徐志华，电话6991 2345转8012"],
+     [("上海市医药行业协会质量部", "钱慧", "021-6247 3308", None, "yyqc@example.org"),
+      ("上海市质协培训部", "丁一凡", None, "18017623359", "youth@example.org"),
+      ("区市场监管局质量发展科", "徐志华", "6991 2345转8012", None, None)]),
 ])
 def test_contact_lines_in_the_shapes_notices_print_them(lines, expected):
     contacts = read_contacts(["联系方式", *lines], "上海市食品协会")
     assert [(c.org, c.person, c.phone, c.mobile, c.email) for c in contacts] == expected
+
+
+def test_a_contact_table_is_read_a_person_a_row_by_its_header():
+    text = clean_text("五、联系方式\n| 单位 | 联系人 | 电话 | 电子邮箱 |\n| --- | --- | --- | --- |\n"
+                      "| 杨浦区市场监管局质量发展科 | 符敏 | 021-2503 3812 | ypzlfz@example.org |\n"
+                      "| 上海市质量协会（技术支撑单位） | 吕一鸣 | 021-6433 5126转612 | |\n")
+    contacts = read_contacts(text.split("\n"), "上海市杨浦区市场监督管理局")
+    assert [(c.org, c.person, c.phone, c.email) for c in contacts] == [
+        ("杨浦区市场监管局质量发展科", "符敏", "021-2503 3812", "ypzlfz@example.org"),
+        ("上海市质量协会", "吕一鸣", "021-6433 5126转612", None),
+    ]
 
 
 def test_a_sentence_giving_a_number_is_no_contact():
