@@ -58,6 +58,10 @@ _PHASE_LINE = re.compile(r"^(?P<name>[\u4e00-\u9fff][\u4e00-\u9fff\s]{0,11}?(?:[
 _NOT_A_PHASE = re.compile(r"截止|截至|方式|办法|要求|对象|地点|费用|条件|范围|名额|程序|联系|咨询|地址")
 _NOT_WORDS = re.compile(r"[\W\d_]+")
 _FROM_NOW = re.compile(r"^(?:自|从)?即日起?(?:开始)?[至到—-]")
+_HELD_ONLINE = re.compile(r"(?:线上|网络|在线|网上)[^。；\n]{0,10}?通过[“「]?(?P<platform>腾讯会议|钉钉|飞书|zoom|"
+                          r"[^，。；\n“”「」]{2,12}?(?:视频号|直播间|直播平台))", re.IGNORECASE)
+_MEETING_NUMBER = re.compile(r"会议号(?:码)?\s*[：:]?\s*(?P<n>\d[\d ]{5,14}\d)")
+_AS_PLANNED = re.compile(r"[^。；\n]*原(?:定|计划|拟)[^。；\n]*[。；]?")
 _ONLINE = re.compile(r"线上|直播|腾讯会议|视频号|网络会议|在线|云端|钉钉|zoom", re.I)
 _ABBREVIATION = re.compile(r"^(?:\d{4}年度?)?(?:第[一二三四五六七八九十\d]+期)?"
                            r"[\u4e00-\u9fff]*?（([A-Za-z][^）]{0,10})）")
@@ -144,7 +148,10 @@ class ActivityReader:
     def _is_event(self, section: Section) -> bool:
         """A section named like an event (not like a field) under which a date or stages are given."""
         name = self._section_name(section)
-        if section.heading.label is not None or f.kinds_of(name[:10]) or not 2 <= len(name) <= 40:
+        # 一、标准化沙龙：企业标准“领跑者”培育 is an event's name; 一、报名方式：… a field
+        labelled = section.heading.label is not None and (bool(f.kinds_of(section.heading.label))
+                                                          or not section.heading.value)
+        if labelled or f.kinds_of(name[:10]) or not 2 <= len(name) <= 40:
             return False
         if _TASK.search(name):
             return False
@@ -304,7 +311,15 @@ class ActivityReader:
             activity.place = "线上：" + f.clean_value(online.value)
             activity.cite("place", online.sentence)
             return
-        value, sentence = f.place_in_sentence(intro + "\n" + text)
+        held_online = _HELD_ONLINE.search(text)
+        if held_online:  # 由线下举办改为线上举办，通过腾讯会议进行 / 会议号：628 317 905
+            meeting = _MEETING_NUMBER.search(text)
+            platform = held_online.group("platform") + (f"，会议号{meeting.group('n')}" if meeting else "")
+            activity.place = f"线上（{platform}）"
+            activity.cite("place", held_online.group(0))
+            return
+        # what was planned (原定于…在协会二楼会议室举办) is not where it is held
+        value, sentence = f.place_in_sentence(_AS_PLANNED.sub("", intro + "\n" + text))
         if value and sentence:
             activity.place = value
             activity.cite("place", sentence)

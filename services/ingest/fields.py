@@ -119,6 +119,7 @@ _CAPACITY = (
     re.compile(rf"(?:招收|招募|录取)(?:学员|学生|人员)?{_NUMBER}\s*(?:名|人)"),
     re.compile(rf"(?:共设|设|共有|提供|招收|招募|录取|规模约?|可容纳|容纳){_NUMBER}\s*(?:个|名|人|位)?(?:座位|席位|学员|名额|人)"),
     re.compile(rf"{_NUMBER}\s*(?:个)?名额"),
+    re.compile(rf"(?:座位|席位|坐席|会场座位)(?:数|共)?\s*{_NUMBER}\s*(?:个|席|名|人|位)"),  # 现场设席位150个
 )
 # 每家单位限2人, 推荐不超过3个, 拟命名不超过120个, 前40支队伍: quotas, not seats.
 _NOT_CAPACITY = re.compile(r"每(?!期|班|场|次)|不超过|不多于|至多|最多|前\d|命名|获奖|奖项|评选|入选|推荐|支队|队伍")
@@ -222,7 +223,7 @@ def signup_method(text: str) -> str | None:
     """How to sign up, without the deadline phrase and the confirmation that follows."""
     clauses = re.split(r"(?<=[，,。；\n])", text)
     text = "".join(c for c in clauses if not _NOT_METHOD.search(c)).replace("\n", "")
-    text = re.sub(r"(?:请|须)?(?:各[^，。；]{1,8}?)?(?:于|在)\d[^，。；]{2,22}?(?:前|之前|以前)[，,]?", "", text)
+    text = re.sub(r"(?:请|须)?(?:各[^，。；]{1,8}?)?(?:于|在)\s*\d[^，。；]{2,22}?\s*(?:前|之前|以前)[，,]?", "", text)
     text = re.sub(r"[，,]?(?:报名)?(?:截止|截至)(?:时间|日期)?[：:为]?[^，。；]{3,24}[。；]?", "", text)
     text = re.sub(r"即日起?至[^，。；]{3,24}?(?:止|前|截止)[，,]?", "", text)
     text = re.sub(r"[，,]?[^，。；]{0,6}\d{1,2}月\d{1,2}日(?:前|止)[。；]?$", "", text)

@@ -66,7 +66,7 @@ def test_the_time_of_day_is_when_it_runs_not_when_to_sign_in():
 
 @pytest.mark.parametrize("text, seats", [
     ("名额：150名，按报名先后确认", 150), ("本期限60人，额满为止", 60), ("会场共设200个座位，额满即止", 200),
-    ("每期限60人，额满为止", 60), ("训练营共招收学员50名", 50),
+    ("每期限60人，额满为止", 60), ("训练营共招收学员50名", 50), ("现场设席位150个，额满即止", 150),
     ("每家单位限报2支队伍", None), ("本年度拟命名不超过120个班组", None), ("不限人数", None),
 ])
 def test_capacity_is_seats_not_quotas(text, seats):
@@ -393,6 +393,25 @@ def test_a_change_notice_states_the_new_time_and_place_and_keeps_the_old_ones():
     assert course.span.end.first_day == dt.date(2027, 1, 14)
     assert course.place == "宝山区科技创新中心二楼报告厅"
     assert course.previously["place"] == "区市场监督管理局三楼会议室"
+
+
+def test_a_change_to_an_online_class_gives_its_platform_not_the_place_first_planned():
+    text = ("关于“家电产品质量安全合规”公开课调整时间及举办形式的通知\n各会员单位：\n"
+            "我会原定于2026年12月10日（星期四）下午在协会二楼会议室举办线下公开课。现对有关安排作如下调整：\n"
+            "一、时间调整\n公开课改期至2027年1月7日（星期四）14:00—16:00举办。\n"
+            "二、形式调整\n由线下举办改为线上举办，通过腾讯会议进行。\n会议号：628 317 905\n"
+            "上海市家用电器行业协会\n2026年12月1日\n")
+    [course] = read(text).activities
+    assert course.place == "线上（腾讯会议，会议号628 317 905）"
+
+
+def test_sections_headed_by_an_events_name_with_a_colon_are_events():
+    text = ("关于举办2027年临港新片区“质量服务进园区”系列活动的通知\n各有关企业：\n现将各项活动安排通知如下。\n"
+            "一、标准化沙龙：企业标准“领跑者”培育\n时间：2027年3月9日（周二）14:00—16:30\n地点：政务服务中心301会议室\n"
+            "二、计量器具免费检定服务日\n时间：2027年3月23日（周二）—3月24日（周三）\n地点：创新魔坊1号楼大堂\n"
+            "三、联系方式：蒋文斌　电话：021-6828 3361\n"
+            "临港新片区市场监督管理局\n2026年11月26日\n")
+    assert [a.name for a in read(text).activities] == ["标准化沙龙：企业标准“领跑者”培育", "计量器具免费检定服务日"]
 
 
 def test_an_article_with_two_numbered_activities_stores_both():
