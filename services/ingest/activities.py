@@ -65,6 +65,9 @@ _AS_PLANNED = re.compile(r"[^。；\n]*原(?:定|计划|拟)[^。；\n]*[。；]
 _ONLINE = re.compile(r"线上|直播|腾讯会议|视频号|网络会议|在线|云端|钉钉|zoom", re.I)
 _ABBREVIATION = re.compile(r"^(?:\d{4}年度?)?(?:第[一二三四五六七八九十\d]+期)?"
                            r"[\u4e00-\u9fff]*?（([A-Za-z][^）]{0,10})）")
+# 现场报名, 邮件报名, 网上报名: a label naming one way to sign up among others
+_SIGNUP_CHANNEL = re.compile(r"(?:现场|邮件|邮箱|网上|线上|在线|电话|微信|传真|邮寄|书面|窗口)(?:报名|预约|申报)")
+_TRAVEL_ADVICE = re.compile(r"建议|停车|乘坐|地铁|公交|自驾|交通")
 _CAPACITY_SENTENCE = re.compile(r"名额|限\d|额满|座位|规模")
 
 
@@ -303,7 +306,9 @@ class ActivityReader:
     def _where(self, activity: ActivityRecord, fields: list[Field], text: str, intro: str) -> None:
         place = _first(fields, Kind.PLACE)
         if place:
-            activity.place = f.clean_value(self._changed(activity, "place", place.value))
+            first, *rest = re.split(r"(?<=[。；\n])", place.value)
+            value = first + "".join(s for s in rest if not _TRAVEL_ADVICE.search(s))  # 停车资源紧张，建议乘坐地铁
+            activity.place = f.clean_value(self._changed(activity, "place", value))
             activity.cite("place", place.sentence)
             return
         online = next((x for x in fields if x.kind is Kind.SIGNUP and _ONLINE.search(x.value)), None)
@@ -365,6 +370,10 @@ class ActivityReader:
                 activity.signup_deadline = found[-1].span.end.last_day
                 activity.cite("signup_deadline", stated.sentence)
         ways = [x for x in fields if x.kind is Kind.SIGNUP]
+        channels = [x for x in ways if _SIGNUP_CHANNEL.fullmatch(x.label)]
+        if activity.signup_method is None and channels:  # 现场报名：… / 邮件报名：…: each way by its label
+            activity.signup_method = "；".join(f"{x.label}：{f.clean_value(x.value)}" for x in channels)
+            activity.cite("signup_method", channels[0].sentence)
         for way in ways:
             window = self._dates.first(way.value)
             if window and len(_NOT_WORDS.sub("", way.value[:window.start] + way.value[window.end:])) <= 2:

@@ -414,6 +414,25 @@ def test_sections_headed_by_an_events_name_with_a_colon_are_events():
     assert [a.name for a in read(text).activities] == ["标准化沙龙：企业标准“领跑者”培育", "计量器具免费检定服务日"]
 
 
+def test_sign_up_ways_by_their_labels_a_date_before_the_way_and_travel_advice_apart():
+    text = ("2027年第一期纺织品检验员培训报名简章\n"
+            "一、培训安排\n培训时间：2027年3月6日至4月24日，每周六9:00—16:00。\n"
+            "培训地点：东华大学延安路校区第三教学楼\n场馆停车资源紧张，建议乘坐轨道交通前往。\n"
+            "二、报名材料\n1. 身份证复印件1份；\n2. 学历证书复印件1份。\n"
+            "三、报名方式及截止时间\n现场报名：工作日9:00—16:00，第三教学楼210室；\n"
+            "邮件报名：将上述材料扫描件发送至fzjy@example.org。\n"
+            "东华大学继续教育学院\n2026年12月1日\n")
+    [course] = read(text).activities
+    assert course.place == "东华大学延安路校区第三教学楼"
+    assert course.signup_method == ("现场报名：工作日9:00—16:00，第三教学楼210室；"
+                                    "邮件报名：将上述材料扫描件发送至fzjy@example.org")
+    salon = read("关于举办标准化沙龙的通知\n时间：2027年3月9日14:00—16:30\n地点：301会议室\n"
+                 "报名：3月5日前通过“临港市场监管”微信公众号“活动报名”栏目报名。\n"
+                 "临港新片区市场监督管理局\n2026年11月26日\n").activities[0]
+    assert salon.signup_deadline == dt.date(2027, 3, 5)
+    assert salon.signup_method == "通过“临港市场监管”微信公众号“活动报名”栏目报名"
+
+
 def test_an_article_with_two_numbered_activities_stores_both():
     text = ("# 青年招募令｜质量进社区 + 青年质量沙龙，两场活动等你来！\n"
             "## 活动一：“青春护航·质量进社区”青年志愿服务\n- 时间：2026年12月19日（周六）9:00-11:30\n"
