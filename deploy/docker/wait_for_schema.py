@@ -19,6 +19,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from services.db import make_engine
 from services.settings import get_settings
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"schema of {shown} is at {', '.join(sorted(head))}", flush=True)
                 return 0
             state = f"at {', '.join(sorted(current)) or 'no revision'}, waiting for {', '.join(sorted(head))}"
-        except Exception as error:  # the database not up yet is the usual case
+        except (SQLAlchemyError, OSError) as error:  # the database not up yet is the usual case
             state = f"not reachable ({type(error).__name__})"
         if time.monotonic() > deadline:
             print(f"schema of {shown}: {state}; giving up after {args.timeout:.0f} s", file=sys.stderr)
