@@ -80,6 +80,10 @@ class Report:
             print(f"ok    {name}" + (f": {detail}" if detail else ""), flush=True)
 
 
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def fail_if(problems: list[str]) -> None:
     if problems:
         raise CheckFailed("\n".join(problems))
@@ -122,7 +126,7 @@ def kustomize(overlay: Path) -> str | None:
     result = subprocess.run([kubectl, "kustomize", str(overlay)], capture_output=True, text=True,  # noqa: S603
                             timeout=60, check=False)
     if result.returncode != 0:
-        raise CheckFailed(f"kubectl kustomize {overlay.relative_to(ROOT)}: {result.stderr.strip()}")
+        raise CheckFailed(f"kubectl kustomize {_shown(overlay)}: {result.stderr.strip()}")
     return result.stdout
 
 
@@ -250,7 +254,7 @@ def check_secrets_out_of_manifests(documents: list[dict[str, Any]]) -> str:
     for doc in load_documents(example.read_text(encoding="utf-8")):
         for key, value in (doc.get("stringData") or {}).items():
             if value and "CHANGE" not in value.upper():
-                problems.append(f"{example.relative_to(ROOT)}: {key} holds a value, not a placeholder")
+                problems.append(f"{_shown(example)}: {key} holds a value, not a placeholder")
     fail_if(problems)
     return "secrets come from secretKeyRef; the example Secret holds placeholders only"
 
@@ -414,7 +418,7 @@ def check_dockerfiles(folder: Path = DOCKER) -> str:
     files = sorted(folder.glob("*.Dockerfile"))
     for path in files:
         text = path.read_text(encoding="utf-8")
-        label = path.relative_to(ROOT)
+        label = _shown(path)
         arguments = dict(re.findall(r"^ARG (\w+)=(\S+)", text, flags=re.MULTILINE))
         for image in re.findall(r"^FROM (\S+)", text, flags=re.MULTILINE):
             resolved = _substitute(image, arguments)
@@ -425,9 +429,12 @@ def check_dockerfiles(folder: Path = DOCKER) -> str:
         users = re.findall(r"^USER (\S+)", text, flags=re.MULTILINE)
         if not users or users[-1].split(":")[0] in ("0", "root"):
             problems.append(f"{label}: the image does not end on a non-root USER")
-        for name, _value in re.findall(r"^(?:ENV|ARG)\s+(\w+)[= ](\S+)", text, flags=re.MULTILINE):
-            if SECRET_NAME.search(name):
-                problems.append(f"{label}: {name} baked into the image")
+        for instruction in re.sub(r"\\\n", " ", text).splitlines():
+            keyword, _, rest = instruction.strip().partition(" ")
+            if keyword.upper() not in ("ENV", "ARG"):
+                continue
+            names = re.findall(r"(?:^|\s)(\w+)=", rest) or rest.split()[:1]
+            problems += [f"{label}: {name} baked into the image" for name in names if SECRET_NAME.search(name)]
     if not (ROOT / ".dockerignore").exists():
         problems.append(".dockerignore is missing at the build context's root")
     fail_if(problems)
@@ -439,40 +446,40 @@ def check_dockerfiles(folder: Path = DOCKER) -> str:
 def run_all(versions: Iterable[str] = KUBERNETES_VERSIONS) -> Report:
     versions = tuple(versions)
     report = Report()
-    files = manifest_files()
+    files = manifest_files(K8S)
 
     def each_file() -> str:
         problems = []
         for path in files:
             problems += schema_errors(load_documents(path.read_text(encoding="utf-8")),
-                                      str(path.relative_to(ROOT)), versions)
+                                      _shown(path), versions)
         fail_if(problems)
         return f"{len(files)} files against Kubernetes {', '.join(versions)} (strict)"
 
     report.run("Kubernetes manifests, file by file", each_file)
-    for overlay in overlays():
+    for overlay in overlays(K8S):
         def built(overlay: Path = overlay) -> str:
             text = kustomize(overlay)
             if text is None:
                 return "skipped: no kubectl here (each file was validated above)"
             documents = load_documents(text)
-            fail_if(schema_errors(documents, str(overlay.relative_to(ROOT)), versions))
+            fail_if(schema_errors(documents, _shown(overlay), versions))
             check_deployments(documents)
             check_network_policies(documents)
             return f"{len(documents)} objects built by kubectl kustomize"
 
-        report.run(f"kustomize build of {overlay.relative_to(ROOT)}", built)
-    documents = all_manifests()
+        report.run(f"kustomize build of {_shown(overlay)}", built)
+    documents = all_manifests(K8S)
     report.run("Deployments: probes, resources, autoscalers, non-root, pinned images",
                lambda: check_deployments(documents))
     report.run("health endpoints exist", check_health_paths)
     report.run("NetworkPolicies", lambda: check_network_policies(documents))
     report.run("secrets out of manifests", lambda: check_secrets_out_of_manifests(documents))
     report.run("environment variables in deploy/k8s", lambda: check_k8s_variables(documents))
-    report.run("compose.yaml against the compose-spec schema", check_compose_schema)
-    report.run("compose.yaml rules", check_compose_rules)
-    report.run("docker compose config", check_compose_cli)
-    report.run("Dockerfiles", check_dockerfiles)
+    report.run("compose.yaml against the compose-spec schema", lambda: check_compose_schema(COMPOSE))
+    report.run("compose.yaml rules", lambda: check_compose_rules(COMPOSE))
+    report.run("docker compose config", lambda: check_compose_cli(COMPOSE))
+    report.run("Dockerfiles", lambda: check_dockerfiles(DOCKER))
     return report
 
 
