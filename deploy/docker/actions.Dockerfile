@@ -15,7 +15,12 @@ RUN /opt/venv/bin/pip install --quiet "pip==24.0" \
  && /opt/venv/bin/pip install --quiet -r /tmp/requirements.txt
 
 FROM ${PYTHON_IMAGE}
-RUN groupadd --system --gid 10001 app \
+# services/settings.py reasons in Asia/Shanghai (zoneinfo): the edge has PyPI's tzdata,
+# requirements.txt does not, and newer Debian images leave the system's out.
+RUN apt-get update \
+ && apt-get install --yes --no-install-recommends tzdata \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/app \

@@ -7,7 +7,7 @@
 #   3. create Rasa's tracker table (`events`) once, here, rather than from several Rasa
 #      replicas starting at the same moment.
 set -eu
-cd /app
+cd "$(dirname "$0")/../.."  # /app in the image
 echo "migrate: alembic upgrade head"
 alembic upgrade head
 echo "migrate: loading data/knowledge"
