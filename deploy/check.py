@@ -435,10 +435,17 @@ def check_dockerfiles(folder: Path = DOCKER) -> str:
                 continue
             names = re.findall(r"(?:^|\s)(\w+)=", rest) or rest.split()[:1]
             problems += [f"{label}: {name} baked into the image" for name in names if SECRET_NAME.search(name)]
+    for script in sorted(folder.glob("*.sh")):
+        result = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True,  # noqa: S603, S607
+                                timeout=30, check=False)
+        if result.returncode != 0:
+            problems.append(f"{_shown(script)}: {result.stderr.strip()}")
+        if not script.stat().st_mode & 0o111:
+            problems.append(f"{_shown(script)} is not executable (the images run it directly)")
     if not (ROOT / ".dockerignore").exists():
         problems.append(".dockerignore is missing at the build context's root")
     fail_if(problems)
-    return f"{len(files)} Dockerfiles: pinned bases, non-root users, no secrets"
+    return f"{len(files)} Dockerfiles: pinned bases, non-root users, no secrets; entry scripts parse"
 
 
 # --- Driver -------------------------------------------------------------------------------------
