@@ -1,13 +1,15 @@
 """`make deploy-check` passes on what deploy/ ships and fails on each kind of mistake it is there
 to catch: a misspelt field, a missing probe, a probe on a path nobody serves, a policy letting
 anyone reach the action server, a variable no code reads, Rasa publishing a port in Compose, an
-unknown Compose key, a secret baked into an image. Run with .venv-edge's Python (make deploy-check),
-offline: the schemas come from kubernetes-validate and check-jsonschema."""
+unknown Compose key, a secret baked into an image; and Rasa's entry script builds the command the
+probes and the policies assume. Run with .venv-edge's Python (make deploy-check), offline: the
+schemas come from kubernetes-validate and check-jsonschema."""
 
 from __future__ import annotations
 
 import copy
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +187,31 @@ def test_the_command_fails_on_a_broken_manifest(tmp_path: Path, monkeypatch: pyt
                     encoding="utf-8")
     monkeypatch.setattr(check, "K8S", tmp_path / "k8s")
     assert check.main(["--kubernetes-version", "1.37.0"]) > 0
+
+
+def rasa_command(tmp_path: Path, **env: str) -> list[str]:
+    """The command deploy/docker/rasa-entrypoint.sh runs, caught by a stand-in `python`."""
+    fake = tmp_path / "bin"
+    fake.mkdir(exist_ok=True)
+    (fake / "python").write_text('#!/bin/sh\nfor a in "$@"; do echo "$a"; done\n', encoding="utf-8")
+    (fake / "python").chmod(0o755)
+    result = subprocess.run([str(check.DOCKER / "rasa-entrypoint.sh"), "--debug"], capture_output=True, text=True,
+                            check=True, env={"PATH": f"{fake}:/usr/bin:/bin", **env})
+    return result.stdout.splitlines()
+
+
+def test_rasa_starts_with_the_containers_endpoints_and_without_its_api_unless_a_token_is_set(tmp_path: Path) -> None:
+    command = rasa_command(tmp_path)
+    assert command[:3] == ["-m", "bot.rasa_server", "run"]
+    assert command[command.index("--interface") + 1] == "0.0.0.0"
+    assert command[command.index("--endpoints") + 1] == "deploy/docker/rasa-endpoints.yml"
+    assert command[command.index("--model") + 1] == "models/assistant.tar.gz"
+    assert "--debug" in command  # extra arguments are passed on
+    assert "--enable-api" not in command and "--auth-token" not in command
+
+
+def test_rasa_enables_its_api_only_with_the_token(tmp_path: Path) -> None:
+    command = rasa_command(tmp_path, RASA_TOKEN="t0ken", RASA_PORT="5006")
+    assert "--enable-api" in command
+    assert command[command.index("--auth-token") + 1] == "t0ken"
+    assert command[command.index("--port") + 1] == "5006"
