@@ -11,6 +11,8 @@ STAMP     := $(VENV)/.installed
 EDGE_VENV := .venv-edge
 EDGE_PY   := $(EDGE_VENV)/bin/python
 EDGE_STAMP := $(EDGE_VENV)/.installed
+# make deploy-check's schema tools, in .venv-edge (requirements-deploy.txt).
+DEPLOY_STAMP := $(EDGE_VENV)/.deploy-installed
 # Tests of the services/ code both sides use, run on both: SQLAlchemy 1.4 in .venv, 2.x in .venv-edge.
 SHARED_TESTS := tests/ingest/test_cleaning.py tests/ingest/test_extraction.py tests/ingest/test_loader.py \
                 tests/integration/test_signups.py
@@ -25,7 +27,7 @@ export RASA_PORT ?= 5005
 
 .PHONY: help
 help: ## list the targets
-	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@if [ ! -x $(PY) ]; then \
@@ -46,6 +48,11 @@ $(EDGE_STAMP): requirements-edge.txt requirements-edge-dev.txt
 	fi
 	$(EDGE_PY) -m pip install --quiet --upgrade "pip==26.3"
 	$(EDGE_PY) -m pip install --quiet -r requirements-edge-dev.txt
+	@touch $@
+
+# Again whenever .venv-edge is (re)made: it does not keep them.
+$(DEPLOY_STAMP): $(EDGE_STAMP) requirements-deploy.txt
+	$(EDGE_PY) -m pip install --quiet -r requirements-deploy.txt
 	@touch $@
 
 .PHONY: install
@@ -83,8 +90,8 @@ lint: $(STAMP) $(EDGE_STAMP) ## ruff and mypy (the gateway and console against t
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	@# Files, not folders: .venv's run excludes these folders in pyproject.toml, and mypy applies that to folders.
-	@echo "$(EDGE_VENV)/bin/mypy --python-version 3.13 bot/gateway/*.py bot/console/*.py"
-	@$(EDGE_VENV)/bin/mypy --python-version 3.13 $(wildcard bot/gateway/*.py bot/console/*.py)
+	@echo "$(EDGE_VENV)/bin/mypy --python-version 3.13 bot/gateway/*.py bot/console/*.py deploy/*.py deploy/docker/*.py"
+	@$(EDGE_VENV)/bin/mypy --python-version 3.13 $(wildcard bot/gateway/*.py bot/console/*.py deploy/*.py deploy/docker/*.py)
 
 .PHONY: validate
 validate: $(STAMP) ## rasa data validate
@@ -95,8 +102,13 @@ unit: $(STAMP) $(EDGE_STAMP) ## unit and integration tests (PostgreSQL/Redis tes
 	$(PY) -m pytest tests/unit tests/integration tests/ingest -q -rs
 	$(EDGE_PY) -m pytest tests/gateway tests/console $(SHARED_TESTS) -q -rs
 
+.PHONY: deploy-check
+deploy-check: $(DEPLOY_STAMP) ## validate deploy/ offline: manifests against the Kubernetes schemas, the Compose file, the Dockerfiles
+	$(EDGE_PY) -m deploy.check
+	$(EDGE_PY) -m pytest tests/deploy -q -rs
+
 .PHONY: test
-test: lint validate unit train ## everything CI runs: lint, validation, tests, training, conversation tests
+test: lint validate unit deploy-check train ## everything CI runs: lint, validation, tests, training, conversation tests
 	$(PY) -m rasa test core --model models/assistant.tar.gz --stories tests/stories \
 	  --fail-on-prediction-errors --out results/stories
 	$(PY) -m pytest tests/e2e -q -rs
