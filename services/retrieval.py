@@ -69,7 +69,7 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Container, Iterable
+from collections.abc import Collection, Container, Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Any
@@ -110,6 +110,7 @@ _FIELD_WEIGHTS = {"own": 1.0, "context": 0.8, "lead": 0.4, "title": 0.2}
 _BIGRAM_WEIGHT = 0.5
 _YEAR_BOOST = 1.3
 _CARD_BOOST = 2.0
+_ROW_BREAK = "\n"  # between a table's rows in its one passage
 _BIGRAM = "·"  # bigrams live in their own namespace: 全国 the word ≠ ·全国 the bigram
 _ENTITY = "="  # so does the organisation a name or short name stands for
 SYNONYMS = PROJECT_ROOT / "data" / "nlu" / "synonyms.yml"
@@ -248,9 +249,13 @@ _CUES = (
     _Cue(re.compile(PER_UNIT_QUESTION),
          re.compile(r"每(?:家|个|一)?[\u4e00-\u9fff]{0,4}?(?:单位|企业|公司|组织|集团|工会)|限报|限派"),
          required=True, kind="per_unit", answered_by_shape=True),
+    # what rank or prize (老庙那个是几等, 排第几): a sentence or table row that gives one
+    _Cue(re.compile(r"几等|第几名|排第几|名次|排名"),
+         re.compile(r"[一二三四五六七八九十\d]+等|第[一二三四五六七八九十\d]+名|[金银铜]奖|优秀奖|特等|名次|排名"),
+         factor=2.0, required=True, kind="rank"),
     # how many: a count (160个城市, 1.5万人, 十二期, 93.5%, 1:78), not just a year or a date
     _Cue(re.compile(r"(?<!电话)(?<!号码)(?<!手机)(?<!传真)(?<!邮编)(?<!密码)(?<!号)(?<!话是)(?<!码是)(?<!号是)多少(?!钱)"
-                    r"|(?<!哪)几(?![号月点天日时周年])"),
+                    r"|(?<!哪)几(?![号月点天日时周年等])"),
          re.compile(r"(?<![\d.\- ])(?!\d{4}年|\d{1,2}(?:[~～\-—至]\d{1,2})?[月日号])\d+(?:\.\d+)?(?![\d\-])"
                     r"|[一二三四五六七八九十百千万两]+(?:个|项|期|场|名|家|届|万|人|次|位|所|条|部|批|轮|类|大)"),
          required=True, kind="count"),
@@ -279,7 +284,8 @@ _CUES = (
     # sentence about the event that names none (1.举办…启动仪式。) is no answer to 在哪里举行
     _Cue(re.compile(r"哪里|哪儿|在哪(?![天年些个月])|地点|场地|会场|哪国|(?:哪个|哪座|什么)(?:城市|地方|酒店|场馆|国家)"),
          re.compile(r"在(?![^，。；]*下[，。])[^。；]{1,20}?(?:举办|举行|召开|开展|发布|宣传|展示|播放|试点|设立|上课)"
-                    r"|设在|地\s*址|路\d+号|场所|会场|酒店|宾馆|会议中心|会展中心|大厦|礼堂|会议室|平台|广场|枢纽|创新园"),
+                    r"|设在|地\s*址|路\d+号|场所|会场|酒店|宾馆|会议中心|会展中心|大厦|礼堂|会议室|平台|广场|枢纽|创新园"
+                    r"|地点(?:另行通知|待定|另定)"),  # 预赛地点另行通知: where is not known yet, and that is the answer
          required=True, kind="where"),
     _Cue(re.compile(r"主题"), re.compile(r"主题"), kind="theme"),
     # 归谁管, 哪个部门负责, 异议找谁: the units that close an item (`…建设（市民政局）。`) or a line
@@ -323,7 +329,8 @@ _WRITTEN_DATE = re.compile(
 _ASKS_ABOUT_NOTICE = re.compile(r"发布|印发|发文|文号|落款|签发|下发|出台|谁发|发的|哪天发"
                                 r"|(?:通知|文件|要点|重点|报告).*(?:哪天|日期|几号|谁|哪个部门|哪个单位)")
 # 那 typed for its homophone 哪 (世界质量论坛在那天开, 那年成立的): read as 哪 when nothing else asks.
-_ASKS = re.compile(r"[吗么呢？?]|什么|啥|几|多少|谁|怎|咋|哪|如何|是否|能否|可否|了没有?$")  # 评上了没
+# 评上了没: 了没 asks
+_ASKS = re.compile(r"[吗么呢？?]|什么|啥|几|多少|多长|多久|多大|多远|谁|怎|咋|哪|如何|是否|能否|可否|了没有?$")
 # 能不能带小孩, 行不行, 有没有线上班, 需不需要: a question though nothing above asks (X不X, X没X)
 _ASKS_MAY = re.compile(r"(\w)[不没]\1")
 _THAT_FOR_WHICH = re.compile(r"那(?=[天年里儿些个家位种])")
@@ -334,11 +341,22 @@ _THAT_FOR_WHICH = re.compile(r"那(?=[天年里儿些个家位种])")
 _SHORT_YEAR = re.compile(r"(?<![\d.有了近过满立办约共达第])([12]\d)(?=年(?![了来多以前后间里内之历]))")
 
 
+_ASKS_LENGTH_OF_TIME = re.compile(r"多长(?:的)?时间|多少时间|多久")
+
+
 def asked_kinds(question: str) -> frozenset[str]:
     """What kinds of answer a question asks for (when, where, count, fee, theme, units, contact …),
     by the same cues the retrieval weighs passages with."""
     simplified = question_form(question)
-    return frozenset(cue.kind for cue in _CUES if cue.kind and cue.asks.search(simplified))
+    return frozenset(cue.kind for cue in cues_asked(simplified) if cue.kind)
+
+
+def cues_asked(simplified: str) -> list[_Cue]:
+    """The cues a question's words raise; 多长时间 asks a length, not a date, though it says 时间."""
+    cues = [cue for cue in _CUES if cue.asks.search(simplified)]
+    if _ASKS_LENGTH_OF_TIME.search(simplified):
+        cues = [cue for cue in cues if cue.kind != "when"]
+    return cues
 
 
 def is_question(text: str) -> bool:
@@ -506,6 +524,14 @@ def terms(text: str, known: Container[str] | None = None) -> list[str]:
     return found
 
 
+def uncommon_words(text: str) -> set[str]:
+    """The question's words of two characters or more that everyday Chinese seldom uses (冷库,
+    焊工, 临港; not 单位, 早上): a name's words when a member names something their own way."""
+    words = _tokenizer().lcut(normalise(text).casefold())
+    return {w for w in words if len(w) >= 2 and all(_CJK.fullmatch(ch) for ch in w)
+            and _tokenizer().FREQ.get(w, 0) < _COMMON_WORD and w not in _DROPPED}
+
+
 def _covered_by(word: str, parts: Iterable[str]) -> bool:
     """Whether shorter words among `parts` cover every character of `word` (qc小组: qc, 小组)."""
     covered = [False] * len(word)
@@ -607,9 +633,9 @@ def notice_card(document_id: int, source: SourceView, text: str, issuer: str | N
     return Passage(document_id, source, "，".join(text_parts) + "。", is_card=True)
 
 
-def _extend_last(passages: list[Passage], line: str) -> None:
+def _extend_last(passages: list[Passage], line: str, separator: str = " ") -> None:
     """The line belongs to the passage before it (a contact block's, a table's next row)."""
-    passages[-1] = replace(passages[-1], text=f"{passages[-1].text} {line.strip()}")
+    passages[-1] = replace(passages[-1], text=f"{passages[-1].text}{separator}{line.strip()}")
 
 
 def split_passages(document_id: int, source: SourceView, text: str) -> list[Passage]:
@@ -631,7 +657,7 @@ def split_passages(document_id: int, source: SourceView, text: str) -> list[Pass
         # A text table is one passage: 论坛有哪些演讲 reads all its rows.
         in_table, was_table = bool(TABLE_ROW.search(line)), in_table
         if in_table and was_table and passages:
-            _extend_last(passages, line)
+            _extend_last(passages, line, _ROW_BREAK)
             continue
         sentences: list[str] = []
         for piece in (s.strip() for s in _SENTENCE_END.split(line)):
@@ -845,7 +871,7 @@ class DocumentIndex:
         if thing is not None and not self.uses(thing):
             # What is asked for is named in no notice (奖品, 一等奖, 门票): the notices cannot say.
             return []
-        cues = [cue for cue in _CUES if cue.asks.search(simplified)]
+        cues = cues_asked(simplified)
         year_match = _YEAR.search(simplified)
         year = int(year_match.group(1)) if year_match else year  # the member's year, else the activity's
         # 下一期啥时候开: what comes after today; a notice of an earlier year tells only what is past
@@ -899,7 +925,7 @@ class DocumentIndex:
             best = self._by_shape(shapes, query, document_id) if own else None
         if best is None:
             return None
-        return DocumentAnswer(self.answer_text(best.passage), best.passage.source, best.score,
+        return DocumentAnswer(self.answer_text(best.passage, query), best.passage.source, best.score,
                               best.passage.document_id)
 
     def _names_asked_thing(self, simplified: str, document_id: int | None) -> bool:
@@ -966,9 +992,14 @@ class DocumentIndex:
             section.append(following)
         return section
 
-    def answer_text(self, passage: Passage) -> str:
+    def answer_text(self, passage: Passage, query: Collection[str] = ()) -> str:
         """The passage's sentence after its item's name (so that "先后邀请…举办十二期" says of what),
-        and the next sentence too when it is short; a heading with the sentences under it."""
+        and the next sentence too when it is short; a heading with the sentences under it; of a
+        long table, its header and the rows that hold the question's words (老庙 of 老庙那个是几等)."""
+        rows = passage.text.split(_ROW_BREAK)
+        asked_rows = [row for row in rows[1:] if any(t in row.casefold() for t in query if not t.startswith(_BIGRAM))]
+        if len(passage.text) > _MAX_ANSWER_CHARS and asked_rows:
+            return _ROW_BREAK.join([rows[0], *asked_rows])[:_MAX_ANSWER_CHARS]
         text = passage.item + passage.text
         section = self._section(passage)
         if section:
@@ -976,7 +1007,8 @@ class DocumentIndex:
             return text if len(text) <= _MAX_ANSWER_CHARS else text[:_MAX_ANSWER_CHARS] + "…"
         index = self._position[id(passage)]
         following = self.passages[index + 1] if index + 1 < len(self.passages) else None
-        if len(text) < 40 and following is not None and following.document_id == passage.document_id:
+        if len(text) < 40 and following is not None and following.document_id == passage.document_id \
+                and following.heading == passage.heading and not _HEADING.match(following.text):
             text = f"{text}{following.text}"
         return text if len(text) <= _MAX_ANSWER_CHARS else text[:_MAX_ANSWER_CHARS] + "…"
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 from services.activities import ActivityService
 from services.activity_match import YEAR_IN_NAME, longest_common_substring
 from services.dates import Timing
+from services.retrieval import uncommon_words
 from services.textnorm import match_key
 from services.views import ActivitySummary, Resolution
 
@@ -190,6 +191,17 @@ class ActivityFinder:
             return Resolution()
         current = tuple(s for s in self._activities.upcoming() if any(kind in s.name for kind in kinds))
         return Resolution(current) if len(current) == 1 else Resolution()
+
+    def by_uncommon_word(self, names: NameIndex, text: str, cues: Cues) -> Resolution[ActivitySummary]:
+        """The one activity whose names hold an uncommon word of the question that no other
+        activity's names hold (冷库 of 冷库参观早上几点集合: 走进鲜达智慧冷库企业开放日)."""
+        owners: set[int] = set()
+        for word in uncommon_words(text):
+            holding = [i for i, keys in names.names.items() if any(word in key for key in keys)]
+            if len(holding) == 1:
+                owners.add(holding[0])
+        summary = self._activities.summary(owners.pop()) if len(owners) == 1 else None
+        return self.prefer((summary,), cues) if summary is not None else Resolution()
 
     def sibling(self, remembered: str, text: str) -> Resolution[ActivitySummary]:
         """Of the activities announced with the one talked about (a notice's 沙龙 and 竞答), the one

@@ -23,7 +23,7 @@ from services.answers import facts
 from services.answers.finder import ActivityFinder, Cues, cues_in
 from services.answers.replies import Answer, Phrase, phrase, say
 from services.answers.topics import Topic, topic_in_words
-from services.dates import parse_year
+from services.dates import Timing, parse_year
 from services.ingest.records import NoticeKind
 from services.retrieval import ARRIVING, DocumentAnswer, DocumentRetriever, is_question, question_form
 from services.textnorm import normalise
@@ -53,13 +53,14 @@ _ASKS_HOURS = re.compile(r"几点|什么时间|啥时间|集合|报到|签到")
 # sentence, not the activity's date (录取结果什么时候通知, 几点集合, 第一天在哪上课).
 _ASKS_WHEN_OR_WHERE = re.compile(r"什么时候|啥时候|何时|哪天|哪一天|几号|几点|几月|在哪|哪里|地点|什么地方")
 # Words of a question about a shortlist or results, and the kind of notice that publishes them.
-_ASKS_OF_RESULTS = re.compile(r"公示|名单|结果|上榜|评上|选上|入选|拟命名|获奖|榜单|异议")
+_ASKS_OF_RESULTS = re.compile(r"公示|名单|结果|上榜|评上|选上|入选|拟命名|获奖|榜单|异议|几等|等奖|名次|排名|第几名")
 RESULTS_KIND = NoticeKind.RESULTS.value
 _ASKS_IF_OUT = re.compile(r"出来了|公布了|出结果|发布了|有结果|出炉")
 # 有线上直播吗, 能远程参加吗: whether one can follow online (not 会议号是多少, which the place may give)
 _ASKS_ONLINE = re.compile(r"(?:有|能|可以|可不可以|是不是|是否)[^，。？?]{0,6}(?:线上|直播|远程|网上|在线|视频|云端)"
                           r"|(?:线上|直播|远程|网上|在线|视频|云端)[^，。？?]{0,8}(?:吗|么|不|没)")
 _ONLINE = re.compile(r"线上|直播|腾讯会议|视频号|网络|在线|云端|钉钉|zoom", re.IGNORECASE)
+_PER_UNIT = re.compile(r"每[个场次人位项轮家组篇]|单个|一个人")
 _ARRIVAL = re.compile(rf"{ARRIVING}|到场|坐车|几点(?:前)?到(?!几)")
 _GENERIC = frozenset("的是要在了吗呢么啊呀什这那个次本该项请问下一具体时间日期地点哪啥候到去会就都还和与及"
                      "我们你您咱能可以得开始举办举行进行年月日号周期届第")
@@ -114,8 +115,15 @@ class AnswerService:
         """The answer from the notice the conversation is reading (a 公示 with no activity of its
         own), for a question that names no activity; None when that notice does not say."""
         question = _question(asked)
-        if asked.notice is None or question is None or asked.named or asked.remembered or asked.chosen:
+        if asked.notice is None or question is None or asked.remembered or asked.chosen:
             return None
+        if asked.named:
+            # 颁奖大会什么时候开 while reading a 公示: not the 质量大会 of past years the words recall;
+            # an activity still to come that the words name is meant, though
+            today = self.today()
+            if any(s.timing(today) in (Timing.UPCOMING, Timing.ONGOING) for s in self.named_in(question)):
+                return None
+            return self._from_documents(question, document_id=asked.notice) or say("utter_document_no_answer")
         return self._from_documents(question, document_id=asked.notice)
 
     def in_results_notice(self, asked: Asked) -> Answer | None:
@@ -196,6 +204,9 @@ class AnswerService:
             of_kind = self._finder.of_kind(asked.text)  # 论坛几号开: the one forum to come
             if of_kind.matches:
                 return of_kind
+            uncommon = self._finder.by_uncommon_word(names, asked.text, cues)  # 冷库参观几点集合
+            if uncommon.matches:
+                return uncommon
         if asked.offered and (cues.year is not None or cues.month is not None):
             picked = self._finder.among(asked.offered, cues)  # "2018年的" after "您问的是哪一项?"
             if picked.matches:
@@ -233,12 +244,16 @@ class AnswerService:
 
     def _answer(self, details: ActivityDetails, topic: Topic, question: str | None, today: dt.date) -> Answer:
         beyond = topic is Topic.OTHER or (question is not None and self._beyond(topic, question))
-        if topic is Topic.PLACE and question is not None and _ASKS_ONLINE.search(question) \
-                and not _ONLINE.search(details.location or ""):
-            beyond = True  # 有线上直播吗 of a forum in a hotel: its notice says, or nobody does
+        if question is not None and _ASKS_ONLINE.search(question) and not _ONLINE.search(details.location or ""):
+            # 有线上直播吗 of a forum in a hotel, 决赛有没有直播: its notice says, or nobody does
+            topic, beyond = Topic.OTHER, True
         hours_unknown = topic is Topic.TIME and question is not None \
             and bool(_ASKS_HOURS.search(question)) and not details.time_of_day
-        stage = _stage_named(details, question) if topic in (Topic.TIME, Topic.PHASES) else None
+        stage = _stage_named(details, question) if topic in (Topic.TIME, Topic.PHASES, Topic.PLACE) else None
+        if stage is not None and topic is Topic.PLACE and question and details.source_document_id is not None:
+            # 预赛地点定了没: where that stage is held, as its own sentence says, not the activity's place
+            return self._from_documents(question, details.source_document_id, named=details.name) \
+                or facts.missing(topic, details)
         if stage is not None:  # 现场发表大概什么时候, 初赛哪天: that stage's dates
             return facts.phases(details, today, (stage,)) or facts.missing(topic, details)
         fact = None if beyond else self._fact(details, topic, question, today)
@@ -255,8 +270,8 @@ class AnswerService:
 
     def _beyond(self, topic: Topic, question: str) -> bool:
         """Whether the question asks what no answer of this topic gives (a count, a duration)."""
-        if topic is Topic.TIME and facts.asks_how_many_days(question):
-            return False  # 一共几天: the dates say
+        if topic is Topic.TIME and facts.asks_how_many_days(question) and not _PER_UNIT.search(question):
+            return False  # 一共几天: the dates say; 每个成果发表多长时间: not the activity's
         if topic is Topic.FEE and topic_in_words(question) is topic:
             return False  # 会员价多少: the words name the fee, whatever 多少 asks
         return topic is Topic.OTHER or self._retriever.asks_beyond(question, _KINDS[topic])

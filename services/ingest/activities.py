@@ -79,6 +79,7 @@ def title_name(title: str) -> str | None:
             name = _HEADLINE_TAIL.sub("", name)  # 2027质量创新黑客松来啦: the name, not the headline
             name = re.sub(r"^《([^》]+)》$|^“([^”]+)”$", lambda m: m.group(1) or m.group(2), name)
             name = re.sub(r"^(?:会员单位|各单位)?赴", "赴", name)
+            name = re.sub(r"^(?:会员单位|各单位|企业|职工)?参加(?=.{4,})", "", name)  # 组织会员单位参加X活动: X
             name = re.sub(r"^([^】]+)】", r"“\1”", name)  # 【青年质量云课堂】第6期 → “青年质量云课堂”第6期
             return name or None
     return None

@@ -288,3 +288,41 @@ def test_another_activity_of_the_notice_talked_about_is_named_by_two_characters(
             "崇明区总工会\n2026年11月23日\n")
     answer = ask(svc, "竞答几号开始", Topic.TIME, remembered="女职工质量创新沙龙")
     assert answer.activity == "线上质量知识竞答" and "2027年3月15日" in str(answer.values), answer
+
+
+def test_a_stage_a_length_and_online_viewing_of_a_contest_are_read_from_its_own_sentences(svc, tmp_path: Path):
+    publish(svc, tmp_path, "pharma-qc-2027.txt", "关于举办2027年上海市医药行业QC小组成果发表赛的通知\n各会员单位：\n"
+            "二、赛程安排\n（一）预赛：2027年4月22日至23日，分组进行现场发表，预赛地点另行通知。\n"
+            "（二）决赛：2027年5月27日全天，地点为上海市医药行业协会三楼多功能厅。\n"
+            "每个成果发表时间不超过12分钟，提问答辩3分钟。\n三、奖项设置\n决赛设一等奖、二等奖、三等奖。\n"
+            "上海市医药行业协会\n2026年11月24日\n")
+    about = {"remembered": "2027年上海市医药行业QC小组成果发表赛"}
+    where = ask(svc, "预赛地点定了没", Topic.PLACE, **about)
+    assert "另行通知" in str(where.values), where
+    length = ask(svc, "每个成果发表多长时间", Topic.TIME, **about)
+    assert length.response == "utter_document_answer" and "12分钟" in str(length.values["answer"]), length
+    assert "三、奖项设置" not in str(length.values["answer"])  # the next heading is not part of the answer
+    online = ask(svc, "决赛有没有线上直播", Topic.PHASES, **about)
+    assert online.response == "utter_notice_silent", online
+
+
+def test_a_member_s_own_name_finds_the_activity_by_a_word_only_its_name_has(svc, tmp_path: Path):
+    publish(svc, tmp_path, "cold-store-2027.txt", "关于组织会员单位参加“走进鲜达智慧冷库”企业开放日活动的通知\n"
+            "各会员单位：\n一、活动时间\n2027年4月16日（周五）9:30—15:00\n"
+            "参加人员请于当天上午8:00在地铁2号线淞虹路站3号口集合，8:15准时发车。\n"
+            "上海市冷链物流行业协会\n2026年11月25日\n")
+    answer = ask(svc, "冷库参观早上几点集合", Topic.TIME)
+    assert answer.activity == "“走进鲜达智慧冷库”企业开放日活动" and "8:00" in str(answer.values), answer
+
+
+def test_a_rank_in_a_results_table_is_the_row_of_the_name_asked(svc, tmp_path: Path):
+    rows = "".join(f"| {n} | 案例{n} | 上海{name}有限公司 | {rank} |\n" for n, name, rank in (
+        (1, "外滩源丽晶酒店管理", "一等"), (2, "瑞康医学检验所", "一等"), (3, "南京东路老大房食品", "二等"),
+        (4, "豫园商城物业管理", "二等"), (5, "浦江融信金融服务", "二等"), (6, "老庙珠宝检测中心", "三等"),
+        (7, "华氏大药房黄浦连锁", "三等"), (8, "黄浦城市更新建设管理", "三等")))
+    publish(svc, tmp_path, "huangpu-cases-2026.txt", "关于2026年度黄浦区质量提升优秀案例评选结果的公示\n"
+            "现予以公示。\n一、拟入选名单\n| 序号 | 案例名称 | 申报单位 | 等级 |\n| --- | --- | --- | --- |\n" + rows
+            + "二、公示时间\n2026年12月1日至12月7日。\n上海市黄浦区市场监督管理局\n2026年11月30日\n")
+    answer = ask(svc, "老庙那个是几等", Topic.OTHER)
+    assert "老庙珠宝检测中心有限公司  三等" in str(answer.values.get("answer")), answer
+    assert "外滩源" not in str(answer.values.get("answer"))
