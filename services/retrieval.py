@@ -110,6 +110,9 @@ _FIELD_WEIGHTS = {"own": 1.0, "context": 0.8, "lead": 0.4, "title": 0.2}
 _BIGRAM_WEIGHT = 0.5
 _YEAR_BOOST = 1.3
 _CARD_BOOST = 2.0
+_SUBJECT_BOOST = 3.0
+_AS_BEFORE = re.compile(r"(?:其他|其余|其它)[^。；]{0,30}(?:(?:仍按|按照?|依照)原通知|不变|照常)")
+_LIST_ROW = re.compile(r"^\d+\s")  # 1 上海浦江特种变压器有限公司 绕线一班: a row of a list, not a heading
 _ROW_BREAK = "\n"  # between a table's rows in its one passage
 _BIGRAM = "·"  # bigrams live in their own namespace: 全国 the word ≠ ·全国 the bigram
 _ENTITY = "="  # so does the organisation a name or short name stands for
@@ -201,7 +204,7 @@ class _Cue:
 # its score gets. A fee and a sign-up are what members act on: only a sentence that states one answers.
 # A question of how many one organisation may send or enter (services.answers.topics routes it here).
 PER_UNIT_QUESTION = (r"(?:一|每|我们|我|咱们|本)(?:家|个)?[\u4e00-\u9fff]{0,3}?"
-                     r"(?:单位|企业|公司|组织|集团|工会|厂|工厂).{0,8}"
+                     r"(?:单位|企业|公司|组织|集团|工会|厂|工厂)[^，。,；;]{0,8}"  # 我们是会员单位，培训费多少: a fee
                      r"(?:几|多少|[两二三四五六七八九十\d]+\s*(?:个|名|位)?人)"
                      r"|(?:能|可以)多?带[^，。？?]{0,4}(?:同事|个人|一个人)|我们一共[两二三四五六七八九十\d]+个?人")
 
@@ -249,6 +252,33 @@ _CUES = (
     _Cue(re.compile(PER_UNIT_QUESTION),
          re.compile(r"每(?:家|个|一)?[\u4e00-\u9fff]{0,4}?(?:单位|企业|公司|组织|集团|工会)|限报|限派"),
          required=True, kind="per_unit", answered_by_shape=True),
+    # What members ask of taking part that a notice says in a sentence of a recognisable shape,
+    # whatever words they use: what to wear (冷库里面冷吗 要穿什么 — 请穿着保暖衣物), whether meals are
+    # given (管饭不 — 提供午餐), how old one must be (我17岁可以报名吗 — 年满18周岁), how long one must
+    # have worked (我干焊工才一年半 — 从事焊接工作满2年), what a winner or awardee gets (拿第一有什么
+    # 奖励 — 推荐申报五一劳动奖章; 评上了有钱拿吗 — 每家最高不超过20万元), what was first planned
+    # (原来是定在哪天的 — 原定于12月10日).
+    _Cue(re.compile(r"穿什么|穿啥|穿哪|着装|穿着|衣服|要穿|正装|服装"),
+         re.compile(r"穿着|着装|服装|正装|保暖|衣物|工作服|防护服"), factor=2.0, required=True, kind="dress",
+         answered_by_shape=True),
+    _Cue(re.compile(r"管饭|吃饭|午饭|午餐|中饭|晚饭|供餐|包吃|饭吗|用餐|伙食|餐食|盒饭"),
+         re.compile(r"午餐|晚餐|用餐|就餐|餐饮|盒饭|工作餐|晚宴|自助餐"), factor=2.0, required=True, kind="meals",
+         answered_by_shape=True),
+    _Cue(re.compile(r"[\d一二三四五六七八九十]+岁|岁了|年龄|周岁|年纪"),
+         re.compile(r"周岁|\d+岁|年龄|年纪"), factor=2.0, required=True, kind="age", answered_by_shape=True),
+    _Cue(re.compile(r"(?:干|做|工作|从事|入行|参加工作)[^，。？?]{0,6}(?:[\d一二三四五六七八九十两半]+年|[\d一二三四五六七八九十两]+个月)"
+                    r"|工龄|工作年限|从业年限"),
+         re.compile(r"满\s*[\d一二三四五六七八九十两]+\s*年|年以上|工龄|年限"), factor=2.0, required=True,
+         kind="seniority", answered_by_shape=True),
+    _Cue(re.compile(r"有钱拿|给钱|发钱|奖金|资助|补贴|奖励多少|给多少钱|奖多少"),
+         re.compile(r"\d+(?:\.\d+)?\s*万?元|资助|补贴|奖金"), factor=2.0, required=True, kind="reward_money",
+         answered_by_shape=True),
+    _Cue(re.compile(r"(?:第一|冠军|一等奖|获奖|前三|优胜|评上|获评)[^，。？?]{0,6}(?:奖励|奖品|有什么|有啥|给什么)"
+                    r"|什么奖励|啥奖励|奖励是什么|有奖励吗"),
+         re.compile(r"授予|颁发|奖章|称号|证书|奖金|奖励|荣誉|奖杯|奖品"), factor=2.0, required=True, kind="reward",
+         answered_by_shape=True),
+    _Cue(re.compile(r"原来|原定|本来|原先|原计划|之前定"),
+         re.compile(r"原定|原计划|原通知|原于"), factor=2.0, required=True, kind="original", answered_by_shape=True),
     # what rank or prize (老庙那个是几等, 排第几): a sentence or table row that gives one
     _Cue(re.compile(r"几等|第几名|排第几|名次|排名"),
          re.compile(r"[一二三四五六七八九十\d]+等|第[一二三四五六七八九十\d]+名|[金银铜]奖|优秀奖|特等|名次|排名"),
@@ -330,7 +360,8 @@ _ASKS_ABOUT_NOTICE = re.compile(r"发布|印发|发文|文号|落款|签发|下�
                                 r"|(?:通知|文件|要点|重点|报告).*(?:哪天|日期|几号|谁|哪个部门|哪个单位)")
 # 那 typed for its homophone 哪 (世界质量论坛在那天开, 那年成立的): read as 哪 when nothing else asks.
 # 评上了没: 了没 asks
-_ASKS = re.compile(r"[吗么呢？?]|什么|啥|几|多少|多长|多久|多大|多远|谁|怎|咋|哪|如何|是否|能否|可否|了没有?$")
+_ASKS = re.compile(r"[吗么呢？?]|什么|啥|几|多少|多长|多久|多大|多远|谁|怎|咋|哪|如何|是否|能否|可否|了没有?$"
+                   r"|(?<=[\u4e00-\u9fff])(?<![不没])不$")  # 管饭不: a trailing 不 asks
 # 能不能带小孩, 行不行, 有没有线上班, 需不需要: a question though nothing above asks (X不X, X没X)
 _ASKS_MAY = re.compile(r"(\w)[不没]\1")
 _THAT_FOR_WHICH = re.compile(r"那(?=[天年里儿些个家位种])")
@@ -669,7 +700,9 @@ def split_passages(document_id: int, source: SourceView, text: str) -> list[Pass
                 sentences.append(piece)
         if not sentences:
             continue
-        is_heading = len(line) <= 40 and not re.search(r"[。；]", line[:-1]) and not in_contacts and not in_table
+        # a short line is a heading, unless it is a sentence (竞赛按理论20%、实操80%计算总成绩。)
+        is_heading = len(line) <= 40 and not re.search(r"[。；]", line[:-1]) and not in_contacts and not in_table \
+            and not (line.endswith(("。", "；")) and not _HEADING.match(line)) and not _LIST_ROW.match(line)
         if is_heading:
             heading = line
         # An item's short name (`（十二）大力推动中小企业质量提升。`) is the context of its sentences.
@@ -849,7 +882,7 @@ class DocumentIndex:
         return simplified, query
 
     def _scored(self, simplified: str, query: set[str], limit: int, today: dt.date | None,
-                document_id: int | None, year: int | None) -> list[Hit]:
+                document_id: int | None, year: int | None, subject: str = "") -> list[Hit]:
         asks_about_notice = bool(_ASKS_ABOUT_NOTICE.search(simplified))
         if asks_about_notice:
             query = query - _ISSUER_WORDS  # 哪个部门发的 asks who issued it: the kind of answer, not its topic
@@ -889,6 +922,8 @@ class DocumentIndex:
             score *= coverage
             if passage.is_card:
                 score *= _CARD_BOOST  # a question about the notice itself: its card is the answer's form
+            if subject and _HEADING.sub("", passage.item + passage.text).startswith(subject):
+                score *= _SUBJECT_BOOST
             for cue in cues:
                 # within the activity's own notice, the item a sentence sits under is shown with it
                 # and may hold the answer's shape (三、本期名额150人，每家单位限报2人。 above 本次讲座免费)
@@ -907,12 +942,13 @@ class DocumentIndex:
         return hits[:limit]
 
     def answer(self, question: str, today: dt.date | None = None, document_id: int | None = None,
-               year: int | None = None, named: str = "") -> DocumentAnswer | None:
+               year: int | None = None, named: str = "", subject: str = "") -> DocumentAnswer | None:
         """The best passage's sentence (and the next when it is short), or None below the thresholds
-        (lower within the notice the member asks of, see OWN_MIN_SCORE)."""
+        (lower within the notice the member asks of, see OWN_MIN_SCORE). A `subject` (a stage the
+        question names) prefers the sentences that begin with it: （三）决赛：… over 前8支队伍进入决赛."""
         own = document_id is not None  # the notice the member asks of, not any notice
         simplified, query = self._asked_terms(question, named if own else "")
-        hits = self._scored(simplified, query, 1, today, document_id, year)
+        hits = self._scored(simplified, query, 1, today, document_id, year, subject)
         best = hits[0] if hits else None
         min_score, min_coverage = (OWN_MIN_SCORE, OWN_MIN_COVERAGE) if own else (MIN_SCORE, MIN_COVERAGE)
         # 一等奖奖金多少 of a contest whose notice has no 奖金: it does not say; but a question whose
@@ -955,6 +991,15 @@ class DocumentIndex:
         best = max(fitting, key=lambda i: (shared[i], -i))
         return Hit(self.passages[best], shared[best], 0.0)
 
+    def as_before(self, document_id: int) -> DocumentAnswer | None:
+        """A change notice's sentence saying the rest stands as first announced (其他事项仍按原通知
+        执行): the answer to what it does not restate."""
+        passage = next((self.passages[i] for i in self._of_document.get(document_id, ())
+                        if _AS_BEFORE.search(self.passages[i].text)), None)
+        if passage is None:
+            return None
+        return DocumentAnswer(self.answer_text(passage), passage.source, 0.0, document_id)
+
     def opening(self, document_id: int) -> DocumentAnswer | None:
         """A notice's first sentence after its title block: what it announces (现予以公示)."""
         passage = next((self.passages[i] for i in self._of_document.get(document_id, ())
@@ -985,9 +1030,14 @@ class DocumentIndex:
         if passage.item or not _HEADING.match(passage.text):
             return []
         index = self._position[id(passage)]
+        level = _heading_level(passage.text)
         section = []
         for following in self.passages[index + 1:]:
-            if following.document_id != passage.document_id or following.heading != passage.text:
+            if following.document_id != passage.document_id or following.is_card:
+                break
+            # its sentences, and the numbered items below it (六、报名材料 / 1. 身份证… / 2. …)
+            deeper = _heading_level(following.text)
+            if following.heading != passage.text and (deeper is None or level is None or deeper <= level):
                 break
             section.append(following)
         return section
@@ -1011,6 +1061,15 @@ class DocumentIndex:
                 and following.heading == passage.heading and not _HEADING.match(following.text):
             text = f"{text}{following.text}"
         return text if len(text) <= _MAX_ANSWER_CHARS else text[:_MAX_ANSWER_CHARS] + "…"
+
+
+_HEADING_LEVELS = (re.compile(r"^[一二三四五六七八九十]+、"), re.compile(r"^（[一二三四五六七八九十]+）"),
+                   re.compile(r"^\d{1,2}[.．、]"))
+
+
+def _heading_level(text: str) -> int | None:
+    """0 for 一、, 1 for （一）, 2 for 1.; None for a line not numbered so."""
+    return next((level for level, pattern in enumerate(_HEADING_LEVELS) if pattern.match(text)), None)
 
 
 def build_index(documents: Iterable[SourceDocument]) -> DocumentIndex:
@@ -1053,11 +1112,14 @@ class DocumentRetriever:
             return self._index
 
     def answer(self, question: str, today: dt.date | None = None, document_id: int | None = None,
-               year: int | None = None, named: str = "") -> DocumentAnswer | None:
-        return self.index().answer(question, today, document_id, year, named)
+               year: int | None = None, named: str = "", subject: str = "") -> DocumentAnswer | None:
+        return self.index().answer(question, today, document_id, year, named, subject)
 
     def opening(self, document_id: int) -> DocumentAnswer | None:
         return self.index().opening(document_id)
+
+    def as_before(self, document_id: int) -> DocumentAnswer | None:
+        return self.index().as_before(document_id)
 
     def titles_of_kind(self, kind: str) -> list[tuple[int, str]]:
         """(id, title) of the notices of one kind (公示: shortlists and results)."""

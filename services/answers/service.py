@@ -252,8 +252,8 @@ class AnswerService:
         stage = _stage_named(details, question) if topic in (Topic.TIME, Topic.PHASES, Topic.PLACE) else None
         if stage is not None and topic is Topic.PLACE and question and details.source_document_id is not None:
             # 预赛地点定了没: where that stage is held, as its own sentence says, not the activity's place
-            return self._from_documents(question, details.source_document_id, named=details.name) \
-                or facts.missing(topic, details)
+            return self._from_documents(question, details.source_document_id, named=details.name,
+                                        subject=stage.name) or facts.missing(topic, details)
         if stage is not None:  # 现场发表大概什么时候, 初赛哪天: that stage's dates
             return facts.phases(details, today, (stage,)) or facts.missing(topic, details)
         fact = None if beyond else self._fact(details, topic, question, today)
@@ -266,6 +266,11 @@ class AnswerService:
         from_notice = self._from_notice(details, question)
         if from_notice is not None:
             return from_notice
+        if fact is None and details.source_document_id is not None:
+            # a change notice restates what changed: 其他事项仍按原通知执行 answers the rest
+            as_before = self._document_answer(self._retriever.as_before(details.source_document_id))
+            if as_before is not None:
+                return as_before
         return fact or facts.missing(Topic.OTHER if beyond else topic, details)
 
     def _beyond(self, topic: Topic, question: str) -> bool:
@@ -291,8 +296,9 @@ class AnswerService:
         return self._from_documents(question, year=year) if year is not None else None
 
     def _from_documents(self, question: str, document_id: int | None = None,
-                        year: int | None = None, named: str = "") -> Answer | None:
-        return self._document_answer(self._retriever.answer(question, self.today(), document_id, year, named))
+                        year: int | None = None, named: str = "", subject: str = "") -> Answer | None:
+        return self._document_answer(self._retriever.answer(question, self.today(), document_id, year, named,
+                                                            subject))
 
     def _document_answer(self, found: DocumentAnswer | None) -> Answer | None:
         """A notice's sentence; the conversation goes on about that notice's activity when it
@@ -338,7 +344,8 @@ def _of_something_else(question: str, details: ActivityDetails) -> bool:
     asking = _ASKS_WHEN_OR_WHERE.search(words)
     if asking is None:
         return False
-    named = set(normalise(details.name))
+    # the name's and its notice title's characters name the activity (临港那个标准化沙龙是几号)
+    named = set(normalise(details.name + (details.source.title if details.source else "")))
     # the member's words before the asking word, without the name's characters and the dates that
     # choose among activities (3月那个大讲堂几号)
     other = [ch for ch in words[:asking.start()]

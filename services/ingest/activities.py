@@ -21,7 +21,8 @@ from services.ingest.records import ActivityRecord, NoticeKind, Phase, is_applyi
 from services.ingest.structure import Layout, Line, Section
 
 _TITLE_NAMES = (
-    re.compile(r"关于(?P<x>.+?)(?:延期|推迟|改期|调整|变更|取消)(?:举办|举行|召开)?(?:时间|地点)?(?:的|有关事项的)?"
+    # 关于X延期举办的通知, 关于X调整时间及举办形式的通知
+    re.compile(r"关于(?P<x>.+?)(?:延期|推迟|改期|调整|变更|取消)(?:举办|举行|召开)?(?:[^“”的]{0,10}?)(?:的|有关事项的)?"
                r"(?:通知|公告)$"),
     # 关于调整“X”会场及参会名额的通知: a change notice naming the activity after the verb
     re.compile(r"关于(?:调整|变更|更改|延期举办|推迟举办|延期召开|推迟召开|延期举行)(?P<x>“[^”]{4,}”)"),

@@ -326,3 +326,31 @@ def test_a_rank_in_a_results_table_is_the_row_of_the_name_asked(svc, tmp_path: P
     answer = ask(svc, "老庙那个是几等", Topic.OTHER)
     assert "老庙珠宝检测中心有限公司  三等" in str(answer.values.get("answer")), answer
     assert "外滩源" not in str(answer.values.get("answer"))
+
+
+def test_what_members_ask_of_taking_part_is_read_from_the_sentence_of_its_shape(svc, tmp_path: Path):
+    publish(svc, tmp_path, "welding-2027.txt", "关于举办2027年上海市船舶行业职工焊工技能竞赛的通知\n各有关单位：\n"
+            "一、参赛条件\n本市船舶修造企业在职职工，从事焊接工作满2年，年龄18至55周岁。\n"
+            "二、竞赛安排\n理论考试：2027年5月8日上午9时。\n实操比赛：2027年5月22日。\n"
+            "三、奖励办法\n竞赛按理论20%、实操80%计算总成绩。\n"
+            "各项目第一名，推荐申报“上海市五一劳动奖章”；各项目前三名授予“技术能手”称号。\n"
+            "四、其他\n比赛期间提供午餐。参赛选手须穿着工作服及劳保鞋。\n"
+            "五、报名材料\n1. 身份证复印件1份；\n2. 焊工作业证复印件1份；\n3. 2寸证件照2张。\n"
+            "六、联系方式\n韩立  电话：021-2290 5218\n上海市船舶工业行业协会\n2026年11月23日\n")
+    about = {"remembered": "2027年上海市船舶行业职工焊工技能竞赛"}
+    for question, expected in (("我干焊工才一年半，能报吗", "满2年"), ("我17岁可以报名吗", "18至55周岁"),
+                               ("拿第一有什么奖励", "五一劳动奖章"), ("比赛管饭不", "午餐"),
+                               ("要穿什么", "工作服"), ("报名要交哪些材料", "焊工作业证")):
+        answer = ask(svc, question, **about)
+        assert expected in str(answer.values), (question, answer)
+
+
+def test_a_change_notice_answers_what_it_does_not_restate_with_its_as_before_sentence(svc, tmp_path: Path):
+    publish(svc, tmp_path, "appliance-course-moved.txt", "关于“家电产品质量安全合规”公开课调整时间及举办形式的通知\n"
+            "各会员单位：\n我会原定于2026年12月10日（星期四）下午在协会二楼会议室举办线下公开课。现作如下调整：\n"
+            "一、时间调整\n公开课改期至2027年1月7日（星期四）14:00—16:00举办。\n"
+            "二、其他事项\n课程内容、参加对象及费用等其他事项仍按原通知执行。\n"
+            "上海市家用电器行业协会\n2026年12月1日\n")
+    about = {"remembered": "“家电产品质量安全合规”公开课"}
+    assert "按原通知执行" in str(ask(svc, "这个课收费吗", **about).values)
+    assert "12月10日" in str(ask(svc, "原来是定在哪天的", **about).values)
