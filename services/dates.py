@@ -156,6 +156,12 @@ _RELATIVE_YEARS = {"今年": 0, "本年": 0, "本年度": 0, "去年": -1, "前�
 _RELATIVE_MONTHS = {"这个月": 0, "本月": 0, "这月": 0, "上个月": -1, "上月": -1, "下个月": 1, "下月": 1}
 
 
+def relative_year_in(words: str, today: dt.date) -> int | None:
+    """The year a question means by 今年, 去年, 明年 … among its words; None when it says none."""
+    said = next((word for word in sorted(_RELATIVE_YEARS, key=len, reverse=True) if word in words), None)
+    return today.year + _RELATIVE_YEARS[said] if said else None
+
+
 def parse_year(text: str | None, today: dt.date) -> int | None:
     """Turn what a member typed (2019年, 19年, 今年, 二〇二一年) into a year."""
     if not text:

@@ -77,6 +77,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from services.dates import relative_year_in
 from services.ingest.cleaning import TABLE_ROW, clean_text
 from services.models import SourceDocument
 from services.settings import PROJECT_ROOT
@@ -559,7 +560,7 @@ def uncommon_words(text: str) -> set[str]:
     """The question's words of two characters or more that everyday Chinese seldom uses (冷库,
     焊工, 临港; not 单位, 早上): a name's words when a member names something their own way."""
     words = _tokenizer().lcut(normalise(text).casefold())
-    return {w for w in words if len(w) >= 2 and all(_CJK.fullmatch(ch) for ch in w)
+    return {w for w in words if len(w) >= 2 and all(_CJK.fullmatch(ch) for ch in w) and not _ASKS.search(w)
             and _tokenizer().FREQ.get(w, 0) < _COMMON_WORD and w not in _DROPPED}
 
 
@@ -614,8 +615,13 @@ class DocumentAnswer:
 
 def _title_block_end(lines: list[str]) -> int:
     """Where the notice's text starts: after the title, 文号, byline and addressees (short lines
-    without a 。), within the first dozen lines."""
-    return next((i for i, line in enumerate(lines[:12]) if "。" in line or len(line) > 60), 0)
+    without a 。), within the first dozen lines; at the latest at its first numbered heading."""
+    for index, line in enumerate(lines[:12]):
+        if "。" in line or len(line) > 60 or _HEADING.match(line):
+            return index
+        if index and line.endswith("：") and len(line) <= 40:  # 各有关单位：, the addressees
+            return index + 1
+    return 0
 
 
 # A schedule's row or a field closing the notice (约17:00 返回原集合地点, 入会密码：8866): no
@@ -906,7 +912,10 @@ class DocumentIndex:
             return []
         cues = cues_asked(simplified)
         year_match = _YEAR.search(simplified)
-        year = int(year_match.group(1)) if year_match else year  # the member's year, else the activity's
+        # the member's year (2021年; 今年 when searching every notice), else the activity's
+        year = int(year_match.group(1)) if year_match else year
+        # 今年 is said loosely: that year's sentences are preferred, others not ruled out
+        loosely = relative_year_in(simplified, today) if today is not None and year is None else None
         # 下一期啥时候开: what comes after today; a notice of an earlier year tells only what is past
         earliest_year = today.year if today is not None and _ASKS_NEXT.search(simplified) else None
         hits = []
@@ -936,6 +945,9 @@ class DocumentIndex:
                 # no answer to 2025年质量月的主题, however well the words match.
                 names_year = passage.source.year == year or f"{year}年" in f"{passage.context}{passage.text}"
                 score *= _YEAR_BOOST if names_year else 0.0
+            elif loosely is not None:
+                names_year = passage.source.year == loosely or f"{loosely}年" in f"{passage.context}{passage.text}"
+                score *= _YEAR_BOOST if names_year else 1.0
             if score > 0:  # 0: ruled out by a required cue or another year
                 hits.append(Hit(passage, score, coverage))
         hits.sort(key=lambda hit: hit.score, reverse=True)

@@ -44,7 +44,7 @@ _KINDS: dict[Topic, frozenset[str]] = {
     Topic.PHASES: frozenset({"when", "how_long", "count"}),
     Topic.DEADLINE: frozenset({"signup", "when"}),
     Topic.AUDIENCE: frozenset({"signup", "count"}),
-    Topic.SIGNUP_METHOD: frozenset({"signup", "where", "contact"}),
+    Topic.SIGNUP_METHOD: frozenset({"signup", "where", "contact", "how_to"}),
     Topic.CONTACT: frozenset({"contact", "units", "where"}),
     Topic.OTHER: frozenset(),
 }
@@ -121,7 +121,9 @@ class AnswerService:
             # 颁奖大会什么时候开 while reading a 公示: not the 质量大会 of past years the words recall;
             # an activity still to come that the words name is meant, though
             today = self.today()
-            if any(s.timing(today) in (Timing.UPCOMING, Timing.ONGOING) for s in self.named_in(question)):
+            announced = set(self._activities.names_from(asked.notice))  # the notice's own (知识竞赛怎么参加)
+            if any(s.timing(today) in (Timing.UPCOMING, Timing.ONGOING) or s.name in announced
+                   for s in self.named_in(question)):
                 return None
             return self._from_documents(question, document_id=asked.notice) or say("utter_document_no_answer")
         return self._from_documents(question, document_id=asked.notice)
@@ -163,6 +165,12 @@ class AnswerService:
         found = self._find(asked, cues)
         if not found.matches:
             return None
+        if cues.year is not None and question is not None and not any(_of_year(s, cues.year) for s in found.matches):
+            # 今年质量月主题是啥 when only other years' 质量月 are activities: that year's notices say,
+            # never another year's record
+            of_year = self._from_documents(question, year=cues.year)
+            if of_year is not None:
+                return of_year
         options = list(found.matches[:MAX_OPTIONS])
         talked_about = [o for o in options if o.name == asked.remembered]
         if found.ambiguous and len(talked_about) == 1:
@@ -351,6 +359,11 @@ def _of_something_else(question: str, details: ActivityDetails) -> bool:
     other = [ch for ch in words[:asking.start()]
              if ch.isalpha() and ch not in named and ch not in _GENERIC]
     return len(other) >= 2
+
+
+def _of_year(summary: ActivitySummary, year: int) -> bool:
+    span = summary.span
+    return summary.year == year or (span is not None and span.start.first_day.year <= year <= span.end.last_day.year)
 
 
 def _stage_named(details: ActivityDetails, question: str | None) -> MilestoneView | None:

@@ -371,7 +371,8 @@ class ActivityReader:
             if found:
                 activity.signup_deadline = found[-1].span.end.last_day
                 activity.cite("signup_deadline", stated.sentence)
-        ways = [x for x in fields if x.kind is Kind.SIGNUP]
+        # a bare 方式 (线上答题，通过小程序参与) says how only when no sign-up field does
+        ways = sorted((x for x in fields if x.kind is Kind.SIGNUP), key=lambda x: x.label == "方式")
         channels = [x for x in ways if _SIGNUP_CHANNEL.fullmatch(x.label)]
         if activity.signup_method is None and channels:  # 现场报名：… / 邮件报名：…: each way by its label
             activity.signup_method = "；".join(f"{x.label}：{f.clean_value(x.value)}" for x in channels)

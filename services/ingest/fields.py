@@ -44,7 +44,9 @@ _LABEL_WORDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (Kind.THEME, re.compile(r"主题")),
     (Kind.UNITS, re.compile(r"负责单位|主办单位|承办单位|主办|承办")),
     (Kind.CAPACITY, re.compile(r"名额|人数|规模|席位|座位")),
-    (Kind.SIGNUP, re.compile(r"报名|申报方式|推荐方式|观看方式|收看方式|参加方式|参会方式|参与方式|预约")),
+    # 方式：线上答题，职工通过小程序参与 (a bare 方式 last: activities.py)
+    (Kind.SIGNUP, re.compile(r"报名|申报方式|推荐方式|观看方式|收看方式|参加方式|参会方式|参与方式|参赛方式|答题方式"
+                             r"|预约|^方式$")),
     (Kind.FEE, re.compile(r"费用|收费|会务费|培训费|参会费|报名费|费$")),
     (Kind.AUDIENCE, re.compile(r"对象")),
     (Kind.CONDITIONS, re.compile(r"范围|条件|要求$")),

@@ -354,3 +354,15 @@ def test_a_change_notice_answers_what_it_does_not_restate_with_its_as_before_sen
     about = {"remembered": "“家电产品质量安全合规”公开课"}
     assert "按原通知执行" in str(ask(svc, "这个课收费吗", **about).values)
     assert "12月10日" in str(ask(svc, "原来是定在哪天的", **about).values)
+
+
+def test_this_years_programme_answers_of_its_own_activities_past_or_not(svc, tmp_path: Path):
+    publish(svc, tmp_path, "jiading-quality-month-2026.txt", "关于开展2026年嘉定区“质量月”活动的通知\n各有关单位：\n"
+            "一、活动主题\n质量强区　品质嘉定\n二、重点活动\n（一）嘉定区职工质量知识竞赛\n1. 时间：9月10日至9月25日\n"
+            "2. 方式：线上答题，职工通过“嘉定工会”微信小程序参与，每人限答2次。\n"
+            "（二）“质量开放日”企业参观活动\n1. 时间：9月份\n2. 内容：组织市民代表走进区内质量标杆企业。\n"
+            "上海市嘉定区市场监督管理局\n2026年8月25日\n")
+    theme = ask(svc, "今年质量月主题是啥", Topic.THEME, year="今年")
+    assert "质量强区" in str(theme.values), theme  # not 青年质量… by the 年质 of 今年质量月
+    how = ask(svc, "知识竞赛怎么参加", Topic.SIGNUP_METHOD, named="知识竞赛", notice=theme.notice)
+    assert "嘉定工会" in str(how.values), how

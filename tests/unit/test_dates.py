@@ -1,6 +1,6 @@
 import datetime as dt
 
-from services.dates import DatePoint, DateSpan, Timing, parse_month, parse_year
+from services.dates import DatePoint, DateSpan, Timing, parse_month, parse_year, relative_year_in
 
 TODAY = dt.date(2026, 11, 21)
 
@@ -42,3 +42,10 @@ def test_months_as_members_write_them():
     assert parse_month("下个月", TODAY) == (2026, 12)
     assert parse_month("2021年9月", TODAY) == (2021, 9)
     assert parse_month("十三月", TODAY) is None
+
+
+def test_a_year_said_relative_to_today_among_a_questions_words():
+    today = dt.date(2026, 12, 2)
+    assert relative_year_in("今年质量月主题是啥", today) == 2026
+    assert relative_year_in("去年的大讲堂在哪", today) == 2025
+    assert relative_year_in("质量月主题是啥", today) is None
