@@ -93,7 +93,7 @@ validate: $(STAMP) ## rasa data validate
 .PHONY: unit
 unit: $(STAMP) $(EDGE_STAMP) ## unit and integration tests (PostgreSQL/Redis tests skip with a reason when absent)
 	$(PY) -m pytest tests/unit tests/integration tests/ingest -q -rs
-	$(EDGE_PY) -m pytest tests/gateway tests/console $(SHARED_TESTS) -q -rs
+	$(EDGE_PY) -m pytest tests/gateway tests/console tests/security $(SHARED_TESTS) -q -rs
 
 .PHONY: test
 test: lint validate unit train ## everything CI runs: lint, validation, tests, training, conversation tests
