@@ -56,6 +56,7 @@ def setup_routes(app: web.Application, prefix: str = "/console") -> None:
     # Outermost, before the gateway's 64 KB body limit applies: the upload may carry a notice file.
     app.middlewares.insert(0, activity_views.upload_body_limit(prefix + "/upload"))
     add_get(prefix + "/admin/audit", views.audit_log, name="audit")
+    add_get(prefix + "/admin/health", views.health, name="health")
     add_get(prefix + "/admin/users", views.users, name="users")
     add_post(prefix + "/admin/users", views.users_create)
     add_post(prefix + "/admin/users/unlock", views.users_unlock, name="users_unlock")

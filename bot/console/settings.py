@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from services.settings import PROJECT_ROOT, SettingsError
+from services.settings import PROJECT_ROOT, SettingsError, env_flag
 
 
 @dataclass(frozen=True)
@@ -49,15 +49,6 @@ def _secret(raw: str | None) -> tuple[bytes, bool]:
     return raw.encode(), False
 
 
-def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = (env.get(name) or "").lower()
-    if not raw:
-        return default
-    if raw not in ("on", "off", "1", "0", "true", "false"):
-        raise SettingsError(f"{name} must be on or off, got {raw!r}")
-    return raw in ("on", "1", "true")
-
-
 def load_console_settings(environ: Mapping[str, str] | None = None) -> ConsoleSettings:
     env = dict(os.environ if environ is None else environ)
     key, generated = _secret(env.get("CONSOLE_SECRET_KEY"))
@@ -69,4 +60,4 @@ def load_console_settings(environ: Mapping[str, str] | None = None) -> ConsoleSe
     if not 0.1 <= hours <= 24 * 7:
         raise SettingsError("CONSOLE_SESSION_HOURS must be between 0.1 and 168")
     return ConsoleSettings(secret_key=key, key_generated=generated,
-                           cookie_secure=_flag(env, "CONSOLE_COOKIE_SECURE", False), session_hours=hours)
+                           cookie_secure=env_flag(env, "CONSOLE_COOKIE_SECURE", False), session_hours=hours)

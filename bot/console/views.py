@@ -21,6 +21,7 @@ from multidict import MultiDict
 from bot.console import keys
 from bot.console.auth import CSRF_FIELD, USER, admin_only, csrf_token, current_user, public, safe_next
 from bot.gateway import keys as gateway_keys
+from bot.gateway.health import check_readiness
 from bot.gateway.texts import split_reply
 from services.accounts import AccountError, LoginOutcome
 from services.conversation_index import FALLBACK_INTENT
@@ -263,6 +264,13 @@ async def reply(request: web.Request) -> web.Response:
 
 
 # -- admin -----------------------------------------------------------------------------
+
+
+@admin_only
+async def health(request: web.Request) -> web.Response:
+    """What /readyz no longer tells the public: each Rasa URL, the database, Redis (checked now)."""
+    readiness = await check_readiness(request.app)
+    return web.json_response(readiness.details())
 
 
 @admin_only

@@ -21,11 +21,13 @@ from bot.console import setup_console
 from bot.gateway import keys
 from bot.gateway.dedupe import Deduplicator, RateLimiter
 from bot.gateway.handler import Hotline, MessageHandler
+from bot.gateway.health import CachedReadiness, check_readiness
 from bot.gateway.kv import FallbackKeyValue, KeyValue, MemoryKeyValue, RedisKeyValue, ping
 from bot.gateway.logbook import LogWriter
 from bot.gateway.middlewares import errors, timing
 from bot.gateway.outbox import ApiAccount, CustomerServiceApi, Deliverer, OutboxWorker
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.replay import NonceGuard
 from bot.gateway.routes import setup_routes
 from bot.gateway.settings import GatewaySettings, load_gateway_settings
 from bot.gateway.texts import GatewayTexts, Menu
@@ -118,6 +120,8 @@ async def handler_ctx(app: web.Application) -> AsyncIterator[None]:
         app[keys.RASA], deliverer, messaging, app[keys.LOG_WRITER].add,
         Hotline(ContactService(app[keys.SESSIONS]), settings.hotline_organisation))
     app[keys.HANDLER] = handler
+    app[keys.NONCES] = NonceGuard(kv, settings.replay_window_s)
+    app[keys.READINESS] = CachedReadiness(lambda: check_readiness(app))
     worker = OutboxWorker(deliverer, settings.outbox_poll_s, settings.outbox_give_up_s)
     app[keys.OUTBOX_WORKER] = worker
     worker_task = asyncio.create_task(worker.run(), name="outbox-worker") if deliverer.apis else None
@@ -133,13 +137,15 @@ async def handler_ctx(app: web.Application) -> AsyncIterator[None]:
 def announce(settings: GatewaySettings, deliverer: Deliverer) -> None:
     wechat = settings.wechat
     if wechat.token_generated:
-        log.warning("WECHAT_TOKEN is not set: /wechat accepts only requests signed with this run's "
-                    "development token %s — set WECHAT_TOKEN (the Token of 服务器配置) for a real 公众号",
-                    wechat.token)
-    log.info("公众号 /wechat: %s mode%s; late replies go %s",
-             "safe/compatible (AES)" if wechat.aes_key else "plaintext",
-             "" if wechat.app_id is None else f" for AppID {wechat.app_id}",
-             "through the customer-service API" if WECHAT in deliverer.apis else "with the member's next message")
+        log.warning("WECHAT_DEV_TOKEN=on: /wechat accepts requests signed with this run's development token %s "
+                    "— for a development machine only; set WECHAT_TOKEN for a real 公众号", wechat.token)
+    elif not wechat.configured:
+        log.info("公众号 /wechat: WECHAT_TOKEN is not set, closed (503)")
+    if wechat.configured:
+        log.info("公众号 /wechat: %s mode%s; late replies go %s",
+                 "safe/compatible (AES only)" if wechat.aes_key else "plaintext",
+                 "" if wechat.app_id is None else f" for AppID {wechat.app_id}",
+                 "through the customer-service API" if WECHAT in deliverer.apis else "with the member's next message")
     if settings.wecom is None:
         log.info("企业微信 /wecom: not configured (503)")
     else:

@@ -2,8 +2,11 @@
 
 Secrets (tokens, AES keys, app secrets) are read from environment variables and
 nowhere else. Without `WECHAT_TOKEN` the gateway still starts (so `make run`
-works with no configuration) with a random development token that it logs at
-start; no real 公众号 can sign with it, so nothing from outside gets in.
+works with no configuration) but /wechat is closed (503): a token the process
+made up and wrote to its log would let whoever reads the log speak as any member,
+which matters most where nobody watches /wechat (a WeCom-only deployment). Only
+`WECHAT_DEV_TOKEN=on`, asked for on a development machine, makes a random
+token for the run and logs it, for local tools and 试一试.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.settings import PROJECT_ROOT, SettingsError, load_settings
+from services.settings import PROJECT_ROOT, SettingsError, env_flag, load_settings
 
 DEFAULT_WECHAT_API_BASE = "https://api.weixin.qq.com"
 DEFAULT_WECOM_API_BASE = "https://qyapi.weixin.qq.com"
@@ -34,7 +37,12 @@ class WeChatAccount:
     app_secret: str | None = field(default=None, repr=False)
     # EncodingAESKey (43 characters); None → plaintext mode only.
     aes_key: str | None = field(default=None, repr=False)
-    token_generated: bool = False  # WECHAT_TOKEN was unset: a development token for this run
+    token_generated: bool = False  # WECHAT_DEV_TOKEN=on made a development token for this run
+
+    @property
+    def configured(self) -> bool:
+        """False: no WECHAT_TOKEN (and no development token): /wechat answers 503."""
+        return bool(self.token)
 
     @property
     def has_api(self) -> bool:
@@ -130,10 +138,12 @@ def _url(name: str, value: str) -> str:
 
 def _wechat(env: Mapping[str, str]) -> WeChatAccount:
     token = env.get("WECHAT_TOKEN") or ""
-    generated = not token
-    token = _token("WECHAT_TOKEN", token) if token else secrets.token_hex(16)
+    generated = not token and env_flag(env, "WECHAT_DEV_TOKEN")
+    token = _token("WECHAT_TOKEN", token) if token else (secrets.token_hex(16) if generated else "")
     app_id = env.get("WECHAT_APP_ID") or None
     aes_key = env.get("WECHAT_AES_KEY") or None
+    if aes_key and not token:
+        raise SettingsError("WECHAT_AES_KEY needs WECHAT_TOKEN (服务器配置's Token signs every push)")
     if aes_key:
         decode_aes_key("WECHAT_AES_KEY", aes_key)
         if not app_id:

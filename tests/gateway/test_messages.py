@@ -7,6 +7,7 @@ import asyncio
 import logging
 
 from bot.gateway import keys
+from bot.gateway.health import check_readiness
 from bot.gateway.texts import GatewayTexts, domain_texts
 from services.settings import PROJECT_ROOT
 from tests.conftest import KNOWLEDGE_DIR, build_services
@@ -264,7 +265,7 @@ async def test_rasa_down_gets_an_apology_and_is_logged_as_a_failure(start_gatewa
     [inbound] = await gateway.log(direction="in", user_id="o-down")
     assert inbound.status == "failed" and "no Rasa instance reachable" in inbound.error
     ready = await gateway.client.get("/readyz")
-    assert ready.status == 503 and (await ready.json())["down"] == ["rasa"]
+    assert ready.status == 503 and (await check_readiness(gateway.app)).down == ["rasa"]
 
 
 async def test_rasa_errors_and_empty_answers_give_the_hotline(start_gateway, gateway_db):
@@ -343,12 +344,14 @@ async def test_database_down_members_are_still_answered_and_readyz_says_so(start
     assert [m["text"]["content"] for m in gateway.api.sent] == ["收到：再问"]
     assert "the outbox is unreachable" in caplog.text
     ready = await gateway.client.get("/readyz")
-    assert ready.status == 503 and (await ready.json())["down"] == ["database"]
+    assert ready.status == 503 and (await check_readiness(gateway.app)).down == ["database"]
 
 
-async def test_without_wechat_token_a_development_token_is_generated_and_logged(start_gateway, caplog):
+async def test_without_wechat_token_wechat_is_closed_unless_a_development_token_is_asked_for(start_gateway, caplog):
+    closed = await start_gateway(WECHAT_TOKEN=None, WECHAT_AES_KEY=None)
+    assert (await closed.wechat(token="", aes_key=None).push(text_xml("o-dev", "你好"))).status == 503
     with caplog.at_level(logging.WARNING, logger="bot.gateway"):
-        gateway = await start_gateway(WECHAT_TOKEN=None, WECHAT_AES_KEY=None)
+        gateway = await start_gateway(WECHAT_TOKEN=None, WECHAT_AES_KEY=None, WECHAT_DEV_TOKEN="on")
     token = gateway.settings.wechat.token
     assert gateway.settings.wechat.token_generated and token in caplog.text
     pushed = await gateway.wechat(token=token, aes_key=None).push(text_xml("o-dev", "你好"))
