@@ -5,7 +5,10 @@ Creates a staff account in the database DATABASE_URL names (migrated first with
 CI), otherwise asked twice without echo. There is no default password.
 
     python -m bot.console set-password NAME     a new password (asked, or CONSOLE_PASSWORD)
-    python -m bot.console unlock NAME           lift a lock-out
+    python -m bot.console disable NAME          no more logins; every session ends
+    python -m bot.console enable NAME
+    python -m bot.console set-role NAME ROLE    staff or admin; every session ends
+    python -m bot.console unlock NAME           forget the wrong passwords counted
 """
 
 from __future__ import annotations
@@ -41,8 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--display-name", help="the name members are told (工作人员张三)")
     password = commands.add_parser("set-password", help="set a new password (also lifts a lock-out)")
     password.add_argument("username")
-    unlock = commands.add_parser("unlock", help="lift a lock-out")
+    unlock = commands.add_parser("unlock", help="forget the wrong passwords counted")
     unlock.add_argument("username")
+    for name, what in (("disable", "no more logins; every session of the account ends"),
+                       ("enable", "allow logins again")):
+        commands.add_parser(name, help=what).add_argument("username")
+    role = commands.add_parser("set-role", help="change the role; every session of the account ends")
+    role.add_argument("username")
+    role.add_argument("role", choices=ROLES)
     args = parser.parse_args(argv)
     try:
         engine = make_engine(get_settings().database_url)
@@ -59,6 +68,14 @@ def main(argv: list[str] | None = None) -> int:
             accounts.set_password(args.username, _password())
             accounts.audit("cli", "set_password", args.username, "命令行")
             print(f"password set for {args.username}")
+        elif args.command in ("disable", "enable"):
+            accounts.set_active(args.username, args.command == "enable")
+            accounts.audit("cli", f"user_{args.command}", args.username, "命令行")
+            print(f"{args.command}d {args.username}")
+        elif args.command == "set-role":
+            accounts.set_role(args.username, args.role)
+            accounts.audit("cli", "user_role", args.username, f"角色 {args.role}（命令行）")
+            print(f"{args.username} is now {args.role}")
         else:
             accounts.unlock(args.username)
             accounts.audit("cli", "unlock_user", args.username, "命令行")

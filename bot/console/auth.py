@@ -5,9 +5,14 @@ EncryptedCookieStorage); it holds the staff user's id and the CSRF token. The us
 is read again from the database on every request, so a disabled account or a
 changed role takes effect at once.
 
-Every POST (the login form included) must carry the session's CSRF token, in the
-`_csrf` form field or the `X-CSRF-Token` header; the login page's token sits in an
-anonymous session created when the page is shown.
+The order matters, and no body is read before both checks pass: the login check
+comes first (an anonymous POST is sent to the login page unread), then the CSRF
+check. Every POST (the login form included) must carry the session's CSRF token,
+in the `X-CSRF-Token` header or the `_csrf` form field; a form's body is at most
+the gateway's 64 KiB, and a multipart form (the notice upload) must send `_csrf`
+as its first part, which is all that is read before the token is checked: the
+rest stays in the stream for the handler (`multipart_after_csrf`). The login
+page's token sits in an anonymous session created when the page is shown.
 """
 
 from __future__ import annotations
@@ -15,23 +20,23 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiohttp import web
-from aiohttp_session import Session, get_session
+from aiohttp import BodyPartReader, MultipartReader, web
+from aiohttp_session import get_session
 from yarl import URL
 
 from bot.console import keys
-from services.accounts import StaffView
+from bot.console.pages import CSRF_FIELD, USER, error_page
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-USER = web.RequestKey("console_user", StaffView)  # on authenticated requests
-CSRF_FIELD = "_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A multipart form read up to its `_csrf` part: the rest of the stream, for the handler.
+MULTIPART = web.RequestKey("console_multipart", MultipartReader)
+MAX_TOKEN_BYTES = 128
 
 
 def public[H: Handler](handler: H) -> H:
@@ -43,17 +48,6 @@ def public[H: Handler](handler: H) -> H:
 def admin_only[H: Handler](handler: H) -> H:
     handler.console_role = "admin"  # type: ignore[attr-defined]
     return handler
-
-
-def csrf_token(session: Session) -> str:
-    token = session.get("csrf")
-    if not token:
-        token = session["csrf"] = secrets.token_urlsafe(32)
-    return str(token)
-
-
-def current_user(request: web.Request) -> StaffView:
-    return request[USER]
 
 
 def login_url(request: web.Request) -> str:
@@ -72,18 +66,46 @@ def _original(request: web.Request) -> Any:
     return request.match_info.handler
 
 
+async def _token_from_body(request: web.Request) -> str | None:
+    if request.content_type == "application/x-www-form-urlencoded":
+        value = (await request.post()).get(CSRF_FIELD)  # at most client_max_size (64 KiB)
+        return value if isinstance(value, str) else None
+    if request.content_type == "multipart/form-data":
+        reader = await request.multipart()
+        request[MULTIPART] = reader
+        part = await reader.next()
+        if not isinstance(part, BodyPartReader) or part.name != CSRF_FIELD:
+            return None
+        token = await read_field(part, MAX_TOKEN_BYTES)
+        return None if token is None else token.decode("ascii", "replace")
+    return None
+
+
+async def read_field(part: BodyPartReader, max_bytes: int) -> bytes | None:
+    """A small form field's value; None when it is longer than `max_bytes` (not read further)."""
+    value = bytearray()
+    while chunk := await part.read_chunk():  # aiohttp's chunk (8 KiB) bounds what one read holds
+        value += chunk
+        if len(value) > max_bytes:
+            return None
+    return bytes(value)
+
+
+async def multipart_after_csrf(request: web.Request) -> MultipartReader:
+    """The multipart form's stream, after the `_csrf` part the CSRF check read."""
+    return request[MULTIPART] if MULTIPART in request else await request.multipart()
+
+
 @web.middleware
 async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.method not in SAFE_METHODS:
         session = await get_session(request)
         expected = session.get("csrf")
-        given: object = request.headers.get(CSRF_HEADER)
-        if given is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            given = (await request.post()).get(CSRF_FIELD)
-        if not expected or not isinstance(given, str) or not hmac.compare_digest(str(expected), given):
+        given = request.headers.get(CSRF_HEADER)
+        if given is None and expected:
+            given = await _token_from_body(request)
+        if not expected or given is None or not hmac.compare_digest(str(expected).encode(), given.encode()):
             log.warning("console: %s %s without a valid CSRF token refused", request.method, request.path)
-            from bot.console.views import error_page  # the page layout lives with the views
-
             return await error_page(request, 403, "页面已过期或请求无效，请刷新页面后重试。")
     return await handler(request)
 
@@ -99,7 +121,9 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     user = None
     if isinstance(user_id, int):
         user = await asyncio.to_thread(request.app[keys.ACCOUNTS].get, user_id)
-    if user is None or not user.active:
+    # A copied cookie outlives nothing: logout, a new password, disabling or a new role
+    # raised the account's version, and every session holding the old one ends here.
+    if user is None or not user.active or session.get("ver") != user.session_version:
         if user_id is not None:
             session.invalidate()
         if request.method in SAFE_METHODS and request.headers.get("Accept", "").startswith("text/event-stream"):
@@ -110,8 +134,6 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     request[USER] = user
     if getattr(original, "console_role", None) == "admin" and not user.is_admin:
         log.warning("console: %s (staff) refused %s %s", user.username, request.method, request.path)
-        from bot.console.views import error_page
-
         return await error_page(request, 403, "此页面仅限管理员访问。")
     return await handler(request)
 

@@ -13,9 +13,8 @@ import logging
 from aiohttp import web
 
 from bot.console import keys
-from bot.console.auth import current_user
+from bot.console.pages import audit, current_user, flash, render
 from bot.console.review_views import message
-from bot.console.views import audit, flash, render
 from services.inbox import DECISIONS, IGNORE, LOW_CONFIDENCE
 from services.review_file import ReviewFileError
 

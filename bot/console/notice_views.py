@@ -16,7 +16,6 @@ import logging
 
 from aiohttp import web
 
-from bot.console.auth import current_user
 from bot.console.notice_form import (
     KINDS,
     LABELS,
@@ -28,7 +27,7 @@ from bot.console.notice_form import (
     to_record,
 )
 from bot.console.notice_review import review_of
-from bot.console.views import audit, flash, render
+from bot.console.pages import audit, current_user, flash, render
 from bot.gateway import keys as gateway_keys
 from services.ingest.drafts import PUBLISHED, DraftNotFound, DraftRefused, DraftService, DraftView
 from services.ingest.loader import describe_activity

@@ -11,62 +11,31 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Collection
-from typing import Any
 
-import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import get_session, new_session
 from multidict import MultiDict
 
 from bot.console import keys
-from bot.console.auth import CSRF_FIELD, USER, admin_only, csrf_token, current_user, public, safe_next
+from bot.console.auth import admin_only, public, safe_next
+from bot.console.pages import CHANNELS, audit, csrf_token, current_user, flash, render
 from bot.gateway import keys as gateway_keys
 from bot.gateway.health import check_readiness
 from bot.gateway.texts import split_reply
-from services.accounts import AccountError, LoginOutcome
+from services.accounts import ROLE_NAMES, AccountError, LoginOutcome
 from services.conversation_index import FALLBACK_INTENT
 from services.conversations import LOW_CONFIDENCE, ConversationFilter
 from services.messaging import LogEntry, new_uid
-from services.settings import SHANGHAI
 from services.takeover import JOINED, LEFT, REPLY
 
 log = logging.getLogger(__name__)
-CHANNELS = {"wechat": "公众号", "wecom": "企业微信"}
 MAX_REPLY_CHARS = 2000
-
-
-async def render(request: web.Request, template: str, context: dict[str, Any], status: int = 200) -> web.Response:
-    session = await get_session(request)
-    flashes = session.pop("flash", [])
-    context = {"request": request, "user": request.get(USER), "csrf_token": csrf_token(session),
-               "csrf_field": CSRF_FIELD, "flashes": flashes, "channels": CHANNELS, **context}
-    return aiohttp_jinja2.render_template(template, request, context, status=status)
-
-
-async def error_page(request: web.Request, status: int, message: str) -> web.Response:
-    return await render(request, "error.html", {"status": status, "message": message}, status=status)
-
-
-async def flash(request: web.Request, message: str) -> None:
-    session = await get_session(request)
-    session["flash"] = [*session.get("flash", []), message]
-
-
-def shanghai(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(SHANGHAI)
+LOGIN_REFUSED = "用户名或密码不正确，或尝试次数过多，请稍后再试。"
 
 
 def wants_reveal(request: web.Request) -> bool:
     """An admin asked to see unmasked mobile numbers (audited by the caller)."""
     return request.query.get("reveal") == "1" and current_user(request).is_admin
-
-
-async def audit(request: web.Request, action: str, target: str, detail: str | None = None) -> None:
-    await asyncio.to_thread(request.app[keys.ACCOUNTS].audit, current_user(request).username, action, target, detail)
 
 
 # -- logging in and out -------------------------------------------------------------
@@ -83,24 +52,37 @@ async def login_submit(request: web.Request) -> web.Response:
     username = str(form.get("username") or "").strip()
     password = str(form.get("password") or "")
     target = str(form.get("next") or "")
-    result = await asyncio.to_thread(request.app[keys.ACCOUNTS].authenticate, username, password)
+    address = request.remote or "unknown"
+    throttle = request.app[keys.LOGIN_THROTTLE]
+    if await throttle.blocked(username, address):
+        # Refused before the password is hashed: the attempt costs nothing.
+        log.info("console: login from %s refused: too many failures", address)
+        return await _login_refused(request, target, username)
+    result = await asyncio.get_running_loop().run_in_executor(
+        request.app[keys.PASSWORD_CHECKS], request.app[keys.ACCOUNTS].authenticate, username, password)
     if result.outcome is LoginOutcome.OK and result.user is not None:
+        await throttle.succeeded(username, address)
         session = await new_session(request)  # a fresh session and CSRF token after logging in
         session["uid"] = result.user.id
+        session["ver"] = result.user.session_version
         csrf_token(session)
-        log.info("console: %s logged in", result.user.username)
+        log.info("console: %s logged in from %s", result.user.username, address)
         raise web.HTTPFound(safe_next(request, target))
-    if result.outcome is LoginOutcome.LOCKED and result.locked_until is not None:
-        error = f"密码错误次数过多，账号已锁定，请于 {shanghai(result.locked_until):%H:%M} 后再试。"
-    elif result.outcome is LoginOutcome.INACTIVE:
-        error = "该账号已停用，请联系管理员。"
-    else:
-        error = "用户名或密码不正确。"
-    log.info("console: login refused for %r (%s)", username[:40], result.outcome.value)
-    return await render(request, "login.html", {"next": target, "error": error, "username": username}, status=401)
+    await throttle.failed(username, address)
+    # Not the typed username: a password typed into that field would land in the log.
+    log.info("console: login from %s refused (%s)", address, result.outcome.value)
+    return await _login_refused(request, target, username)
+
+
+async def _login_refused(request: web.Request, target: str, username: str) -> web.Response:
+    """One sentence for every refusal: which usernames exist, which are disabled and
+    which are throttled is nobody's business at the login form."""
+    return await render(request, "login.html", {"next": target, "error": LOGIN_REFUSED, "username": username},
+                        status=401)
 
 
 async def logout(request: web.Request) -> web.Response:
+    await asyncio.to_thread(request.app[keys.ACCOUNTS].end_sessions, current_user(request).username)
     session = await get_session(request)
     session.invalidate()
     raise web.HTTPFound(str(request.app.router["login"].url_for()))
@@ -282,7 +264,7 @@ async def audit_log(request: web.Request) -> web.Response:
 @admin_only
 async def users(request: web.Request) -> web.Response:
     found = await asyncio.to_thread(request.app[keys.ACCOUNTS].users)
-    return await render(request, "users.html", {"users": found, "now": dt.datetime.now(dt.UTC)})
+    return await render(request, "users.html", {"users": found, "role_names": ROLE_NAMES})
 
 
 @admin_only
@@ -307,6 +289,40 @@ async def users_unlock(request: web.Request) -> web.Response:
     form = await request.post()
     username = str(form.get("username") or "")
     await asyncio.to_thread(request.app[keys.ACCOUNTS].unlock, username)
+    await request.app[keys.LOGIN_THROTTLE].clear(username)
     await audit(request, "unlock_user", username)
     await flash(request, f"已解锁 {username}。")
+    raise web.HTTPFound(str(request.app.router["users"].url_for()))
+
+
+@admin_only
+async def users_change(request: web.Request) -> web.Response:
+    """停用 / 启用, 重置密码, 角色: each ends every session of the account, and is audited."""
+    form = await request.post()
+    username = str(form.get("username") or "")
+    action = str(form.get("action") or "")
+    accounts = request.app[keys.ACCOUNTS]
+    me = current_user(request)
+    try:
+        if username == me.username and action in ("disable", "role"):
+            raise AccountError("不能停用自己的账号或修改自己的角色（请另一位管理员操作）。")
+        if action in ("disable", "enable"):
+            await asyncio.to_thread(accounts.set_active, username, action == "enable")
+            done, detail = ("已启用" if action == "enable" else "已停用"), None
+        elif action == "password":
+            await asyncio.get_running_loop().run_in_executor(
+                request.app[keys.PASSWORD_CHECKS], accounts.set_password, username, str(form.get("password") or ""))
+            await request.app[keys.LOGIN_THROTTLE].clear(username)
+            done, detail = "已重置密码", None
+        elif action == "role":
+            role = str(form.get("role") or "")
+            await asyncio.to_thread(accounts.set_role, username, role)
+            done, detail = f"角色已改为 {ROLE_NAMES.get(role, role)}", f"角色 {role}"
+        else:
+            raise AccountError("无效的操作。")
+    except AccountError as error:
+        await flash(request, str(error))
+    else:
+        await audit(request, f"user_{action}", username, detail)
+        await flash(request, f"{username}：{done}，该账号的所有登录已失效。")
     raise web.HTTPFound(str(request.app.router["users"].url_for()))

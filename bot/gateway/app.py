@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 from aiohttp import web
+from aiohttp_remotes import XForwardedStrict
 from redis.asyncio import Redis
 
 from bot.console import setup_console
@@ -159,6 +160,12 @@ def create_app(settings: GatewaySettings | None = None) -> web.Application:
     and the menu are read and checked here, so a mistake stops the start."""
     settings = settings or load_gateway_settings()
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[timing, errors])
+    if settings.trusted_proxies:
+        # aio-libs' aiohttp-remotes: the address and scheme the proxy saw, believed only from
+        # the proxy (one hop); a request that did not come through it is refused (400), except
+        # the health checks a monitor on the machine makes directly.
+        app.middlewares.append(XForwardedStrict([set(settings.trusted_proxies)],
+                                                white_paths=("/healthz", "/readyz")).middleware)
     app[keys.SETTINGS] = settings
     app[keys.TEXTS] = GatewayTexts.load(settings.domain_path, settings.replies_path)
     app[keys.MENU] = Menu.load(settings.menu_path)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
 import re
 import secrets
@@ -90,6 +91,9 @@ class GatewaySettings:
     outbox_poll_s: float = 5.0
     outbox_give_up_s: float = 48 * 3600.0  # 客服消息 may only be sent within 48 h
     redis_prefix: str = "shqa:gateway:"
+    # The TLS reverse proxy's addresses: its X-Forwarded-For and -Proto are believed, and
+    # only from it (request.remote is then the member's or the staff member's address).
+    trusted_proxies: tuple[str, ...] = ()
     domain_path: Path = PROJECT_ROOT / "domain.yml"
     replies_path: Path = PROJECT_ROOT / "config" / "wechat_replies.yml"
     menu_path: Path = PROJECT_ROOT / "config" / "wechat_menu.yml"
@@ -127,6 +131,17 @@ def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, got {raw!r}")
     return value
+
+
+def _networks(name: str, raw: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (10.0.0.5, 10.0.0.0/24, ::1)."""
+    found = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for value in found:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as error:
+            raise SettingsError(f"{name} must list IP addresses or networks, got {value!r}") from error
+    return found
 
 
 def _url(name: str, value: str) -> str:
@@ -211,4 +226,5 @@ def load_gateway_settings(environ: Mapping[str, str] | None = None) -> GatewaySe
         max_in_flight=int(_number(env, "GATEWAY_MAX_IN_FLIGHT", 64, 1)),
         max_pending=int(_number(env, "GATEWAY_MAX_PENDING", 1000, 1)),
         outbox_poll_s=_number(env, "GATEWAY_OUTBOX_POLL_S", 5.0, 0.05),
+        trusted_proxies=_networks("GATEWAY_TRUSTED_PROXIES", env.get("GATEWAY_TRUSTED_PROXIES") or ""),
     )

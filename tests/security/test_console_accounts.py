@@ -1,0 +1,158 @@
+"""Rows 4 and 5 of issue #13: guessing passwords, locking others out, and sessions that
+outlive logout, a new password, a disabled account or a changed role."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from bot.console import keys as console_keys
+from services.accounts import AccountService
+from tests.console.conftest import PASSWORD, Console, csrf_of
+
+NEUTRAL = "用户名或密码不正确，或尝试次数过多，请稍后再试。"
+
+
+async def login_from(console: Console, address: str, username: str, password: str = PASSWORD) -> tuple[int, str]:
+    """Log in through the TLS proxy, as seen from `address` (X-Forwarded-For)."""
+    headers = {"X-Forwarded-For": address}
+    page = await console.client.get("/console/login", headers=headers)
+    token = csrf_of(await page.text())
+    response = await console.client.post("/console/login", headers=headers, allow_redirects=False,
+                                         data={"username": username, "password": password, "_csrf": token})
+    return response.status, await response.text()
+
+
+async def behind_proxy(start_gateway) -> Console:  # type: ignore[no-untyped-def]
+    return Console(await start_gateway(GATEWAY_TRUSTED_PROXIES="127.0.0.1"))
+
+
+# -- row 4 ---------------------------------------------------------------------------------
+
+
+async def test_a_stranger_guessing_cannot_lock_the_admin_out(start_gateway):
+    console = await behind_proxy(start_gateway)
+    console.user("li.admin", role="admin")
+    for _ in range(12):
+        status, _ = await login_from(console, "203.0.113.9", "li.admin", "guess guess guess")
+        assert status == 401
+    status, _ = await login_from(console, "203.0.113.9", "li.admin")  # even the right one, from there
+    assert status == 401
+    console.client.session.cookie_jar.clear()
+    status, _ = await login_from(console, "198.51.100.20", "li.admin")  # the admin, at the office
+    assert status == 302
+
+
+async def test_one_address_guessing_at_many_accounts_is_stopped(start_gateway):
+    console = await behind_proxy(start_gateway)
+    console.user("wang")
+    for number in range(20):
+        status, _ = await login_from(console, "203.0.113.9", f"user{number}", "guess guess guess")
+        assert status == 401
+    status, page = await login_from(console, "203.0.113.9", "wang")
+    assert status == 401 and NEUTRAL in page
+    assert console.accounts.users()[0].failed_logins == 0  # refused before any password was checked
+
+
+async def test_the_message_never_tells_which_usernames_exist(console):
+    console.user("zhou")
+    console.user("off.duty")
+    console.accounts.set_active("off.duty", False)
+    answers = set()
+    for username, password in (("zhou", "wrong password"), ("nobody.here", "wrong password"),
+                               ("off.duty", PASSWORD)):
+        token = await console.csrf()
+        response = await console.client.post("/console/login", allow_redirects=False,
+                                             data={"username": username, "password": password, "_csrf": token})
+        text = await response.text()
+        assert response.status == 401 and NEUTRAL in text
+        answers.add(text.replace(username, "NAME"))
+    assert len(answers) == 1
+
+
+async def test_a_failed_login_does_not_log_what_was_typed_as_the_username(console, caplog):
+    token = await console.csrf()
+    await console.client.post("/console/login", data={"username": "MySecretPassw0rd", "password": "x",
+                                                       "_csrf": token})
+    assert "MySecretPassw0rd" not in caplog.text
+
+
+async def test_password_checks_run_on_their_own_threads(console):
+    console.user("chen")
+    accounts = console.gateway.app[console_keys.ACCOUNTS]
+    threads = []
+    authenticate = accounts.authenticate
+
+    def recording(username: str, password: str):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return authenticate(username, password)
+
+    accounts.authenticate = recording  # type: ignore[method-assign]
+    assert await console.login("chen") == 302
+    assert threads and threads[0].startswith("argon2")
+
+
+def test_parallel_wrong_passwords_are_all_counted_on_sqlite(console):
+    console.user("ma")
+    accounts = AccountService(console.gateway.app[console_keys.ACCOUNTS]._session_factory)
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: accounts.authenticate("ma", "wrong password"), range(4)))
+    assert accounts.users()[0].failed_logins == 4
+
+
+# -- row 5 ---------------------------------------------------------------------------------
+
+
+def session_cookie(console: Console) -> str:
+    return next(cookie.value for cookie in console.client.session.cookie_jar if cookie.key == "shqa_console")
+
+
+async def with_cookie(console: Console, cookie: str, path: str = "/console/conversations") -> int:
+    """Another browser with a copy of the cookie."""
+    console.client.session.cookie_jar.clear()
+    console.client.session.cookie_jar.update_cookies({"shqa_console": cookie})
+    response = await console.client.get(path, allow_redirects=False)
+    return response.status
+
+
+async def test_a_copied_cookie_ends_with_the_logout(console):
+    console.user("xu")
+    assert await console.login("xu") == 302
+    copied = session_cookie(console)
+    assert (await console.post("/console/logout")).status == 302
+    assert await with_cookie(console, copied) == 302
+
+
+async def test_an_admin_ending_an_account_ends_its_sessions(console):
+    console.user("li.admin", role="admin")
+    for username in ("a.staff", "b.staff", "c.staff"):
+        console.user(username)
+    copies = {}
+    for username in ("a.staff", "b.staff", "c.staff"):
+        console.client.session.cookie_jar.clear()
+        assert await console.login(username) == 302
+        copies[username] = session_cookie(console)
+    console.client.session.cookie_jar.clear()
+    assert await console.login("li.admin") == 302
+    changes = {"a.staff": {"action": "password", "password": "a brand new password"},
+               "b.staff": {"action": "disable"},
+               "c.staff": {"action": "role", "role": "admin"}}
+    for username, change in changes.items():
+        response = await console.post("/console/admin/users/change", {"username": username, **change},
+                                      page="/console/admin/users")
+        assert response.status == 302
+    for username, cookie in copies.items():
+        assert await with_cookie(console, cookie) == 302, username
+    users = {user.username: user for user in console.accounts.users()}
+    assert not users["b.staff"].active and users["c.staff"].role == "admin"
+    actions = {entry.action for entry in console.accounts.audit_log()}
+    assert {"user_password", "user_disable", "user_role"} <= actions
+
+
+async def test_staff_cannot_use_the_account_page(console):
+    console.user("li.admin", role="admin")
+    console.user("d.staff")
+    assert await console.login("d.staff") == 302
+    response = await console.post("/console/admin/users/change", {"username": "li.admin", "action": "disable"})
+    assert response.status == 403
+    assert all(user.active for user in console.accounts.users())
