@@ -2,7 +2,8 @@
 static/console.js only reloads a page's live part when the event stream says so.
 
 Mobile numbers are masked (139****5678) on every page; an admin may ask to see
-them (`?reveal=1`) or export a list, and each time that is written to the audit log.
+them or export a list, each time with a POST (CSRF-checked: a link on another site
+cannot make an admin's browser do it) that is written to the audit log first.
 """
 
 from __future__ import annotations
@@ -31,11 +32,6 @@ from services.takeover import JOINED, LEFT, REPLY
 log = logging.getLogger(__name__)
 MAX_REPLY_CHARS = 2000
 LOGIN_REFUSED = "用户名或密码不正确，或尝试次数过多，请稍后再试。"
-
-
-def wants_reveal(request: web.Request) -> bool:
-    """An admin asked to see unmasked mobile numbers (audited by the caller)."""
-    return request.query.get("reveal") == "1" and current_user(request).is_admin
 
 
 # -- logging in and out -------------------------------------------------------------
@@ -158,13 +154,22 @@ def _member(request: web.Request) -> tuple[str, str]:
 
 
 async def transcript(request: web.Request) -> web.Response:
+    return await _transcript(request, reveal=False)
+
+
+@admin_only
+async def transcript_reveal(request: web.Request) -> web.Response:
+    """显示完整手机号: audited, then the page with the numbers whole (live updates stay masked)."""
+    channel, user_id = _member(request)
+    await audit(request, "unmask", f"{channel}:{user_id}", "查看会话中的完整手机号")
+    return await _transcript(request, reveal=True)
+
+
+async def _transcript(request: web.Request, reveal: bool) -> web.Response:
     channel, user_id = _member(request)
     service = request.app[keys.CONVERSATIONS]
     turns = await asyncio.to_thread(service.transcript, channel, user_id)
     takeover = await asyncio.to_thread(request.app[keys.TAKEOVERS].active, channel, user_id)
-    reveal = wants_reveal(request)
-    if reveal and request.query.get("partial") != "1":
-        await audit(request, "unmask", f"{channel}:{user_id}", "查看会话中的完整手机号")
     deliverer = request.config_dict[gateway_keys.DELIVERER]
     context = {"channel": channel, "user_id": user_id, "turns": turns, "takeover": takeover, "reveal": reveal,
                "newest_id": max((line.id for turn in turns for line in [*filter(None, [turn.inbound]),
