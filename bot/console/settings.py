@@ -25,8 +25,9 @@ from services.settings import PROJECT_ROOT, SettingsError, env_flag
 class ConsoleSettings:
     secret_key: bytes = field(repr=False)
     key_generated: bool = False
-    # Send the cookie over HTTPS only: on behind a TLS proxy (the console's normal place).
-    cookie_secure: bool = False
+    # The cookie goes over HTTPS only (the console's place is behind the TLS proxy); browsers
+    # also send it to http://localhost, so only a plain-HTTP test harness turns it off.
+    cookie_secure: bool = True
     session_hours: float = 8.0
     replies_path: Path = PROJECT_ROOT / "config" / "console_replies.yml"
     sse_poll_s: float = 1.0
@@ -60,4 +61,4 @@ def load_console_settings(environ: Mapping[str, str] | None = None) -> ConsoleSe
     if not 0.1 <= hours <= 24 * 7:
         raise SettingsError("CONSOLE_SESSION_HOURS must be between 0.1 and 168")
     return ConsoleSettings(secret_key=key, key_generated=generated,
-                           cookie_secure=env_flag(env, "CONSOLE_COOKIE_SECURE", False), session_hours=hours)
+                           cookie_secure=env_flag(env, "CONSOLE_COOKIE_SECURE", True), session_hours=hours)

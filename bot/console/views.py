@@ -37,9 +37,19 @@ LOGIN_REFUSED = "用户名或密码不正确，或尝试次数过多，请稍后
 # -- logging in and out -------------------------------------------------------------
 
 
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def cookie_cannot_come_back(request: web.Request) -> bool:
+    """A Secure cookie over plain HTTP (not on this machine): the login would seem to do nothing."""
+    return (request.app[keys.SETTINGS].cookie_secure and not request.secure
+            and request.url.host not in LOOPBACK_HOSTS)
+
+
 @public
 async def login_page(request: web.Request) -> web.Response:
-    return await render(request, "login.html", {"next": request.query.get("next", ""), "error": None})
+    return await render(request, "login.html", {"next": request.query.get("next", ""), "error": None,
+                                                "needs_https": cookie_cannot_come_back(request)})
 
 
 @public

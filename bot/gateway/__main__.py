@@ -18,7 +18,7 @@ from services.settings import SettingsError
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", help="interface (default GATEWAY_HOST or 0.0.0.0)")
+    parser.add_argument("--host", help="interface (default GATEWAY_HOST or 127.0.0.1: the TLS proxy's side)")
     parser.add_argument("--port", type=int, help="port (default GATEWAY_PORT or 8080)")
     args = parser.parse_args(argv)
     configure_logging()

@@ -78,7 +78,9 @@ class GatewaySettings:
     # "auto": the customer-service API is used when the account has an app id and
     # secret; "off": accounts without it keep late replies for the member's next message.
     customer_service: bool = False
-    host: str = "0.0.0.0"  # noqa: S104 (WeChat's servers must reach it; put it behind HTTPS)
+    # The TLS reverse proxy in front reaches it here; GATEWAY_HOST=0.0.0.0 when the proxy is
+    # on another machine. Never facing the internet in plain HTTP by default (the console's cookie).
+    host: str = "127.0.0.1"
     port: int = 8080
     rasa_budget_s: float = 4.0  # WeChat waits 5 s for the passive reply
     rasa_timeout_s: float = 60.0  # a turn that takes longer is given up (apology)
@@ -217,7 +219,7 @@ def load_gateway_settings(environ: Mapping[str, str] | None = None) -> GatewaySe
         wechat_api_base=_url("WECHAT_API_BASE", env.get("WECHAT_API_BASE") or DEFAULT_WECHAT_API_BASE),
         wecom_api_base=_url("WECOM_API_BASE", env.get("WECOM_API_BASE") or DEFAULT_WECOM_API_BASE),
         customer_service=_customer_service(env, wechat),
-        host=env.get("GATEWAY_HOST") or "0.0.0.0",  # noqa: S104
+        host=env.get("GATEWAY_HOST") or "127.0.0.1",
         port=port,
         rasa_budget_s=budget,
         rasa_timeout_s=_number(env, "GATEWAY_RASA_TIMEOUT_S", 60.0, 1.0),

@@ -156,3 +156,36 @@ async def test_staff_cannot_use_the_account_page(console):
     response = await console.post("/console/admin/users/change", {"username": "li.admin", "action": "disable"})
     assert response.status == 403
     assert all(user.active for user in console.accounts.users())
+
+
+# -- row 7 ---------------------------------------------------------------------------------
+
+
+async def test_the_session_cookie_is_secure_unless_turned_off(start_gateway, monkeypatch):
+    monkeypatch.delenv("CONSOLE_COOKIE_SECURE", raising=False)
+    console = Console(await start_gateway())
+    response = await console.client.get("/console/login")  # the anonymous session holding the CSRF token
+    cookie = response.cookies["shqa_console"]
+    assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+async def test_over_plain_http_from_elsewhere_the_login_page_says_to_use_https(start_gateway, monkeypatch):
+    monkeypatch.delenv("CONSOLE_COOKIE_SECURE", raising=False)
+    console = Console(await start_gateway())
+    page = await console.client.get("/console/login", headers={"Host": "console.example.org"})
+    assert "请通过 HTTPS 访问控制台" in await page.text()
+    local = await console.client.get("/console/login")  # http://127.0.0.1: browsers keep Secure cookies there
+    assert "请通过 HTTPS" not in await local.text()
+
+
+def test_the_gateway_listens_on_the_loopback_by_default():
+    from bot.gateway.settings import load_gateway_settings
+
+    assert load_gateway_settings({}).host == "127.0.0.1"
+
+
+async def test_behind_the_proxy_a_console_request_around_it_is_refused(start_gateway):
+    console = await behind_proxy(start_gateway)
+    assert (await console.client.get("/console/login")).status == 400  # no X-Forwarded-For: not via the proxy
+    assert (await console.client.get("/console/login", headers={"X-Forwarded-For": "198.51.100.20"})).status == 200
+    assert (await console.client.get("/healthz")).status == 200
