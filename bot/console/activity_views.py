@@ -275,6 +275,8 @@ def safe_file_name(raw: str | None) -> str:
 def unreadable_message(error: UnreadableNotice, suffix: str) -> str:
     """A Chinese reason for staff; the reader's own message names a temporary path."""
     reason = str(error)
+    if "too large when unpacked" in reason:
+        return "无法读取：这个文件解压后过大（可能是恶意构造的压缩文件），请另存或重新导出后再上传。"
     if "encrypted" in reason:
         return "无法读取：这个 PDF 已加密。请提供未加密的文件。"
     if "contains no text" in reason:
