@@ -58,6 +58,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.messaging import MessageLog
 from services.models import Base
 from services.textnorm import normalise
+from services.validation import mask_mobiles
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,9 @@ class SearchText(Base):
 
     message_id = Column(ForeignKey("message_log.id", ondelete="CASCADE"), primary_key=True)
     text_key = Column(Text, nullable=False)
+    # The same with mobile numbers masked (139****5678): what staff without the right to
+    # see numbers search, so that a search cannot tell them the hidden digits one by one.
+    masked_key = Column(Text)
 
 
 class NluReading(Base):
@@ -281,7 +285,8 @@ class ConversationIndex:
                     .where(MessageLog.id > start, MessageLog.id <= end, MessageLog.direction == "in",
                            MessageLog.text.is_not(None))).all()
                 insert_ignoring_duplicates(session, SearchText.__table__,
-                                           [{"message_id": row.id, "text_key": search_key(row.text)}
+                                           [{"message_id": row.id, "text_key": search_key(row.text),
+                                             "masked_key": search_key(mask_mobiles(row.text))}
                                             for row in rows if (row.text or "").strip()])
                 self._advance(session, MESSAGES_CURSOR, end)
             start, read = end, read + len(rows)

@@ -62,6 +62,7 @@ class ConversationFilter:
     held: bool = False  # taken over by staff now
     failed: bool = False  # has a message that failed or a reply not delivered
     query: str | None = None  # words a member's message contains (normalised: 繁體 finds 简体)
+    masked_search: bool = True  # search the text with mobile numbers masked (everyone but admins)
     intent: str | None = None  # what Rasa decided (nlu_fallback included)
     below: float | None = None  # the classifier's confidence below this
     fallback: bool = False  # nlu_fallback, or a fallback action answered
@@ -223,7 +224,8 @@ class ConversationService:
         words = search_words(f.query)
         if words:
             query = query.join(SearchText, SearchText.message_id == log.id)
-            where.extend(SearchText.text_key.like(f"%{_escape_like(word)}%", escape="\\") for word in words)
+            searched = SearchText.masked_key if f.masked_search else SearchText.text_key
+            where.extend(searched.like(f"%{_escape_like(word)}%", escape="\\") for word in words)
         if f.reads_rasa:
             query = query.join(NluReading, NluReading.message_id == log.id)
             if f.intent:
