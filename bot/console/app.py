@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
 PREFIX = "/console"
 PASSWORD_THREADS = 2  # argon2 needs 64 MiB a check: two at a time at most
+LIVE_POLL_THREADS = 2  # the live-update streams' one-second polls
 
 
 def console_scope(middlewares: list[Middleware]) -> Middleware:
@@ -105,6 +107,8 @@ def setup_console(gateway: web.Application, settings: ConsoleSettings | None = N
         app[keys.ACCOUNTS] = AccountService(sessions)
         app[keys.LOGIN_THROTTLE] = LoginThrottle(app[gateway_keys.KV])
         password_checks = app[keys.PASSWORD_CHECKS] = ThreadPoolExecutor(PASSWORD_THREADS, "argon2")
+        live_polls = app[keys.LIVE_POLLS] = ThreadPoolExecutor(LIVE_POLL_THREADS, "live-updates")
+        app[keys.LIVE_STREAMS] = Counter()
         conversations = app[keys.CONVERSATIONS] = ConversationService(sessions, app[gateway_keys.ENGINE])
         takeovers = app[keys.TAKEOVERS] = TakeoverService(sessions)
         app[keys.SIGNUP_LISTS] = SignupListService(sessions)
@@ -126,5 +130,6 @@ def setup_console(gateway: web.Application, settings: ConsoleSettings | None = N
         warming.add_done_callback(_log_failure)
         yield
         password_checks.shutdown(wait=False, cancel_futures=True)
+        live_polls.shutdown(wait=False, cancel_futures=True)
 
     gateway.cleanup_ctx.append(console_ctx)

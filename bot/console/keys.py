@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
@@ -26,3 +27,6 @@ STOPPING = web.AppKey("console_stopping", asyncio.Event)
 LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)
 # argon2 checks (64 MiB each) on two threads of their own, off the pool the WeChat path uses.
 PASSWORD_CHECKS = web.AppKey("password_checks", ThreadPoolExecutor)
+# Live-update streams: how many each account has open in this process, and their polls' threads.
+LIVE_STREAMS: web.AppKey[Counter[int]] = web.AppKey("live_streams")
+LIVE_POLLS = web.AppKey("live_polls", ThreadPoolExecutor)

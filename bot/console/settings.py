@@ -32,6 +32,7 @@ class ConsoleSettings:
     replies_path: Path = PROJECT_ROOT / "config" / "console_replies.yml"
     sse_poll_s: float = 1.0
     sse_max_s: float = 600.0  # a live-update stream ends then; the browser reconnects at once
+    sse_max_per_account: int = 6  # open streams per account and process (a page has one)
 
     @property
     def session_max_age_s(self) -> int:
