@@ -38,6 +38,7 @@ from services.messaging import MessageLog
 from services.models import Member, Signup, utcnow
 from services.review import ReviewMark, ReviewService, ReviewTag, TagView, TurnReview, members_clause
 from services.review_file import ReviewFile
+from services.senders import rasa_sender
 from services.settings import SHANGHAI
 from services.takeover import Author, Takeover, TakeoverService
 
@@ -389,7 +390,9 @@ class ConversationService:
         with self._engine.connect() as connection:
             events = connection.execute(
                 select(RASA_EVENTS.c.type_name, RASA_EVENTS.c.action_name, RASA_EVENTS.c.data)
-                .where(RASA_EVENTS.c.sender_id == user_id, RASA_EVENTS.c.type_name.in_(("user", "action")))
+                # Namespaced since issue #13; bare in conversations from before it.
+                .where(RASA_EVENTS.c.sender_id.in_((rasa_sender(channel, user_id), user_id)),
+                       RASA_EVENTS.c.type_name.in_(("user", "action")))
                 .order_by(RASA_EVENTS.c.id.desc()).limit(limit)).all()
         return read_events(reversed(events), channel)
 

@@ -27,7 +27,7 @@ async def test_text_goes_to_rasa_with_the_openid_as_sender_and_the_channel_in_me
     pushed = await gateway.wechat().push(text_xml("o-text", "质量月是什么时候", msg_id=4242), "safe")
     assert pushed.content == "收到：质量月是什么时候"
     [call] = gateway.rasa.calls
-    assert call["sender"] == "o-text"  # never the MsgId
+    assert call["sender"] == "wechat:o-text"  # never the MsgId
     assert call["metadata"] == {"channel": "wechat", "openid": "o-text", "account": ACCOUNT, "msg_type": "text",
                                 "msg_id": "4242"}
 
@@ -97,7 +97,7 @@ async def test_a_two_message_sign_up_keeps_the_same_sender(gateway):
     second = await wechat.push(text_xml("o-signup", "张三", msg_id=2), "safe")
     assert first.content == "好的，请问您的姓名？"
     assert second.content == "张三，您已报名成功。"
-    assert [call["sender"] for call in gateway.rasa.calls] == ["o-signup", "o-signup"]
+    assert [call["sender"] for call in gateway.rasa.calls] == ["wechat:o-signup", "wechat:o-signup"]
 
 
 # -- exactly once ------------------------------------------------------------------

@@ -249,7 +249,7 @@ async def test_wecom_text_gets_an_encrypted_reply_for_the_user_id(gateway):
     assert pushed.encrypted and pushed.content == "收到：你好"
     assert pushed.reply["ToUserName"] == "zhangsan" and pushed.reply["FromUserName"] == CORP_ID
     call = gateway.rasa.calls[0]
-    assert call["sender"] == "zhangsan"
+    assert call["sender"] == "wecom:zhangsan"
     assert call["metadata"]["channel"] == "wecom" and call["metadata"]["userid"] == "zhangsan"
 
 

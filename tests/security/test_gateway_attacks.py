@@ -159,3 +159,62 @@ async def test_another_members_msgid_does_not_return_that_members_answer(gateway
     # The victim's own retry is still answered from the cache, with no second turn.
     again = await wechat.push(text_xml("o-victim", "我的报名编号SQ123", msg_id=777))
     assert again.content == victim.content and len(gateway.rasa.calls) == 2
+
+
+async def test_a_wecom_userid_equal_to_an_openid_is_another_conversation(gateway):
+    """FakeRasa keeps a sign-up step per sender id, as a form would."""
+    assert (await gateway.wechat().push(text_xml("same-id", "我要报名"))).content == "好的，请问您的姓名？"
+    # A WeCom user whose UserID is that openid must not land in the WeChat member's form.
+    wecom = await gateway.wecom().push(text_xml("same-id", "张三", to="ww0123456789abcdef"), "safe")
+    assert wecom.content == "收到：张三"
+    assert [call["sender"] for call in gateway.rasa.calls] == ["wechat:same-id", "wecom:same-id"]
+    assert {call["metadata"].get("openid") or call["metadata"].get("userid") for call in gateway.rasa.calls} == {
+        "same-id"}
+
+
+def test_existing_conversations_are_namespaced_by_the_migration(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from services.db import make_engine
+    from services.settings import PROJECT_ROOT
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.attributes["database_url"] = url
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "0008")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255))"))
+        connection.execute(text("INSERT INTO events (sender_id) VALUES ('o-wechat'), ('u-wecom'), ('both'), "
+                                "('demo')"))
+        for channel, user_id in (("wechat", "o-wechat"), ("wecom", "u-wecom"), ("wechat", "both"),
+                                 ("wecom", "both")):
+            connection.execute(text(
+                "INSERT INTO message_log (uid, turn_id, channel, account, user_id, direction, msg_type, status, "
+                "created_at) VALUES (:turn, :turn, :channel, 'gh', :user_id, 'in', 'text', 'answered', "
+                "'2026-12-01 00:00:00')"), {"turn": f"{channel}-{user_id}", "channel": channel, "user_id": user_id})
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        senders = [row[0] for row in connection.execute(text("SELECT sender_id FROM events ORDER BY id"))]
+    engine.dispose()
+    # Known on one channel: namespaced; on both: cannot be split, left as it was; REST: untouched.
+    assert senders == ["wechat:o-wechat", "wecom:u-wecom", "both", "demo"]
+
+
+async def test_sign_ups_keep_the_members_bare_id_whatever_sender_id_the_action_has(console):
+    """Actions pass Rasa's sender id (wechat:<openid>); members, the console and the
+    sign-ups made before namespacing use the bare openid."""
+    from services.signups import SignupService
+    from tests.conftest import TODAY
+    from tests.console.test_signups import seed
+
+    activity_id = seed(console)  # o-a and o-b signed up with bare ids, as before
+    signups = SignupService(console.gateway.app[keys.SESSIONS], lambda: TODAY)
+    assert [view.reference for view in signups.list_for("wechat", "wechat:o-a")] == \
+        [view.reference for view in signups.list_for("wechat", "o-a")] != []
+    assert signups.list_for("wecom", "wecom:o-a") == []  # the same id on the other channel is someone else
+    assert signups.check(activity_id, "wechat", "wechat:o-a").existing_reference is not None  # already signed up
