@@ -1,9 +1,14 @@
 """Staff accounts for the console: argon2 password hashes, roles, lock-out, and the
 audit log of what admins did with personal data.
 
-Two roles: `staff` (read conversations, reply, take over, see sign-up lists with
-masked mobile numbers) and `admin` (also accounts, unmasked numbers, exports, the
-audit log).
+Roles, each a set of rights (`RIGHTS`): every account reads conversations, replies,
+takes over, marks and tags, uses 试一试 and the dashboard, and reads activities and
+sign-up lists with mobile numbers masked. Beyond that:
+
+    staff (客服)            nothing more
+    editor (内容编辑)        edits activities, uploads and publishes notices, writes training data
+    organiser (活动负责人)   reveals and exports the sign-up lists of the activities assigned to them
+    admin (管理员)           everything: also accounts, every list, the audit log
 
 Guessing is slowed by the console's login throttle (bot/console/throttle.py, per
 address and per account, in Redis), not by locking the account row: a lock any
@@ -25,13 +30,29 @@ from enum import Enum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Text, func, select, update
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, delete, func, select, update
 from sqlalchemy.orm import sessionmaker
 
 from services.models import Base, utcnow
 
-ROLES = ("staff", "admin")
-ROLE_NAMES = {"staff": "工作人员", "admin": "管理员"}
+
+class Right(str, Enum):
+    EDIT_ACTIVITIES = "edit_activities"  # create and edit activities and their milestones
+    PUBLISH_NOTICES = "publish_notices"  # upload, correct, publish and withdraw notices
+    WRITE_TRAINING_DATA = "write_training_data"  # the 没听懂 inbox's decisions → data/nlu/review.yml
+    EXPORT_OWN_SIGNUPS = "export_own_signups"  # whole numbers and exports of one's own activities
+    EXPORT_SIGNUPS = "export_signups"  # … of every activity
+    MANAGE_ACCOUNTS = "manage_accounts"
+
+
+RIGHTS: dict[str, frozenset[Right]] = {
+    "staff": frozenset(),
+    "editor": frozenset({Right.EDIT_ACTIVITIES, Right.PUBLISH_NOTICES, Right.WRITE_TRAINING_DATA}),
+    "organiser": frozenset({Right.EXPORT_OWN_SIGNUPS}),
+    "admin": frozenset(Right),
+}
+ROLES = tuple(RIGHTS)
+ROLE_NAMES = {"staff": "客服", "editor": "内容编辑", "organiser": "活动负责人", "admin": "管理员"}
 MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"[A-Za-z0-9_.\-]{2,40}")
 
@@ -68,6 +89,17 @@ class AuditEntry(Base):
     detail = Column(Text)
 
 
+class ActivityOrganiser(Base):
+    """An organiser account's activities: it may reveal and export their sign-up lists."""
+
+    __tablename__ = "activity_organisers"
+
+    activity_id = Column(ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True)
+    username = Column(String(40), primary_key=True)
+    assigned_by = Column(String(40), nullable=False)
+    assigned_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
 class AccountError(ValueError):
     """A request the account rules refuse; the message is for the person typing."""
 
@@ -87,6 +119,13 @@ class StaffView:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    def may(self, right: Right | str) -> bool:
+        return Right(right) in RIGHTS.get(self.role, frozenset())
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES.get(self.role, self.role)
 
     @property
     def shown_name(self) -> str:
@@ -246,6 +285,32 @@ class AccountService:
             return self._hasher.verify(password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    # -- organisers ------------------------------------------------------------------
+
+    def organises(self, username: str, activity_id: int) -> bool:
+        with self._session_factory() as session:
+            return session.get(ActivityOrganiser, (activity_id, username)) is not None
+
+    def organisers(self, activity_id: int) -> list[str]:
+        with self._session_factory() as session:
+            return list(session.scalars(select(ActivityOrganiser.username)
+                                        .where(ActivityOrganiser.activity_id == activity_id)
+                                        .order_by(ActivityOrganiser.username)))
+
+    def set_organiser(self, activity_id: int, username: str, assigned: bool, by: str) -> None:
+        """Assign (or take back) an activity to an organiser account."""
+        with self._session_factory() as session, session.begin():
+            user = session.scalars(select(StaffUser).where(StaffUser.username == username)).first()
+            if user is None or user.role != "organiser":
+                raise AccountError(f"{username} 不是活动负责人账号")
+            found = session.get(ActivityOrganiser, (activity_id, username))
+            if assigned and found is None:
+                session.add(ActivityOrganiser(activity_id=activity_id, username=username, assigned_by=by,
+                                              assigned_at=self._clock()))
+            elif not assigned and found is not None:
+                session.execute(delete(ActivityOrganiser).where(ActivityOrganiser.activity_id == activity_id,
+                                                                ActivityOrganiser.username == username))
 
     # -- the audit log -------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """活动与报名: the activity list, creating and editing activities and their milestones,
 sign-up lists and exports, and uploading a notice.
 
-Any logged-in account (staff or admin) may edit activities and upload notices;
+Editors and admins edit activities and upload notices (services.accounts.RIGHTS);
 every change is written to the audit log in the same transaction
 (services.activity_admin). A refused form is shown again, status 400, with what was
 typed and one Chinese message per field.
@@ -31,10 +31,11 @@ from aiohttp import BodyPartReader, web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.console import keys
-from bot.console.auth import admin_only, multipart_after_csrf, read_field
+from bot.console.auth import admin_only, multipart_after_csrf, read_field, requires
 from bot.console.exports import signups_csv, signups_xlsx
-from bot.console.pages import audit, current_user, flash, render
+from bot.console.pages import audit, current_user, error_page, flash, render
 from bot.gateway import keys as gateway_keys
+from services.accounts import AccountError, Right
 from services.activity_admin import (
     LABELS,
     PRECISIONS,
@@ -98,9 +99,24 @@ async def signups(request: web.Request) -> web.Response:
     return await _signups(request, request.query.get("cancelled") == "1", reveal=False)
 
 
-@admin_only
+async def may_export(request: web.Request, activity_id: int) -> bool:
+    """Admins, for every activity; an organiser, for the activities assigned to them."""
+    user = current_user(request)
+    if user.may(Right.EXPORT_SIGNUPS):
+        return True
+    return user.may(Right.EXPORT_OWN_SIGNUPS) and await asyncio.to_thread(
+        request.app[keys.ACCOUNTS].organises, user.username, activity_id)
+
+
+async def _refuse_export(request: web.Request) -> web.Response:
+    log.warning("console: %s refused the whole numbers of %s", current_user(request).username, request.path)
+    return await error_page(request, 403, "只有管理员和该活动的负责人可以查看完整手机号或导出名单。")
+
+
 async def signups_reveal(request: web.Request) -> web.Response:
     """显示完整手机号 (a POST, audited): the list with the numbers whole."""
+    if not await may_export(request, _activity_id(request)):
+        return await _refuse_export(request)
     form = await request.post()
     return await _signups(request, form.get("cancelled") == "1", reveal=True)
 
@@ -115,14 +131,40 @@ async def _signups(request: web.Request, include_cancelled: bool, reveal: bool) 
     if reveal:
         await audit(request, "unmask", f"activity {activity_id} {activity.name}",
                     f"查看 {len(found)} 条报名的完整手机号")
-    return await render(request, "signups.html", {"activity": activity, "signups": found, "reveal": reveal,
-                                                  "include_cancelled": include_cancelled})
+    accounts = request.app[keys.ACCOUNTS]
+    is_admin = current_user(request).is_admin
+    return await render(request, "signups.html", {
+        "activity": activity, "signups": found, "reveal": reveal, "include_cancelled": include_cancelled,
+        "may_export": await may_export(request, activity_id),
+        "organisers": await asyncio.to_thread(accounts.organisers, activity_id) if is_admin else [],
+        "organiser_accounts": [user.username for user in await asyncio.to_thread(accounts.users)
+                               if user.role == "organiser"] if is_admin else []})
 
 
 @admin_only
+async def signups_organisers(request: web.Request) -> web.Response:
+    """Assign the activity to an organiser account (or take it back); audited."""
+    activity_id = _activity_id(request)
+    form = await request.post()
+    username = str(form.get("username") or "")
+    assigned = form.get("assigned") == "1"
+    try:
+        await asyncio.to_thread(request.app[keys.ACCOUNTS].set_organiser, activity_id, username, assigned,
+                                current_user(request).username)
+    except AccountError as error:
+        await flash(request, str(error))
+    else:
+        await audit(request, "organiser_assign" if assigned else "organiser_remove", f"activity {activity_id}",
+                    username)
+        await flash(request, f"{'已指定' if assigned else '已取消'} {username} 为该活动的负责人。")
+    raise web.HTTPFound(_url(request, "signups", activity_id=activity_id))
+
+
 async def export_signups(request: web.Request) -> web.StreamResponse:
     """A POST (CSRF-checked, audited): a GET could be set off by a link on any site."""
     activity_id = _activity_id(request)
+    if not await may_export(request, activity_id):
+        return await _refuse_export(request)
     fmt = request.match_info["fmt"]
     lists = request.app[keys.SIGNUP_LISTS]
     activity = await asyncio.to_thread(lists.activity, activity_id)
@@ -160,10 +202,12 @@ async def _form_page(request: web.Request, form: ActivityInput, activity_id: int
         "new_milestone": (milestone_forms or {}).get("new") or MilestoneInput(), "today": today()}, status=status)
 
 
+@requires(Right.EDIT_ACTIVITIES)
 async def activity_new(request: web.Request) -> web.Response:
     return await _form_page(request, ActivityInput())
 
 
+@requires(Right.EDIT_ACTIVITIES)
 async def activity_create(request: web.Request) -> web.Response:
     form = ActivityInput.from_mapping(await request.post())
     try:
@@ -175,6 +219,7 @@ async def activity_create(request: web.Request) -> web.Response:
     raise web.HTTPFound(_url(request, "activity_edit", activity_id=saved.id))
 
 
+@requires(Right.EDIT_ACTIVITIES)
 async def activity_edit(request: web.Request) -> web.Response:
     found = await asyncio.to_thread(_admin(request).page, _activity_id(request))
     if found is None:
@@ -182,6 +227,7 @@ async def activity_edit(request: web.Request) -> web.Response:
     return await _form_page(request, found[0], found[1].id)
 
 
+@requires(Right.EDIT_ACTIVITIES)
 async def activity_update(request: web.Request) -> web.Response:
     activity_id = _activity_id(request)
     form = ActivityInput.from_mapping(await request.post())
@@ -195,6 +241,7 @@ async def activity_update(request: web.Request) -> web.Response:
     raise web.HTTPFound(_url(request, "activity_edit", activity_id=activity_id))
 
 
+@requires(Right.EDIT_ACTIVITIES)
 async def activity_release(request: web.Request) -> web.Response:
     activity_id = _activity_id(request)
     try:
@@ -205,10 +252,12 @@ async def activity_release(request: web.Request) -> web.Response:
     raise web.HTTPFound(_url(request, "activity_edit", activity_id=activity_id))
 
 
+@requires(Right.EDIT_ACTIVITIES)
 async def milestone_add(request: web.Request) -> web.Response:
     return await _milestone_change(request, None)
 
 
+@requires(Right.EDIT_ACTIVITIES)
 async def milestone_update(request: web.Request) -> web.Response:
     return await _milestone_change(request, _activity_id(request, "milestone_id"))
 
@@ -235,6 +284,7 @@ async def _milestone_change(request: web.Request, milestone_id: int | None) -> w
     raise web.HTTPFound(_url(request, "activity_edit", activity_id=activity_id) + "#milestones")
 
 
+@requires(Right.EDIT_ACTIVITIES)
 async def milestone_remove(request: web.Request) -> web.Response:
     activity_id = _activity_id(request)
     try:
@@ -333,12 +383,14 @@ async def read_upload_form(request: web.Request, folder: Path) -> tuple[Uploaded
     return upload, dry_run
 
 
+@requires(Right.PUBLISH_NOTICES)
 async def upload_page(request: web.Request) -> web.Response:
     error = UPLOAD_ERRORS.get(request.query.get("error") or "")
     return await render(request, "upload.html", {"result": None, "error": error, "supported": SUPPORTED,
                                                  "max_mb": NOTICE_MAX_BYTES // (1024 * 1024)})
 
 
+@requires(Right.PUBLISH_NOTICES)
 async def upload_submit(request: web.Request) -> web.Response:
     with tempfile.TemporaryDirectory(prefix="notice-") as folder:
         upload, dry_run = await read_upload_form(request, Path(folder))

@@ -29,6 +29,7 @@ from yarl import URL
 
 from bot.console import keys
 from bot.console.pages import CSRF_FIELD, USER, error_page
+from services.accounts import Right
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -48,6 +49,16 @@ def public[H: Handler](handler: H) -> H:
 def admin_only[H: Handler](handler: H) -> H:
     handler.console_role = "admin"  # type: ignore[attr-defined]
     return handler
+
+
+def requires(right: Right) -> Callable[[Handler], Handler]:
+    """Reachable by accounts whose role has this right (services.accounts.RIGHTS)."""
+
+    def mark[H: Handler](handler: H) -> H:
+        handler.console_right = right  # type: ignore[attr-defined]
+        return handler
+
+    return mark
 
 
 def login_url(request: web.Request) -> str:
@@ -133,8 +144,12 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         raise web.HTTPFound(str(url.with_query({"next": target}) if target else url))
     request[USER] = user
     if getattr(original, "console_role", None) == "admin" and not user.is_admin:
-        log.warning("console: %s (staff) refused %s %s", user.username, request.method, request.path)
+        log.warning("console: %s (%s) refused %s %s", user.username, user.role, request.method, request.path)
         return await error_page(request, 403, "此页面仅限管理员访问。")
+    right = getattr(original, "console_right", None)
+    if right is not None and not user.may(right):
+        log.warning("console: %s (%s) refused %s %s", user.username, user.role, request.method, request.path)
+        return await error_page(request, 403, f"您的账号（{user.role_name}）没有此项权限，请联系管理员。")
     return await handler(request)
 
 

@@ -40,6 +40,7 @@ def setup_routes(app: web.Application, prefix: str = "/console") -> None:
     add_post(prefix + "/activities/new", activity_views.activity_create)
     add_get(activity, activity_views.signups, name="signups")
     add_post(activity + "/reveal", activity_views.signups_reveal, name="signups_reveal")
+    add_post(activity + "/organisers", activity_views.signups_organisers, name="signups_organisers")
     add_post(activity + "/export.{fmt}", activity_views.export_signups, name="export")
     add_get(activity + "/edit", activity_views.activity_edit, name="activity_edit")
     add_post(activity + "/edit", activity_views.activity_update)

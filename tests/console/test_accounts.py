@@ -73,7 +73,7 @@ async def test_staff_cannot_reach_admin_pages(console):
     for path in ("/console/activities/1/export.csv", "/console/activities/1/export.xlsx"):
         response = await console.post(path)
         assert response.status == 403, path
-        assert "仅限管理员" in await response.text()
+        assert "只有管理员和该活动的负责人" in await response.text()
     response = await console.post("/console/admin/users", {"username": "sneaky", "password": "x" * 12,
                                                             "role": "admin"})
     assert response.status == 403
