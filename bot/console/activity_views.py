@@ -393,7 +393,13 @@ async def upload_page(request: web.Request) -> web.Response:
 @requires(Right.PUBLISH_NOTICES)
 async def upload_submit(request: web.Request) -> web.Response:
     with tempfile.TemporaryDirectory(prefix="notice-") as folder:
-        upload, dry_run = await read_upload_form(request, Path(folder))
+        try:
+            upload, dry_run = await read_upload_form(request, Path(folder))
+        except (ValueError, AssertionError) as error:  # aiohttp's reader on a malformed form
+            log.info("console: upload refused: malformed form (%s)", type(error).__name__)
+            return await render(request, "upload.html", {
+                "supported": SUPPORTED, "max_mb": NOTICE_MAX_BYTES // (1024 * 1024), "result": None,
+                "error": "上传的内容不完整或格式不正确，请重新选择文件上传。"}, status=400)
         context: dict[str, Any] = {"supported": SUPPORTED, "max_mb": NOTICE_MAX_BYTES // (1024 * 1024),
                                    "dry_run": dry_run}
         if upload is None:

@@ -26,7 +26,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.console import keys
-from bot.console.auth import Handler, auth_middleware, csrf_middleware, security_headers
+from bot.console.auth import Handler, auth_middleware, csrf_middleware, error_pages, security_headers
 from bot.console.formatting import shanghai_text, shown
 from bot.console.routes import setup_routes
 from bot.console.settings import ConsoleSettings, load_console_settings
@@ -88,8 +88,8 @@ def setup_console(gateway: web.Application, settings: ConsoleSettings | None = N
         Fernet(settings.secret_key), cookie_name="shqa_console", path=PREFIX, max_age=settings.session_max_age_s,
         secure=settings.cookie_secure, httponly=True, samesite="Lax")
     # Login before CSRF: an anonymous POST is turned away before any of its body is read.
-    gateway.middlewares.append(console_scope([security_headers, session_middleware(storage), auth_middleware,
-                                              csrf_middleware]))
+    gateway.middlewares.append(console_scope([security_headers, session_middleware(storage), error_pages,
+                                              auth_middleware, csrf_middleware]))
     env = aiohttp_jinja2.setup(gateway, loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                                autoescape=jinja2.select_autoescape(["html"], default=True))
     env.filters["sh"] = shanghai_text

@@ -82,12 +82,15 @@ async def _token_from_body(request: web.Request) -> str | None:
         value = (await request.post()).get(CSRF_FIELD)  # at most client_max_size (64 KiB)
         return value if isinstance(value, str) else None
     if request.content_type == "multipart/form-data":
-        reader = await request.multipart()
-        request[MULTIPART] = reader
-        part = await reader.next()
-        if not isinstance(part, BodyPartReader) or part.name != CSRF_FIELD:
+        try:
+            reader = await request.multipart()
+            request[MULTIPART] = reader
+            part = await reader.next()
+            if not isinstance(part, BodyPartReader) or part.name != CSRF_FIELD:
+                return None
+            token = await read_field(part, MAX_TOKEN_BYTES)
+        except (ValueError, AssertionError, web.HTTPException):  # a malformed form: no token in it
             return None
-        token = await read_field(part, MAX_TOKEN_BYTES)
         return None if token is None else token.decode("ascii", "replace")
     return None
 
@@ -151,6 +154,34 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         log.warning("console: %s (%s) refused %s %s", user.username, user.role, request.method, request.path)
         return await error_page(request, 403, f"您的账号（{user.role_name}）没有此项权限，请联系管理员。")
     return await handler(request)
+
+
+# What staff are told when a console request goes wrong; never an exception's text.
+ERROR_MESSAGES = {
+    400: "请求的内容不完整或格式不正确，请返回后重试。",
+    403: "您没有权限进行此操作。",
+    404: "页面不存在，或要找的内容已被删除。",
+    405: "不支持这种请求方式，请从页面上的链接或按钮进入。",
+    413: "提交的内容太大。",
+    429: "操作太频繁，请稍后再试。",
+}
+SERVER_ERROR = "服务器出错了，请稍后再试；如果一直出现，请联系管理员。"
+
+
+@web.middleware
+async def error_pages(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A 4xx or 5xx from a console page is the console's error page, in Chinese."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status < 400 or error.status == 401:  # redirects; 401 ends a live-update stream
+            raise
+        return await error_page(request, error.status, ERROR_MESSAGES.get(error.status, SERVER_ERROR))
+    except (asyncio.CancelledError, ConnectionResetError):
+        raise
+    except Exception:
+        log.exception("console: %s %s failed", request.method, request.path)
+        return await error_page(request, 500, SERVER_ERROR)
 
 
 @web.middleware

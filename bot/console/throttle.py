@@ -31,33 +31,45 @@ class LoginThrottle:
         self.kv = kv
         self.limits = limits or LoginLimits()
 
-    async def _keys(self, username: str, address: str) -> dict[str, int]:
-        """Counter key → its limit. An admin's unlock starts the account's counters afresh
-        (a new epoch), those of every address included."""
-        account = username.strip().lower()[:40]
-        epoch = await self.kv.get(f"login:epoch:{account}") or "0"
+    @staticmethod
+    def _account(username: str) -> str:
+        return username.strip().lower()[:40]
+
+    async def _epoch(self, account: str) -> str:
+        """Raised by an admin's unlock: the account's counters, those of every address
+        included, start afresh under new keys."""
+        return await self.kv.get(f"login:epoch:{account}") or "0"
+
+    async def _counters(self, username: str, address: str) -> dict[str, int]:
+        """Counter key → its limit: this address at this account, this address, this account."""
+        account = self._account(username)
+        epoch = await self._epoch(account)
         limits = self.limits
-        return {f"login:pair:{account}:{epoch}:{address}": limits.per_account_and_address,
+        return {self._pair(account, epoch, address): limits.per_account_and_address,
                 f"login:address:{address}": limits.per_address,
                 f"login:account:{account}:{epoch}": limits.per_account}
 
+    @staticmethod
+    def _pair(account: str, epoch: str, address: str) -> str:
+        return f"login:pair:{account}:{epoch}:{address}"
+
     async def blocked(self, username: str, address: str) -> bool:
-        for key, limit in (await self._keys(username, address)).items():
+        for key, limit in (await self._counters(username, address)).items():
             if int(await self.kv.get(key) or 0) >= limit:
                 return True
         return False
 
     async def failed(self, username: str, address: str) -> None:
-        for key in await self._keys(username, address):
+        for key in await self._counters(username, address):
             await self.kv.incr(key, self.limits.window_s)
 
     async def succeeded(self, username: str, address: str) -> None:
         """The right password from this address: its own tries at this account start again."""
-        keys = list(await self._keys(username, address))
-        await self.kv.delete(keys[0])
+        account = self._account(username)
+        await self.kv.delete(self._pair(account, await self._epoch(account), address))
 
     async def clear(self, username: str) -> None:
         """An admin unlocked the account: every counter of it starts again."""
-        account = username.strip().lower()[:40]
-        epoch = int(await self.kv.get(f"login:epoch:{account}") or 0)
+        account = self._account(username)
+        epoch = int(await self._epoch(account))
         await self.kv.set(f"login:epoch:{account}", str(epoch + 1), 30 * 24 * 3600)

@@ -19,6 +19,7 @@ from aiohttp_remotes import XForwardedStrict
 from redis.asyncio import Redis
 
 from bot.console import setup_console
+from bot.console.settings import ConsoleSettings
 from bot.gateway import keys
 from bot.gateway.dedupe import Deduplicator, RateLimiter
 from bot.gateway.handler import Hotline, MessageHandler
@@ -156,7 +157,8 @@ def announce(settings: GatewaySettings, deliverer: Deliverer) -> None:
     log.info("Rasa: %s; budget %.1f s", ", ".join(settings.rasa_urls), settings.rasa_budget_s)
 
 
-def create_app(settings: GatewaySettings | None = None) -> web.Application:
+def create_app(settings: GatewaySettings | None = None,
+               console_settings: ConsoleSettings | None = None) -> web.Application:
     """The gateway. Settings come from the environment unless given; the reply texts
     and the menu are read and checked here, so a mistake stops the start."""
     settings = settings or load_gateway_settings()
@@ -177,5 +179,5 @@ def create_app(settings: GatewaySettings | None = None) -> web.Application:
     app[keys.WECOM_CRYPTO] = Crypto(WECOM, wecom.token, wecom.aes_key, wecom.corp_id) if wecom else None
     app.cleanup_ctx.extend([database_ctx, redis_ctx, http_ctx, handler_ctx])
     setup_routes(app)
-    setup_console(app)  # the staff console at /console (issue #5)
+    setup_console(app, console_settings)  # the staff console at /console (issue #5)
     return app

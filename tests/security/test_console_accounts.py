@@ -43,6 +43,24 @@ async def test_a_stranger_guessing_cannot_lock_the_admin_out(start_gateway):
     assert status == 302
 
 
+async def test_an_admin_lifts_the_limit(start_gateway):
+    console = await behind_proxy(start_gateway)
+    console.user("li.admin", role="admin")
+    console.user("wang")
+    for _ in range(5):
+        assert (await login_from(console, "198.51.100.7", "wang", "forgot it again"))[0] == 401
+    assert (await login_from(console, "198.51.100.7", "wang"))[0] == 401
+    assert (await login_from(console, "198.51.100.20", "li.admin"))[0] == 302
+    headers = {"X-Forwarded-For": "198.51.100.20"}
+    page = await console.client.get("/console/admin/users", headers=headers)
+    token = csrf_of(await page.text())
+    lifted = await console.client.post("/console/admin/users/unlock", headers=headers, allow_redirects=False,
+                                       data={"username": "wang", "_csrf": token})
+    assert lifted.status == 302
+    console.client.session.cookie_jar.clear()
+    assert (await login_from(console, "198.51.100.7", "wang"))[0] == 302
+
+
 async def test_one_address_guessing_at_many_accounts_is_stopped(start_gateway):
     console = await behind_proxy(start_gateway)
     console.user("wang")
