@@ -8,16 +8,24 @@ CI), otherwise asked twice without echo. There is no default password.
     python -m bot.console disable NAME          no more logins; every session ends
     python -m bot.console enable NAME
     python -m bot.console set-role NAME ROLE    staff or admin; every session ends
-    python -m bot.console unlock NAME           forget the wrong passwords counted
+    python -m bot.console unlock NAME           forget the wrong passwords counted; lift the
+                                                login limits (shared through Redis)
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import os
 import sys
 
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot.console.throttle import LoginThrottle
+from bot.gateway.kv import RedisKeyValue
+from bot.gateway.settings import load_gateway_settings
 from services.accounts import ROLES, AccountError, AccountService
 from services.db import make_engine, make_session_factory
 from services.settings import SettingsError, get_settings
@@ -33,6 +41,22 @@ def _password(confirm: bool = True) -> str:
     if confirm and getpass.getpass("再输入一次: ") != password:
         raise AccountError("两次输入的密码不一致")
     return password
+
+
+async def _lift_login_limits(username: str) -> bool:
+    """Clear the account's login throttle where every gateway process keeps it (Redis);
+    False without REDIS_URL (each gateway process then keeps its own)."""
+    settings = load_gateway_settings()
+    if not settings.redis_url:
+        return False
+    client = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        await LoginThrottle(RedisKeyValue(client, settings.redis_prefix)).clear(username)
+    except (RedisError, OSError) as error:
+        raise AccountError(f"已清除密码错误计数，但无法连接 Redis 解除登录限制（{type(error).__name__}）") from error
+    finally:
+        await client.aclose()
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,8 +103,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             accounts.unlock(args.username)
             accounts.audit("cli", "unlock_user", args.username, "命令行")
-            print(f"unlocked {args.username}")
-    except AccountError as error:
+            shared = asyncio.run(_lift_login_limits(args.username))
+            print(f"unlocked {args.username}" + ("" if shared else
+                  " (no REDIS_URL: the gateway's own login limits end within 15 minutes, "
+                  "or an admin lifts them on the 账号 page)"))
+    except (AccountError, SettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:

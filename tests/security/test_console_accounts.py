@@ -207,3 +207,50 @@ async def test_behind_the_proxy_a_console_request_around_it_is_refused(start_gat
     assert (await console.client.get("/console/login")).status == 400  # no X-Forwarded-For: not via the proxy
     assert (await console.client.get("/console/login", headers={"X-Forwarded-For": "198.51.100.20"})).status == 200
     assert (await console.client.get("/healthz")).status == 200
+
+
+def test_the_unlock_command_lifts_the_limits_kept_in_redis(tmp_path):
+    import asyncio
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    import pytest
+    from redis.asyncio import Redis
+
+    from bot.console.throttle import LoginThrottle
+    from bot.gateway.kv import RedisKeyValue
+    from bot.gateway.settings import GatewaySettings
+    from services.db import make_engine, make_session_factory
+    from services.settings import PROJECT_ROOT
+    from services.setup import migrate
+
+    redis_url = "redis://127.0.0.1:6379/15"  # a database of its own, away from a running gateway's
+    username = f"wang.{uuid.uuid4().hex[:8]}"
+    address = f"test-address-{username}"  # keys of their own: runs within 15 minutes do not add up
+    database_url = f"sqlite:///{tmp_path / 'cli.db'}"
+    migrate(database_url)
+    engine = make_engine(database_url)
+    AccountService(make_session_factory(engine)).create_user(username, PASSWORD)
+    engine.dispose()
+
+    async def blocked(failures: int) -> bool:
+        client = Redis.from_url(redis_url)
+        try:
+            limiter = LoginThrottle(RedisKeyValue(client, GatewaySettings.redis_prefix))
+            for _ in range(failures):
+                await limiter.failed(username, address)
+            return await limiter.blocked(username, address)
+        finally:
+            await client.aclose()
+
+    try:
+        assert asyncio.run(blocked(5))
+    except OSError:
+        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PYTHONPATH": str(PROJECT_ROOT)}
+    done = subprocess.run([sys.executable, "-m", "bot.console", "unlock", username], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert not asyncio.run(blocked(0))
