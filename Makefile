@@ -100,7 +100,7 @@ validate: $(STAMP) ## rasa data validate
 .PHONY: unit
 unit: $(STAMP) $(EDGE_STAMP) ## unit and integration tests (PostgreSQL/Redis tests skip with a reason when absent)
 	$(PY) -m pytest tests/unit tests/integration tests/ingest -q -rs
-	$(EDGE_PY) -m pytest tests/gateway tests/console $(SHARED_TESTS) -q -rs
+	$(EDGE_PY) -m pytest tests/gateway tests/console tests/security $(SHARED_TESTS) -q -rs
 
 .PHONY: deploy-check
 deploy-check: $(DEPLOY_STAMP) ## validate deploy/ offline: manifests against the Kubernetes schemas, the Compose file, the Dockerfiles

@@ -71,7 +71,9 @@ def running_assistant(database_url: str, log_path: Path, today: str | None = Non
     rasa_port, actions_port, gateway_port = free_port(), free_port(), free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "RASA_PORT": str(rasa_port),
            "ACTIONS_PORT": str(actions_port), "PYTHONPATH": str(PROJECT_ROOT),
-           "GATEWAY_PORT": str(gateway_port), "GATEWAY_HOST": "127.0.0.1"}
+           "GATEWAY_PORT": str(gateway_port), "GATEWAY_HOST": "127.0.0.1",
+           # Tests and load runs speak plain HTTP to 127.0.0.1, where no TLS proxy sits.
+           "CONSOLE_COOKIE_SECURE": "off"}
     if today:
         env["ASSISTANT_TODAY"] = today
     env.pop("REDIS_URL", None)

@@ -6,7 +6,9 @@
 Rasa and the action server run on Rasa's environment (.venv, Python 3.10); the
 gateway, which also serves the staff console, on the edge's (.venv-edge: a current
 Python and aiohttp), whichever Python runs this. Only the gateway listens beyond
-the loopback. Each child's output is prefixed with its name; when one child dies
+the loopback. Each child's output is prefixed with its name, with mobile numbers
+masked (the gateway masks its own lines; Rasa's and the action server's are masked
+here); when one child dies
 the others are stopped, and Ctrl-C stops them all, so nothing is left running.
 """
 
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from bot.training import MODEL_PATH
 from services.settings import PROJECT_ROOT
+from services.validation import mask_mobiles
 
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTIONS_PORT = int(os.environ.get("ACTIONS_PORT", "5055"))
@@ -95,7 +98,9 @@ async def pump(name: str, stream: asyncio.StreamReader) -> None:
     colour = COLOURS.get(name, "") if sys.stdout.isatty() else ""
     reset = RESET if colour else ""
     while line := await stream.readline():
-        text = line.decode("utf-8", "replace").rstrip()
+        # Rasa and the action server log members' messages at debug level and in errors;
+        # they do not use the gateway's masking formatter, so their lines are masked here.
+        text = mask_mobiles(line.decode("utf-8", "replace").rstrip())
         print(f"{colour}[{name:7}]{reset} {text}", flush=True)
 
 

@@ -1,10 +1,23 @@
 """Staff accounts for the console: argon2 password hashes, roles, lock-out, and the
 audit log of what admins did with personal data.
 
-Two roles: `staff` (read conversations, reply, take over, see sign-up lists with
-masked mobile numbers) and `admin` (also accounts, unmasked numbers, exports, the
-audit log). Five wrong passwords in a row lock an account for fifteen minutes,
-even against the right password, so guessing is slow whoever guesses.
+Roles, each a set of rights (`RIGHTS`): every account reads conversations, replies,
+takes over, marks and tags, uses 试一试 and the dashboard, and reads activities and
+sign-up lists with mobile numbers masked. Beyond that:
+
+    staff (客服)            nothing more
+    editor (内容编辑)        edits activities, uploads and publishes notices, writes training data
+    organiser (活动负责人)   reveals and exports the sign-up lists of the activities assigned to them
+    admin (管理员)           everything: also accounts, every list, the audit log
+
+Guessing is slowed by the console's login throttle (bot/console/throttle.py, per
+address and per account, in Redis), not by locking the account row: a lock any
+stranger could set on any account was itself the attack. Wrong passwords are still
+counted here, atomically, for admins to see.
+
+Each account has a session version, stored in its sessions: logging out, a new
+password, disabling the account or changing its role raise it, which ends every
+copy of every session of that account, wherever the cookie was copied to.
 """
 
 from __future__ import annotations
@@ -17,14 +30,29 @@ from enum import Enum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Text, func, select, update
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, delete, func, select, update
 from sqlalchemy.orm import sessionmaker
 
 from services.models import Base, utcnow
 
-ROLES = ("staff", "admin")
-MAX_FAILURES = 5
-LOCK_FOR = dt.timedelta(minutes=15)
+
+class Right(str, Enum):
+    EDIT_ACTIVITIES = "edit_activities"  # create and edit activities and their milestones
+    PUBLISH_NOTICES = "publish_notices"  # upload, correct, publish and withdraw notices
+    WRITE_TRAINING_DATA = "write_training_data"  # the 没听懂 inbox's decisions → data/nlu/review.yml
+    EXPORT_OWN_SIGNUPS = "export_own_signups"  # whole numbers and exports of one's own activities
+    EXPORT_SIGNUPS = "export_signups"  # … of every activity
+    MANAGE_ACCOUNTS = "manage_accounts"
+
+
+RIGHTS: dict[str, frozenset[Right]] = {
+    "staff": frozenset(),
+    "editor": frozenset({Right.EDIT_ACTIVITIES, Right.PUBLISH_NOTICES, Right.WRITE_TRAINING_DATA}),
+    "organiser": frozenset({Right.EXPORT_OWN_SIGNUPS}),
+    "admin": frozenset(Right),
+}
+ROLES = tuple(RIGHTS)
+ROLE_NAMES = {"staff": "客服", "editor": "内容编辑", "organiser": "活动负责人", "admin": "管理员"}
 MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"[A-Za-z0-9_.\-]{2,40}")
 
@@ -38,9 +66,11 @@ class StaffUser(Base):
     password_hash = Column(String(200), nullable=False)
     role = Column(String(10), nullable=False, default="staff")  # staff | admin
     active = Column(Boolean, nullable=False, default=True)
-    # Wrong passwords since the last success or lock; at MAX_FAILURES the account locks.
+    # Wrong passwords since the last success (for admins to see; the throttle decides).
     failed_logins = Column(Integer, nullable=False, default=0)
-    locked_until = Column(DateTime(timezone=True))
+    locked_until = Column(DateTime(timezone=True))  # no longer set (the lock-out before the throttle)
+    # Raised to end every session of the account (logout, password, disabled, role).
+    session_version = Column(Integer, nullable=False, default=0, server_default="0")
     last_login_at = Column(DateTime(timezone=True))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
@@ -59,6 +89,17 @@ class AuditEntry(Base):
     detail = Column(Text)
 
 
+class ActivityOrganiser(Base):
+    """An organiser account's activities: it may reveal and export their sign-up lists."""
+
+    __tablename__ = "activity_organisers"
+
+    activity_id = Column(ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True)
+    username = Column(String(40), primary_key=True)
+    assigned_by = Column(String(40), nullable=False)
+    assigned_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
 class AccountError(ValueError):
     """A request the account rules refuse; the message is for the person typing."""
 
@@ -72,10 +113,19 @@ class StaffView:
     active: bool
     locked_until: dt.datetime | None
     last_login_at: dt.datetime | None
+    session_version: int = 0
+    failed_logins: int = 0
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    def may(self, right: Right | str) -> bool:
+        return Right(right) in RIGHTS.get(self.role, frozenset())
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES.get(self.role, self.role)
 
     @property
     def shown_name(self) -> str:
@@ -85,7 +135,6 @@ class StaffView:
 class LoginOutcome(str, Enum):
     OK = "ok"
     WRONG = "wrong"  # unknown user or wrong password: never said which
-    LOCKED = "locked"
     INACTIVE = "inactive"
 
 
@@ -93,7 +142,6 @@ class LoginOutcome(str, Enum):
 class LoginResult:
     outcome: LoginOutcome
     user: StaffView | None = None
-    locked_until: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +163,8 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 def _view(user: StaffUser) -> StaffView:
     return StaffView(id=user.id, username=user.username, display_name=user.display_name, role=user.role,
                      active=user.active, locked_until=_aware(user.locked_until),
-                     last_login_at=_aware(user.last_login_at))
+                     last_login_at=_aware(user.last_login_at), session_version=user.session_version or 0,
+                     failed_logins=user.failed_logins or 0)
 
 
 def check_password_rules(password: str) -> None:
@@ -170,50 +219,57 @@ class AccountService:
         with self._session_factory() as session:
             return int(session.scalar(select(func.count()).select_from(StaffUser)) or 0)
 
-    def set_password(self, username: str, password: str) -> None:
-        check_password_rules(password)
+    def _change(self, username: str, **values: object) -> None:
+        """Update the account and end its sessions, in one statement."""
         with self._session_factory() as session, session.begin():
-            user = session.scalars(select(StaffUser).where(StaffUser.username == username)).first()
-            if user is None:
+            changed = session.execute(
+                update(StaffUser).where(StaffUser.username == username)
+                .values(session_version=StaffUser.session_version + 1, **values)
+                .execution_options(synchronize_session=False))
+            if not changed.rowcount:
                 raise AccountError(f"没有用户 {username}")
-            user.password_hash = self._hasher.hash(password)
-            user.failed_logins = 0
-            user.locked_until = None
+
+    def set_password(self, username: str, password: str) -> None:
+        """A new password; every session of the account ends."""
+        check_password_rules(password)
+        self._change(username, password_hash=self._hasher.hash(password), failed_logins=0, locked_until=None)
 
     def unlock(self, username: str) -> None:
+        """Wrong passwords counted so far forgotten (the throttle is cleared by the console)."""
         with self._session_factory() as session, session.begin():
             session.execute(update(StaffUser).where(StaffUser.username == username)
                             .values(failed_logins=0, locked_until=None)
                             .execution_options(synchronize_session=False))
 
     def set_active(self, username: str, active: bool) -> None:
-        with self._session_factory() as session, session.begin():
-            session.execute(update(StaffUser).where(StaffUser.username == username).values(active=active)
-                            .execution_options(synchronize_session=False))
+        """Disable (every session ends) or enable an account."""
+        self._change(username, active=active)
+
+    def set_role(self, username: str, role: str) -> None:
+        """Another role; every session ends, so no page keeps the old rights."""
+        if role not in ROLES:
+            raise AccountError(f"角色只能是 {' 或 '.join(ROLES)}")
+        self._change(username, role=role)
+
+    def end_sessions(self, username: str) -> None:
+        """Logging out: every copy of every session of the account ends."""
+        self._change(username)
 
     # -- logging in ------------------------------------------------------------
 
     def authenticate(self, username: str, password: str) -> LoginResult:
-        """Check a login. A wrong password counts towards the lock-out; the lock is
-        set in the same transaction that counts the fifth failure."""
+        """Check a login. A wrong password is counted with one UPDATE … SET n = n + 1, so
+        parallel attempts cannot overwrite each other's count."""
         now = self._clock()
         with self._session_factory() as session, session.begin():
-            user = session.scalars(select(StaffUser).where(StaffUser.username == username)
-                                   .with_for_update()).first()
+            user = session.scalars(select(StaffUser).where(StaffUser.username == username)).first()
             if user is None:
                 self._verify(self._dummy_hash, password)
                 return LoginResult(LoginOutcome.WRONG)
-            locked_until = _aware(user.locked_until)
-            if locked_until is not None and locked_until > now:
-                return LoginResult(LoginOutcome.LOCKED, locked_until=locked_until)
             if not self._verify(user.password_hash, password):
-                user.failed_logins = (user.failed_logins or 0) + 1
-                if user.failed_logins >= MAX_FAILURES:
-                    user.failed_logins = 0
-                    user.locked_until = now + LOCK_FOR
-                    session.add(AuditEntry(at=now, username=username, action="login_locked", target=username,
-                                           detail=f"{MAX_FAILURES} 次密码错误，锁定至 {user.locked_until:%H:%M} UTC"))
-                    return LoginResult(LoginOutcome.LOCKED, locked_until=user.locked_until)
+                session.execute(update(StaffUser).where(StaffUser.id == user.id)
+                                .values(failed_logins=StaffUser.failed_logins + 1)
+                                .execution_options(synchronize_session=False))
                 return LoginResult(LoginOutcome.WRONG)
             if not user.active:
                 return LoginResult(LoginOutcome.INACTIVE)
@@ -229,6 +285,32 @@ class AccountService:
             return self._hasher.verify(password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    # -- organisers ------------------------------------------------------------------
+
+    def organises(self, username: str, activity_id: int) -> bool:
+        with self._session_factory() as session:
+            return session.get(ActivityOrganiser, (activity_id, username)) is not None
+
+    def organisers(self, activity_id: int) -> list[str]:
+        with self._session_factory() as session:
+            return list(session.scalars(select(ActivityOrganiser.username)
+                                        .where(ActivityOrganiser.activity_id == activity_id)
+                                        .order_by(ActivityOrganiser.username)))
+
+    def set_organiser(self, activity_id: int, username: str, assigned: bool, by: str) -> None:
+        """Assign (or take back) an activity to an organiser account."""
+        with self._session_factory() as session, session.begin():
+            user = session.scalars(select(StaffUser).where(StaffUser.username == username)).first()
+            if user is None or user.role != "organiser":
+                raise AccountError(f"{username} 不是活动负责人账号")
+            found = session.get(ActivityOrganiser, (activity_id, username))
+            if assigned and found is None:
+                session.add(ActivityOrganiser(activity_id=activity_id, username=username, assigned_by=by,
+                                              assigned_at=self._clock()))
+            elif not assigned and found is not None:
+                session.execute(delete(ActivityOrganiser).where(ActivityOrganiser.activity_id == activity_id,
+                                                                ActivityOrganiser.username == username))
 
     # -- the audit log -------------------------------------------------------------
 

@@ -57,7 +57,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.messaging import MessageLog
 from services.models import Base
+from services.senders import member_user_id, split_sender
 from services.textnorm import normalise
+from services.validation import mask_mobiles
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +92,9 @@ class SearchText(Base):
 
     message_id = Column(ForeignKey("message_log.id", ondelete="CASCADE"), primary_key=True)
     text_key = Column(Text, nullable=False)
+    # The same with mobile numbers masked (139****5678): what staff without the right to
+    # see numbers search, so that a search cannot tell them the hidden digits one by one.
+    masked_key = Column(Text)
 
 
 class NluReading(Base):
@@ -109,7 +114,7 @@ class NluReading(Base):
     # The message-log row of the message, once both are there (see ConversationIndex._link).
     message_id = Column(ForeignKey("message_log.id", ondelete="CASCADE"))
     channel = Column(String(20), nullable=False)
-    user_id = Column(String(128), nullable=False)  # Rasa's sender_id: the openid or UserID
+    user_id = Column(String(128), nullable=False)  # the openid or UserID (Rasa's sender id without its channel)
     msg_id = Column(String(64), nullable=False)  # the gateway's message id, from the event's metadata
     intent = Column(String(100))  # what Rasa decided, nlu_fallback included
     # The classifier's confidence in its best intent; for nlu_fallback, in the intent it
@@ -281,7 +286,8 @@ class ConversationIndex:
                     .where(MessageLog.id > start, MessageLog.id <= end, MessageLog.direction == "in",
                            MessageLog.text.is_not(None))).all()
                 insert_ignoring_duplicates(session, SearchText.__table__,
-                                           [{"message_id": row.id, "text_key": search_key(row.text)}
+                                           [{"message_id": row.id, "text_key": search_key(row.text),
+                                             "masked_key": search_key(mask_mobiles(row.text))}
                                             for row in rows if (row.text or "").strip()])
                 self._advance(session, MESSAGES_CURSOR, end)
             start, read = end, read + len(rows)
@@ -331,8 +337,10 @@ class ConversationIndex:
         # was not inserted again, so the flag is set on the stored row.
         marks = [(row["event_id"], row["fallback_action"]) for row in readings if row["fallback_action"]]
         for sender, event_id, action_name in late_fallbacks:
+            channel, user_id = split_sender(sender)
+            same_member = [NluReading.user_id == user_id] + ([NluReading.channel == channel] if channel else [])
             latest = session.scalar(select(func.max(NluReading.event_id))
-                                    .where(NluReading.user_id == sender, NluReading.event_id < event_id))
+                                    .where(*same_member, NluReading.event_id < event_id))
             if latest is not None:
                 marks.append((latest, action_name))
         by_action: dict[str, list[int]] = {}
@@ -358,7 +366,8 @@ class ConversationIndex:
             return None
         reading = read_parse_data(event)
         at = dt.datetime.fromtimestamp(timestamp, dt.timezone.utc) if timestamp else None
-        return {"event_id": event_id, "message_id": None, "channel": str(channel)[:20], "user_id": str(sender)[:128],
+        user_id = member_user_id(str(channel), sender)  # the message log's bare id (services.senders)
+        return {"event_id": event_id, "message_id": None, "channel": str(channel)[:20], "user_id": user_id[:128],
                 "msg_id": str(msg_id)[:64], "intent": (reading.intent or None) and str(reading.intent)[:100],
                 "confidence": reading.classifier_confidence, "guess": (reading.guess or None) and
                 str(reading.guess)[:100], "fallback": reading.intent == FALLBACK_INTENT,

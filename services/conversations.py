@@ -38,6 +38,7 @@ from services.messaging import MessageLog
 from services.models import Member, Signup, utcnow
 from services.review import ReviewMark, ReviewService, ReviewTag, TagView, TurnReview, members_clause
 from services.review_file import ReviewFile
+from services.senders import rasa_sender
 from services.settings import SHANGHAI
 from services.takeover import Author, Takeover, TakeoverService
 
@@ -62,6 +63,7 @@ class ConversationFilter:
     held: bool = False  # taken over by staff now
     failed: bool = False  # has a message that failed or a reply not delivered
     query: str | None = None  # words a member's message contains (normalised: 繁體 finds 简体)
+    masked_search: bool = True  # search the text with mobile numbers masked (everyone but admins)
     intent: str | None = None  # what Rasa decided (nlu_fallback included)
     below: float | None = None  # the classifier's confidence below this
     fallback: bool = False  # nlu_fallback, or a fallback action answered
@@ -223,7 +225,8 @@ class ConversationService:
         words = search_words(f.query)
         if words:
             query = query.join(SearchText, SearchText.message_id == log.id)
-            where.extend(SearchText.text_key.like(f"%{_escape_like(word)}%", escape="\\") for word in words)
+            searched = SearchText.masked_key if f.masked_search else SearchText.text_key
+            where.extend(searched.like(f"%{_escape_like(word)}%", escape="\\") for word in words)
         if f.reads_rasa:
             query = query.join(NluReading, NluReading.message_id == log.id)
             if f.intent:
@@ -387,7 +390,9 @@ class ConversationService:
         with self._engine.connect() as connection:
             events = connection.execute(
                 select(RASA_EVENTS.c.type_name, RASA_EVENTS.c.action_name, RASA_EVENTS.c.data)
-                .where(RASA_EVENTS.c.sender_id == user_id, RASA_EVENTS.c.type_name.in_(("user", "action")))
+                # Namespaced since issue #13; bare in conversations from before it.
+                .where(RASA_EVENTS.c.sender_id.in_((rasa_sender(channel, user_id), user_id)),
+                       RASA_EVENTS.c.type_name.in_(("user", "action")))
                 .order_by(RASA_EVENTS.c.id.desc()).limit(limit)).all()
         return read_events(reversed(events), channel)
 

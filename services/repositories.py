@@ -17,6 +17,7 @@ from services.models import (
     OrganisationAlias,
     Signup,
 )
+from services.senders import member_user_id
 from services.textnorm import match_key
 
 
@@ -105,8 +106,9 @@ class MemberRepository:
         self.session = session
 
     def find(self, channel: str, channel_user_id: str) -> Member | None:
+        """The member; `channel_user_id` may be Rasa's namespaced sender id (services.senders)."""
         query = select(Member).where(
-            Member.channel == channel, Member.channel_user_id == channel_user_id
+            Member.channel == channel, Member.channel_user_id == member_user_id(channel, channel_user_id)
         )
         return self.session.scalars(query).first()
 

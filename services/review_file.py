@@ -42,6 +42,7 @@ import yaml
 
 from services.settings import PROJECT_ROOT
 from services.textnorm import normalise
+from services.validation import find_mobiles
 
 REVIEW_FILE = PROJECT_ROOT / "data" / "nlu" / "review.yml"
 LOCK_FILE = PROJECT_ROOT / "var" / "review-nlu.lock"
@@ -52,7 +53,6 @@ HEADER = ("# Training examples confirmed by staff in the console's misunderstood
           "# kept, comments other than these lines are not.\n")
 # [text](entity), [text]{"entity": …}, [text][synonym]: Rasa's annotations inside an example.
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\}|\[[^\]]*\])")
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _CONTROL = re.compile(r"[\u0000-\u001f\u007f\u200b-\u200f\u2028\u2029\ufeff]")
 _SPACES = re.compile(r"\s+")
 # Threads of one process share the flock's file, so they also take this lock.
@@ -205,7 +205,7 @@ class ReviewFile:
             for raw in texts:
                 example = example_text(raw)
                 key = example_key(example)
-                if not key or _MOBILE.search(example):
+                if not key or find_mobiles(example):
                     result.refused.append(raw)
                     continue
                 labelled = mine.get(key) or others.get(key)

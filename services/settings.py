@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +34,16 @@ class Settings:
     @property
     def uses_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def env_flag(env: Mapping[str, str], name: str, default: bool = False) -> bool:
+    """An on/off setting (on, off, 1, 0, true, false); anything else stops the start."""
+    raw = (env.get(name) or "").lower()
+    if not raw:
+        return default
+    if raw not in ("on", "off", "1", "0", "true", "false"):
+        raise SettingsError(f"{name} must be on or off, got {raw!r}")
+    return raw in ("on", "1", "true")
 
 
 def _parse_today(raw: str | None) -> dt.date | None:

@@ -17,6 +17,7 @@ from services.activities import signup_deadline, summarise
 from services.ingest.records import NoticeKind
 from services.models import Activity, Member, Signup, utcnow
 from services.repositories import ActivityRepository, MemberRepository, SignupRepository
+from services.senders import member_user_id
 from services.views import ActivitySummary, SignupView
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
@@ -190,7 +191,7 @@ class SignupService:
                                                  capacity=activity.capacity,
                                                  signup_method=check.signup_method))
             if member is None:
-                member = Member(channel=channel, channel_user_id=channel_user_id)
+                member = Member(channel=channel, channel_user_id=member_user_id(channel, channel_user_id))
                 members.add(member)
             member.name, member.mobile, member.company = name, mobile, company
             signup = Signup(

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from services.textnorm import normalise
 
-# Mainland mobile numbers: 11 digits, 1 then 3–9 (MIIT numbering plan).
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_COUNTRY_PREFIX = re.compile(r"^(?:\+?86|0086)")
+# Mainland mobile numbers: 11 digits, 1 then 3–9 (MIIT numbering plan), as people write
+# them: grouped by spaces, hyphens or brackets (139 1234 5678, (139)1234-5678), after
+# +86 / 0086 / 86, in full-width digits (１３９…). This one pattern decides what the sign-up
+# form accepts and what logs, staff pages and training files mask or refuse, so a number
+# the form takes can never slip past the masking.
+_DIGIT = "[0-9０-９]"
+_GAP = "[ \u3000\\-－()（）]?"
+MOBILE = re.compile(
+    rf"(?<![0-9０-９])(?:(?:[+＋]|00|００)?(?:86|８６){_GAP})?"
+    rf"[1１]{_GAP}[3-9３-９](?:{_GAP}{_DIGIT}){{9}}(?![0-9０-９])")
 _NAME = re.compile(r"[\u4e00-\u9fa5·•]{2,15}|[A-Za-z][A-Za-z .'-]{1,39}")
 _NAME_LEADS = ("我的名字是", "我的名字叫", "名字是", "名字叫", "姓名是", "姓名", "我叫", "我是", "叫")
 
@@ -24,19 +32,33 @@ class Checked:
         return self.value is not None
 
 
+def mobile_digits(written: str) -> str:
+    """A number as MOBILE found it → its 11 half-width digits (prefix and gaps dropped)."""
+    digits = "".join(str(unicodedata.digit(ch)) for ch in written if unicodedata.digit(ch, None) is not None)
+    return digits[-11:]
+
+
+def find_mobiles(text: str | None) -> list[str]:
+    """Every mainland mobile number in the text, as 11 digits."""
+    return [mobile_digits(match.group()) for match in MOBILE.finditer(text or "")]
+
+
+def mask_mobiles(text: str) -> str:
+    """The text with every mobile number masked (139****5678), however it was written."""
+    return MOBILE.sub(lambda match: mask_mobile(mobile_digits(match.group())), text)
+
+
 def check_mobile(raw: str | None) -> Checked:
     text = normalise(raw or "")
-    digits = re.sub(r"[\s\-()（）]", "", text)
-    digits = _COUNTRY_PREFIX.sub("", digits) if len(digits) > 11 else digits
-    found = re.search(r"\d+", digits)
-    if not found:
+    found = find_mobiles(text)
+    if found:
+        return Checked(found[0])
+    # Not a mobile number: say why, the way the member wrote it (gaps and +86 ignored).
+    digits = re.search(r"\d+", re.sub(r"[\s\-()（）]", "", text))
+    if not digits:
         return Checked(None, "no_digits")
-    number = found.group()
-    if len(number) != 11:
-        return Checked(None, "wrong_length")
-    if not _MOBILE.fullmatch(number):
-        return Checked(None, "not_mobile")
-    return Checked(number)
+    number = re.sub(r"^(?:86|0086)(?=\d{11}$)", "", digits.group())
+    return Checked(None, "wrong_length" if len(number) != 11 else "not_mobile")
 
 
 def check_name(raw: str | None) -> Checked:

@@ -26,6 +26,8 @@ TODAY = dt.date(2026, 11, 21)
 KNOWLEDGE_DIR = PROJECT_ROOT / "data" / "knowledge"
 FIXTURE_KNOWLEDGE = Path(__file__).parent / "fixtures" / "knowledge"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# The console's cookie is Secure by default; the tests' client speaks plain HTTP to 127.0.0.1.
+os.environ.setdefault("CONSOLE_COOKIE_SECURE", "off")
 
 
 def postgres_schema_url() -> Iterator[str]:

@@ -1,7 +1,7 @@
 """活动与报名: the activity list, creating and editing activities and their milestones,
 sign-up lists and exports, and uploading a notice.
 
-Any logged-in account (staff or admin) may edit activities and upload notices;
+Editors and admins edit activities and upload notices (services.accounts.RIGHTS);
 every change is written to the audit log in the same transaction
 (services.activity_admin). A refused form is shown again, status 400, with what was
 typed and one Chinese message per field.
@@ -10,9 +10,9 @@ An uploaded notice is read and extracted as `python -m services.ingest` does it
 (services.ingest.loader), in a thread, but not published: it becomes a draft
 (services.ingest.drafts) and staff are sent to its review page (notice_views), where
 they correct and publish it. 只预览 runs the whole ingestion and rolls it back. The
-gateway accepts 64 KB bodies; `upload_body_limit` lets the upload's POST, and only
-it, be larger (a logged-in browser's, up to twice the notice limit, so a file just
-over the limit still gets a proper page rather than a dropped connection).
+gateway reads at most 64 KiB of a body into memory; the upload's multipart form is
+instead streamed, part by part, once the login and CSRF checks have passed
+(auth.py), the file into a temporary file that stops at the notice limit.
 """
 
 from __future__ import annotations
@@ -21,22 +21,21 @@ import asyncio
 import datetime as dt
 import logging
 import re
-import shutil
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import Any
 
-from aiohttp import web
-from aiohttp.typedefs import Middleware
+from aiohttp import BodyPartReader, web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.console import keys
-from bot.console.auth import admin_only, current_user
+from bot.console.auth import admin_only, multipart_after_csrf, read_field, requires
 from bot.console.exports import signups_csv, signups_xlsx
-from bot.console.views import audit, flash, render, wants_reveal
+from bot.console.pages import audit, current_user, error_page, flash, render
 from bot.gateway import keys as gateway_keys
+from services.accounts import AccountError, Right
 from services.activity_admin import (
     LABELS,
     PRECISIONS,
@@ -55,10 +54,7 @@ from services.settings import SHANGHAI, load_settings
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 NOTICE_MAX_BYTES = 10 * 1024 * 1024
-# The upload's whole body may be this large, so that a file somewhat over the limit is
-# read and refused with a message; beyond it the browser is sent back without reading.
-UPLOAD_BODY_MAX_BYTES = 2 * NOTICE_MAX_BYTES + 64 * 1024
-SESSION_COOKIE = "shqa_console"
+CHUNK_BYTES = 64 * 1024
 ORIGINS = {"staff": "工作人员录入", "notice": "上传的通知", "reviewed": "知识文件（已审核）"}
 UPLOAD_STATUS = {
     "stored": "已存入",
@@ -100,30 +96,82 @@ async def activities(request: web.Request) -> web.Response:
 
 
 async def signups(request: web.Request) -> web.Response:
+    return await _signups(request, request.query.get("cancelled") == "1", reveal=False)
+
+
+async def may_export(request: web.Request, activity_id: int) -> bool:
+    """Admins, for every activity; an organiser, for the activities assigned to them."""
+    user = current_user(request)
+    if user.may(Right.EXPORT_SIGNUPS):
+        return True
+    return user.may(Right.EXPORT_OWN_SIGNUPS) and await asyncio.to_thread(
+        request.app[keys.ACCOUNTS].organises, user.username, activity_id)
+
+
+async def _refuse_export(request: web.Request) -> web.Response:
+    log.warning("console: %s refused the whole numbers of %s", current_user(request).username, request.path)
+    return await error_page(request, 403, "只有管理员和该活动的负责人可以查看完整手机号或导出名单。")
+
+
+async def signups_reveal(request: web.Request) -> web.Response:
+    """显示完整手机号 (a POST, audited): the list with the numbers whole."""
+    if not await may_export(request, _activity_id(request)):
+        return await _refuse_export(request)
+    form = await request.post()
+    return await _signups(request, form.get("cancelled") == "1", reveal=True)
+
+
+async def _signups(request: web.Request, include_cancelled: bool, reveal: bool) -> web.Response:
     activity_id = _activity_id(request)
     lists = request.app[keys.SIGNUP_LISTS]
     activity = await asyncio.to_thread(lists.activity, activity_id)
     if activity is None:
         raise web.HTTPNotFound()
-    include_cancelled = request.query.get("cancelled") == "1"
     found = await asyncio.to_thread(lists.signups, activity_id, include_cancelled)
-    reveal = wants_reveal(request)
     if reveal:
         await audit(request, "unmask", f"activity {activity_id} {activity.name}",
                     f"查看 {len(found)} 条报名的完整手机号")
-    return await render(request, "signups.html", {"activity": activity, "signups": found, "reveal": reveal,
-                                                  "include_cancelled": include_cancelled})
+    accounts = request.app[keys.ACCOUNTS]
+    is_admin = current_user(request).is_admin
+    return await render(request, "signups.html", {
+        "activity": activity, "signups": found, "reveal": reveal, "include_cancelled": include_cancelled,
+        "may_export": await may_export(request, activity_id),
+        "organisers": await asyncio.to_thread(accounts.organisers, activity_id) if is_admin else [],
+        "organiser_accounts": [user.username for user in await asyncio.to_thread(accounts.users)
+                               if user.role == "organiser"] if is_admin else []})
 
 
 @admin_only
-async def export_signups(request: web.Request) -> web.StreamResponse:
+async def signups_organisers(request: web.Request) -> web.Response:
+    """Assign the activity to an organiser account (or take it back); audited."""
     activity_id = _activity_id(request)
+    form = await request.post()
+    username = str(form.get("username") or "")
+    assigned = form.get("assigned") == "1"
+    try:
+        await asyncio.to_thread(request.app[keys.ACCOUNTS].set_organiser, activity_id, username, assigned,
+                                current_user(request).username)
+    except AccountError as error:
+        await flash(request, str(error))
+    else:
+        await audit(request, "organiser_assign" if assigned else "organiser_remove", f"activity {activity_id}",
+                    username)
+        await flash(request, f"{'已指定' if assigned else '已取消'} {username} 为该活动的负责人。")
+    raise web.HTTPFound(_url(request, "signups", activity_id=activity_id))
+
+
+async def export_signups(request: web.Request) -> web.StreamResponse:
+    """A POST (CSRF-checked, audited): a GET could be set off by a link on any site."""
+    activity_id = _activity_id(request)
+    if not await may_export(request, activity_id):
+        return await _refuse_export(request)
     fmt = request.match_info["fmt"]
     lists = request.app[keys.SIGNUP_LISTS]
     activity = await asyncio.to_thread(lists.activity, activity_id)
     if activity is None or fmt not in ("csv", "xlsx"):
         raise web.HTTPNotFound()
-    found = await asyncio.to_thread(lists.signups, activity_id, request.query.get("cancelled") == "1")
+    form = await request.post()
+    found = await asyncio.to_thread(lists.signups, activity_id, form.get("cancelled") == "1")
     await audit(request, f"export_{fmt}", f"activity {activity_id} {activity.name}",
                 f"导出 {len(found)} 条报名（完整手机号）")
     if fmt == "csv":
@@ -154,10 +202,12 @@ async def _form_page(request: web.Request, form: ActivityInput, activity_id: int
         "new_milestone": (milestone_forms or {}).get("new") or MilestoneInput(), "today": today()}, status=status)
 
 
+@requires(Right.EDIT_ACTIVITIES)
 async def activity_new(request: web.Request) -> web.Response:
     return await _form_page(request, ActivityInput())
 
 
+@requires(Right.EDIT_ACTIVITIES)
 async def activity_create(request: web.Request) -> web.Response:
     form = ActivityInput.from_mapping(await request.post())
     try:
@@ -169,6 +219,7 @@ async def activity_create(request: web.Request) -> web.Response:
     raise web.HTTPFound(_url(request, "activity_edit", activity_id=saved.id))
 
 
+@requires(Right.EDIT_ACTIVITIES)
 async def activity_edit(request: web.Request) -> web.Response:
     found = await asyncio.to_thread(_admin(request).page, _activity_id(request))
     if found is None:
@@ -176,6 +227,7 @@ async def activity_edit(request: web.Request) -> web.Response:
     return await _form_page(request, found[0], found[1].id)
 
 
+@requires(Right.EDIT_ACTIVITIES)
 async def activity_update(request: web.Request) -> web.Response:
     activity_id = _activity_id(request)
     form = ActivityInput.from_mapping(await request.post())
@@ -189,6 +241,7 @@ async def activity_update(request: web.Request) -> web.Response:
     raise web.HTTPFound(_url(request, "activity_edit", activity_id=activity_id))
 
 
+@requires(Right.EDIT_ACTIVITIES)
 async def activity_release(request: web.Request) -> web.Response:
     activity_id = _activity_id(request)
     try:
@@ -199,10 +252,12 @@ async def activity_release(request: web.Request) -> web.Response:
     raise web.HTTPFound(_url(request, "activity_edit", activity_id=activity_id))
 
 
+@requires(Right.EDIT_ACTIVITIES)
 async def milestone_add(request: web.Request) -> web.Response:
     return await _milestone_change(request, None)
 
 
+@requires(Right.EDIT_ACTIVITIES)
 async def milestone_update(request: web.Request) -> web.Response:
     return await _milestone_change(request, _activity_id(request, "milestone_id"))
 
@@ -229,6 +284,7 @@ async def _milestone_change(request: web.Request, milestone_id: int | None) -> w
     raise web.HTTPFound(_url(request, "activity_edit", activity_id=activity_id) + "#milestones")
 
 
+@requires(Right.EDIT_ACTIVITIES)
 async def milestone_remove(request: web.Request) -> web.Response:
     activity_id = _activity_id(request)
     try:
@@ -241,22 +297,6 @@ async def milestone_remove(request: web.Request) -> web.Response:
 
 
 # -- uploading a notice ---------------------------------------------------------------------
-
-
-def upload_body_limit(path: str) -> Middleware:
-    """A gateway middleware (outermost) letting the upload's POST carry a notice file."""
-
-    @web.middleware
-    async def larger_body(request: web.Request, handler: Handler) -> web.StreamResponse:
-        # Only a browser with a console session gets the larger limit; CSRF and login
-        # are still checked inside.
-        if request.method == "POST" and request.path == path and SESSION_COOKIE in request.cookies:
-            if (request.content_length or 0) > UPLOAD_BODY_MAX_BYTES:
-                raise web.HTTPFound(path + "?error=too_large")  # without reading the body
-            request = request.clone(client_max_size=UPLOAD_BODY_MAX_BYTES)
-        return await handler(request)
-
-    return larger_body
 
 
 @dataclass
@@ -285,6 +325,8 @@ def safe_file_name(raw: str | None) -> str:
 def unreadable_message(error: UnreadableNotice, suffix: str) -> str:
     """A Chinese reason for staff; the reader's own message names a temporary path."""
     reason = str(error)
+    if "too large when unpacked" in reason:
+        return "无法读取：这个文件解压后过大（可能是恶意构造的压缩文件），请另存或重新导出后再上传。"
     if "encrypted" in reason:
         return "无法读取：这个 PDF 已加密。请提供未加密的文件。"
     if "contains no text" in reason:
@@ -298,30 +340,73 @@ def unreadable_message(error: UnreadableNotice, suffix: str) -> str:
     return "无法读取这个文件，请确认文件没有损坏。"
 
 
-def _copy(source: IO[bytes], target: Path) -> int:
-    source.seek(0)
-    with target.open("wb") as out:
-        shutil.copyfileobj(source, out)
-    return target.stat().st_size
+@dataclass
+class UploadedFile:
+    """The form's `notice` part, saved to a temporary file no larger than the limit + 1 byte."""
+
+    name: str
+    path: Path
+    size: int
+
+    @property
+    def too_large(self) -> bool:
+        return self.size > NOTICE_MAX_BYTES
 
 
+async def _save(part: BodyPartReader, path: Path) -> int:
+    """Stream the part to `path`; stop one byte past the notice limit (the rest is never kept)."""
+    size = 0
+    with path.open("wb") as out:
+        while size <= NOTICE_MAX_BYTES and (chunk := await part.read_chunk(CHUNK_BYTES)):
+            chunk = chunk[:NOTICE_MAX_BYTES + 1 - size]
+            await asyncio.to_thread(out.write, chunk)
+            size += len(chunk)
+    return size
+
+
+async def read_upload_form(request: web.Request, folder: Path) -> tuple[UploadedFile | None, bool]:
+    """(the notice file, 只预览 ticked) from the streamed form."""
+    reader = await multipart_after_csrf(request)
+    upload: UploadedFile | None = None
+    dry_run = False
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader):
+            continue
+        if part.name == "notice" and part.filename and upload is None:
+            name = safe_file_name(part.filename)
+            path = folder / name
+            upload = UploadedFile(name, path, await _save(part, path))
+            if upload.too_large:
+                break  # what is left of the body is discarded by aiohttp, never stored
+        elif part.name == "dry_run":
+            dry_run = (await read_field(part, 16) or b"").strip() == b"1"
+    return upload, dry_run
+
+
+@requires(Right.PUBLISH_NOTICES)
 async def upload_page(request: web.Request) -> web.Response:
     error = UPLOAD_ERRORS.get(request.query.get("error") or "")
     return await render(request, "upload.html", {"result": None, "error": error, "supported": SUPPORTED,
                                                  "max_mb": NOTICE_MAX_BYTES // (1024 * 1024)})
 
 
+@requires(Right.PUBLISH_NOTICES)
 async def upload_submit(request: web.Request) -> web.Response:
-    form = await request.post()
-    upload = form.get("notice")
-    dry_run = form.get("dry_run") == "1"
-    context: dict[str, Any] = {"supported": SUPPORTED, "max_mb": NOTICE_MAX_BYTES // (1024 * 1024),
-                               "dry_run": dry_run}
-    if not isinstance(upload, web.FileField) or not upload.filename:
-        return await render(request, "upload.html", {**context, "result": None,
-                                                     "error": "请选择要上传的通知文件。"}, status=400)
-    name = safe_file_name(upload.filename)
-    result = await ingest_upload(request, name, upload.file, dry_run)
+    with tempfile.TemporaryDirectory(prefix="notice-") as folder:
+        try:
+            upload, dry_run = await read_upload_form(request, Path(folder))
+        except (ValueError, AssertionError) as error:  # aiohttp's reader on a malformed form
+            log.info("console: upload refused: malformed form (%s)", type(error).__name__)
+            return await render(request, "upload.html", {
+                "supported": SUPPORTED, "max_mb": NOTICE_MAX_BYTES // (1024 * 1024), "result": None,
+                "error": "上传的内容不完整或格式不正确，请重新选择文件上传。"}, status=400)
+        context: dict[str, Any] = {"supported": SUPPORTED, "max_mb": NOTICE_MAX_BYTES // (1024 * 1024),
+                                   "dry_run": dry_run}
+        if upload is None:
+            return await render(request, "upload.html", {**context, "result": None,
+                                                         "error": "请选择要上传的通知文件。"}, status=400)
+        result = await ingest_upload(request, upload, dry_run)
+    name = upload.name
     if result.draft_id is not None:
         await audit(request, "notice_upload", name[:200],
                     f"草稿 {result.draft_id}" + ("（新版本）" if result.replaced else ""))
@@ -335,7 +420,8 @@ async def upload_submit(request: web.Request) -> web.Response:
                         status=400 if result.error else 200)
 
 
-async def ingest_upload(request: web.Request, name: str, data: IO[bytes], dry_run: bool) -> UploadResult:
+async def ingest_upload(request: web.Request, upload: UploadedFile, dry_run: bool) -> UploadResult:
+    name, path = upload.name, upload.path
     result = UploadResult(file_name=name, dry_run=dry_run)
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED:
@@ -343,36 +429,33 @@ async def ingest_upload(request: web.Request, name: str, data: IO[bytes], dry_ru
                         + ("（旧的 .doc 文件请在 Word 中另存为 .docx）" if suffix == ".doc" else "") + "。")
         return result
     sessions = request.config_dict[gateway_keys.SESSIONS]
-    with tempfile.TemporaryDirectory(prefix="notice-") as folder:
-        path = Path(folder) / name
-        size = await asyncio.to_thread(_copy, data, path)
-        if size > NOTICE_MAX_BYTES:
-            result.error = UPLOAD_ERRORS["too_large"]
+    if upload.too_large:
+        result.error = UPLOAD_ERRORS["too_large"]
+        return result
+    if upload.size == 0:
+        result.error = "文件是空的，请重新选择。"
+        return result
+    try:
+        if not dry_run:
+            text, record = await asyncio.to_thread(read_and_extract, path)
+            result.draft_id, result.replaced = await asyncio.to_thread(
+                DraftService(sessions).create, name, text, record, current_user(request).username)
+            log.info("console: %s uploaded %s as draft %d", current_user(request).username, name,
+                     result.draft_id)
             return result
-        if size == 0:
-            result.error = "文件是空的，请重新选择。"
-            return result
-        try:
-            if not dry_run:
-                text, record = await asyncio.to_thread(read_and_extract, path)
-                result.draft_id, result.replaced = await asyncio.to_thread(
-                    DraftService(sessions).create, name, text, record, current_user(request).username)
-                log.info("console: %s uploaded %s as draft %d", current_user(request).username, name,
-                         result.draft_id)
-                return result
-            report = await asyncio.to_thread(NoticeLoader(sessions).ingest, path, dry_run)
-        except UnreadableNotice as error:
-            log.info("console: upload %s unreadable: %s", name, error)
-            result.error = unreadable_message(error, suffix) + "没有写入任何内容。"
-            return result
-        except (KnowledgeFileError, ValueError) as error:
-            log.warning("console: upload %s not stored: %s", name, error)
-            result.error = f"通知已读取，但无法存入，没有写入任何内容（{error}）。"
-            return result
-        except SQLAlchemyError as error:
-            log.error("console: upload %s refused by the database: %s", name, type(error).__name__)
-            result.error = "数据库拒绝了写入，没有写入任何内容。请稍后再试或联系管理员。"
-            return result
+        report = await asyncio.to_thread(NoticeLoader(sessions).ingest, path, dry_run)
+    except UnreadableNotice as error:
+        log.info("console: upload %s unreadable: %s", name, error)
+        result.error = unreadable_message(error, suffix) + "没有写入任何内容。"
+        return result
+    except (KnowledgeFileError, ValueError) as error:
+        log.warning("console: upload %s not stored: %s", name, error)
+        result.error = f"通知已读取，但无法存入，没有写入任何内容（{error}）。"
+        return result
+    except SQLAlchemyError as error:
+        log.error("console: upload %s refused by the database: %s", name, type(error).__name__)
+        result.error = "数据库拒绝了写入，没有写入任何内容。请稍后再试或联系管理员。"
+        return result
     result.report = report
     result.status_text = UPLOAD_STATUS.get(report.status, report.status)
     if report.record is not None:

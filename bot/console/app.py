@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +26,12 @@ from cryptography.fernet import Fernet
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.console import keys
-from bot.console.auth import Handler, auth_middleware, csrf_middleware, security_headers
+from bot.console.auth import Handler, auth_middleware, csrf_middleware, error_pages, security_headers
 from bot.console.formatting import shanghai_text, shown
 from bot.console.routes import setup_routes
 from bot.console.settings import ConsoleSettings, load_console_settings
 from bot.console.texts import ConsoleTexts
+from bot.console.throttle import LoginThrottle
 from bot.gateway import keys as gateway_keys
 from services.accounts import AccountService
 from services.conversations import ConversationService
@@ -38,6 +41,8 @@ from services.takeover import TakeoverService
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
 PREFIX = "/console"
+PASSWORD_THREADS = 2  # argon2 needs 64 MiB a check: two at a time at most
+LIVE_POLL_THREADS = 2  # the live-update streams' one-second polls
 
 
 def console_scope(middlewares: list[Middleware]) -> Middleware:
@@ -82,8 +87,9 @@ def setup_console(gateway: web.Application, settings: ConsoleSettings | None = N
     storage = EncryptedCookieStorage(
         Fernet(settings.secret_key), cookie_name="shqa_console", path=PREFIX, max_age=settings.session_max_age_s,
         secure=settings.cookie_secure, httponly=True, samesite="Lax")
-    gateway.middlewares.append(console_scope([security_headers, session_middleware(storage), csrf_middleware,
-                                              auth_middleware]))
+    # Login before CSRF: an anonymous POST is turned away before any of its body is read.
+    gateway.middlewares.append(console_scope([security_headers, session_middleware(storage), error_pages,
+                                              auth_middleware, csrf_middleware]))
     env = aiohttp_jinja2.setup(gateway, loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                                autoescape=jinja2.select_autoescape(["html"], default=True))
     env.filters["sh"] = shanghai_text
@@ -99,6 +105,10 @@ def setup_console(gateway: web.Application, settings: ConsoleSettings | None = N
         """After the gateway's database and message handler: the console's services."""
         sessions = app[gateway_keys.SESSIONS]
         app[keys.ACCOUNTS] = AccountService(sessions)
+        app[keys.LOGIN_THROTTLE] = LoginThrottle(app[gateway_keys.KV])
+        password_checks = app[keys.PASSWORD_CHECKS] = ThreadPoolExecutor(PASSWORD_THREADS, "argon2")
+        live_polls = app[keys.LIVE_POLLS] = ThreadPoolExecutor(LIVE_POLL_THREADS, "live-updates")
+        app[keys.LIVE_STREAMS] = Counter()
         conversations = app[keys.CONVERSATIONS] = ConversationService(sessions, app[gateway_keys.ENGINE])
         takeovers = app[keys.TAKEOVERS] = TakeoverService(sessions)
         app[keys.SIGNUP_LISTS] = SignupListService(sessions)
@@ -119,5 +129,7 @@ def setup_console(gateway: web.Application, settings: ConsoleSettings | None = N
         warming = asyncio.create_task(asyncio.to_thread(conversations.index.catch_up))
         warming.add_done_callback(_log_failure)
         yield
+        password_checks.shutdown(wait=False, cancel_futures=True)
+        live_polls.shutdown(wait=False, cancel_futures=True)
 
     gateway.cleanup_ctx.append(console_ctx)

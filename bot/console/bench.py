@@ -44,6 +44,7 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, in
 from sqlalchemy.engine import Engine, make_url
 
 from bot.console import keys as console_keys
+from bot.console.settings import load_console_settings
 from bot.gateway.app import create_app
 from bot.gateway.settings import load_gateway_settings
 from services.db import make_engine, make_session_factory
@@ -313,7 +314,9 @@ def scenarios(seeded: Seeded) -> list[tuple[str, str, float | None]]:
 async def measure(database_url: str, seeded: Seeded, repeat: int) -> dict[str, Any]:
     settings = load_gateway_settings({"DATABASE_URL": database_url, "RASA_URLS": "http://127.0.0.1:9",
                                       "GATEWAY_OUTBOX_POLL_S": "3600"})
-    client = TestClient(TestServer(create_app(settings), host="127.0.0.1"))
+    # The bench's client speaks plain HTTP to 127.0.0.1: the session cookie may not be Secure.
+    console_settings = load_console_settings({"CONSOLE_COOKIE_SECURE": "off"})
+    client = TestClient(TestServer(create_app(settings, console_settings), host="127.0.0.1"))
     await client.start_server()
     try:
         accounts = client.app[console_keys.ACCOUNTS]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.console.views import render
+from bot.console.pages import render
 from bot.gateway import keys as gateway_keys
 from services.dashboard import DashboardService
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.gateway.logbook import mask_mobiles
 from services.settings import SHANGHAI
+from services.validation import mask_mobiles
 
 
 def shanghai_text(value: dt.datetime | None, pattern: str = "%Y-%m-%d %H:%M:%S") -> str:

@@ -13,9 +13,10 @@ import logging
 from aiohttp import web
 
 from bot.console import keys
-from bot.console.auth import current_user
+from bot.console.auth import requires
+from bot.console.pages import audit, current_user, flash, render
 from bot.console.review_views import message
-from bot.console.views import audit, flash, render
+from services.accounts import Right
 from services.inbox import DECISIONS, IGNORE, LOW_CONFIDENCE
 from services.review_file import ReviewFileError
 
@@ -37,6 +38,7 @@ async def inbox_page(request: web.Request) -> web.Response:
         "review_file": service.review_file.path.name})
 
 
+@requires(Right.WRITE_TRAINING_DATA)
 async def inbox_decide(request: web.Request) -> web.Response:
     form = await request.post()
     staff = current_user(request)

@@ -16,7 +16,7 @@ import logging
 
 from aiohttp import web
 
-from bot.console.auth import current_user
+from bot.console.auth import requires
 from bot.console.notice_form import (
     KINDS,
     LABELS,
@@ -28,8 +28,9 @@ from bot.console.notice_form import (
     to_record,
 )
 from bot.console.notice_review import review_of
-from bot.console.views import audit, flash, render
+from bot.console.pages import audit, current_user, flash, render
 from bot.gateway import keys as gateway_keys
+from services.accounts import Right
 from services.ingest.drafts import PUBLISHED, DraftNotFound, DraftRefused, DraftService, DraftView
 from services.ingest.loader import describe_activity
 from services.ingest.record_json import CONTACT_FIELDS
@@ -59,11 +60,13 @@ async def _draft(request: web.Request) -> DraftView:
     return found
 
 
+@requires(Right.PUBLISH_NOTICES)
 async def notices(request: web.Request) -> web.Response:
     found = await asyncio.to_thread(drafts(request).all)
     return await render(request, "notices.html", {"drafts": found})
 
 
+@requires(Right.PUBLISH_NOTICES)
 async def notice_review(request: web.Request) -> web.Response:
     draft = await _draft(request)
     return await _review_page(request, draft, form_of(draft.record))
@@ -80,6 +83,7 @@ async def _review_page(request: web.Request, draft: DraftView, form: NoticeForm,
         "published": draft.status == PUBLISHED}, status=status)
 
 
+@requires(Right.PUBLISH_NOTICES)
 async def notice_submit(request: web.Request) -> web.Response:
     """One form, four buttons: 保存草稿, 发布, 添加活动, 删除活动 (name="remove", its number)."""
     draft = await _draft(request)
@@ -120,6 +124,7 @@ async def notice_submit(request: web.Request) -> web.Response:
     raise web.HTTPFound(review_url(request, draft.id))
 
 
+@requires(Right.PUBLISH_NOTICES)
 async def notice_withdraw(request: web.Request) -> web.Response:
     draft = await _draft(request)
     try:

@@ -14,8 +14,8 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.console import keys
-from bot.console.auth import current_user
-from bot.console.views import _member, _transcript_url, audit, flash
+from bot.console.pages import audit, current_user, flash
+from bot.console.views import _member, _transcript_url
 from services.review import CONVERSATION, InvalidTag, NotAllowed, clean_tag
 
 MESSAGES = "_review_messages.html"

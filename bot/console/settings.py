@@ -18,19 +18,21 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from services.settings import PROJECT_ROOT, SettingsError
+from services.settings import PROJECT_ROOT, SettingsError, env_flag
 
 
 @dataclass(frozen=True)
 class ConsoleSettings:
     secret_key: bytes = field(repr=False)
     key_generated: bool = False
-    # Send the cookie over HTTPS only: on behind a TLS proxy (the console's normal place).
-    cookie_secure: bool = False
+    # The cookie goes over HTTPS only (the console's place is behind the TLS proxy); browsers
+    # also send it to http://localhost, so only a plain-HTTP test harness turns it off.
+    cookie_secure: bool = True
     session_hours: float = 8.0
     replies_path: Path = PROJECT_ROOT / "config" / "console_replies.yml"
     sse_poll_s: float = 1.0
     sse_max_s: float = 600.0  # a live-update stream ends then; the browser reconnects at once
+    sse_max_per_account: int = 6  # open streams per account and process (a page has one)
 
     @property
     def session_max_age_s(self) -> int:
@@ -49,15 +51,6 @@ def _secret(raw: str | None) -> tuple[bytes, bool]:
     return raw.encode(), False
 
 
-def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = (env.get(name) or "").lower()
-    if not raw:
-        return default
-    if raw not in ("on", "off", "1", "0", "true", "false"):
-        raise SettingsError(f"{name} must be on or off, got {raw!r}")
-    return raw in ("on", "1", "true")
-
-
 def load_console_settings(environ: Mapping[str, str] | None = None) -> ConsoleSettings:
     env = dict(os.environ if environ is None else environ)
     key, generated = _secret(env.get("CONSOLE_SECRET_KEY"))
@@ -69,4 +62,4 @@ def load_console_settings(environ: Mapping[str, str] | None = None) -> ConsoleSe
     if not 0.1 <= hours <= 24 * 7:
         raise SettingsError("CONSOLE_SESSION_HOURS must be between 0.1 and 168")
     return ConsoleSettings(secret_key=key, key_generated=generated,
-                           cookie_secure=_flag(env, "CONSOLE_COOKIE_SECURE", False), session_hours=hours)
+                           cookie_secure=env_flag(env, "CONSOLE_COOKIE_SECURE", True), session_hours=hours)

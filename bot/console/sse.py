@@ -4,6 +4,12 @@ It polls the message log's highest id every second (one indexed query) and sends
 `event: changed` with the new id; the page then fetches its live part again, so
 the stream itself carries no personal data. A stream ends after ten minutes or
 at shutdown (the browser's EventSource reconnects, sending Last-Event-ID).
+
+Each tick also reads the account again: a stream ends within a second of logout, a new
+password, disabling or a role change (the session version), rather than running on for
+its ten minutes. An account has at most a few streams open per process (more are
+refused with 429), and the polls run on two threads of their own, not on the pool the
+WeChat path uses.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import logging
 from aiohttp import web
 
 from bot.console import keys
+from bot.console.pages import current_user
 
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 15.0
@@ -31,20 +38,38 @@ def _start_id(request: web.Request) -> int:
 async def events(request: web.Request) -> web.StreamResponse:
     settings = request.app[keys.SETTINGS]
     service = request.app[keys.CONVERSATIONS]
+    accounts = request.app[keys.ACCOUNTS]
     stopping = request.app[keys.STOPPING]
+    open_streams = request.app[keys.LIVE_STREAMS]
+    user = current_user(request)
+    version = user.session_version  # the auth middleware checked it against the session
+    if open_streams[user.id] >= settings.sse_max_per_account:
+        log.info("console: %s has %d live-update streams open; one more refused", user.username,
+                 open_streams[user.id])
+        return web.Response(status=429, text="同时打开的实时更新页面过多，请关闭一些页面后刷新。")
     channel = request.query.get("channel") or None
     user_id = request.query.get("user_id") or None
     last = _start_id(request)
+
+    def poll() -> tuple[int, bool]:
+        """The newest message id, and whether the session is still good."""
+        account = accounts.get(user.id)
+        still = account is not None and account.active and account.session_version == version
+        return service.newest_id(channel, user_id), still
+
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})  # nginx: do not buffer the stream
-    await response.prepare(request)
-    loop = asyncio.get_running_loop()
-    ends = loop.time() + settings.sse_max_s
-    quiet_since = loop.time()
+    open_streams[user.id] += 1
     try:
+        await response.prepare(request)
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + settings.sse_max_s
+        quiet_since = loop.time()
         await response.write(b"retry: 2000\n\n")
         while loop.time() < ends and not stopping.is_set():
-            newest = await asyncio.to_thread(service.newest_id, channel, user_id)
+            newest, still = await loop.run_in_executor(request.app[keys.LIVE_POLLS], poll)
+            if not still:
+                break  # logged out, disabled, new password or role: the page's next request logs in again
             if newest > last:
                 last = newest
                 payload = json.dumps({"newest": newest})
@@ -59,4 +84,6 @@ async def events(request: web.Request) -> web.StreamResponse:
         pass  # the browser went away
     except Exception:  # a database hiccup ends this stream; the browser reconnects
         log.warning("console: live-update stream ended by an error", exc_info=True)
+    finally:
+        open_streams[user.id] -= 1
     return response

@@ -29,8 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wechatpy.crypto import WeChatCrypto as OfficialAccountCrypto
 
 from bot.console import keys
-from bot.console.auth import current_user
-from bot.console.views import flash, render
+from bot.console.pages import current_user, flash, render
 from bot.gateway import keys as gateway_keys
 from bot.gateway.settings import WeChatAccount
 from bot.gateway.wechat import WECHAT, Crypto, ProtocolError, parse_xml, sign
@@ -167,6 +166,8 @@ async def push_as_wechat(request: web.Request, openid: str, text: str) -> dict[s
     """Push `text` from `openid` to our own /wechat as WeChat would; what came of it."""
     app = request.app
     settings = app[gateway_keys.SETTINGS]
+    if not settings.wechat.configured:
+        raise TryError("公众号尚未配置：试一试需要 WECHAT_TOKEN（开发环境可设 WECHAT_DEV_TOKEN=on）。", 503)
     now = int(time.time())
     msg_id = secrets.randbits(62)
     push = signed_push(settings.wechat, text_message_xml(openid, text, msg_id, now), now)

@@ -2,7 +2,8 @@
 static/console.js only reloads a page's live part when the event stream says so.
 
 Mobile numbers are masked (139****5678) on every page; an admin may ask to see
-them (`?reveal=1`) or export a list, and each time that is written to the audit log.
+them or export a list, each time with a POST (CSRF-checked: a link on another site
+cannot make an admin's browser do it) that is written to the audit log first.
 """
 
 from __future__ import annotations
@@ -10,70 +11,47 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 from collections.abc import Collection
-from typing import Any
 
-import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import get_session, new_session
 from multidict import MultiDict
 
 from bot.console import keys
-from bot.console.auth import CSRF_FIELD, USER, admin_only, csrf_token, current_user, public, safe_next
+from bot.console.auth import admin_only, public, safe_next
+from bot.console.pages import CHANNELS, audit, csrf_token, current_user, flash, render
 from bot.gateway import keys as gateway_keys
+from bot.gateway.health import check_readiness
 from bot.gateway.texts import split_reply
-from services.accounts import AccountError, LoginOutcome
+from services.accounts import ROLE_NAMES, AccountError, LoginOutcome
 from services.conversation_index import FALLBACK_INTENT
 from services.conversations import LOW_CONFIDENCE, ConversationFilter
 from services.messaging import LogEntry, new_uid
-from services.settings import SHANGHAI
 from services.takeover import JOINED, LEFT, REPLY
 
 log = logging.getLogger(__name__)
-CHANNELS = {"wechat": "公众号", "wecom": "企业微信"}
 MAX_REPLY_CHARS = 2000
-
-
-async def render(request: web.Request, template: str, context: dict[str, Any], status: int = 200) -> web.Response:
-    session = await get_session(request)
-    flashes = session.pop("flash", [])
-    context = {"request": request, "user": request.get(USER), "csrf_token": csrf_token(session),
-               "csrf_field": CSRF_FIELD, "flashes": flashes, "channels": CHANNELS, **context}
-    return aiohttp_jinja2.render_template(template, request, context, status=status)
-
-
-async def error_page(request: web.Request, status: int, message: str) -> web.Response:
-    return await render(request, "error.html", {"status": status, "message": message}, status=status)
-
-
-async def flash(request: web.Request, message: str) -> None:
-    session = await get_session(request)
-    session["flash"] = [*session.get("flash", []), message]
-
-
-def shanghai(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(SHANGHAI)
-
-
-def wants_reveal(request: web.Request) -> bool:
-    """An admin asked to see unmasked mobile numbers (audited by the caller)."""
-    return request.query.get("reveal") == "1" and current_user(request).is_admin
-
-
-async def audit(request: web.Request, action: str, target: str, detail: str | None = None) -> None:
-    await asyncio.to_thread(request.app[keys.ACCOUNTS].audit, current_user(request).username, action, target, detail)
+DIGIT_RUN = re.compile(r"[0-9０-９]{4,}")
+LOGIN_REFUSED = "用户名或密码不正确，或尝试次数过多，请稍后再试。"
 
 
 # -- logging in and out -------------------------------------------------------------
 
 
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def cookie_cannot_come_back(request: web.Request) -> bool:
+    """A Secure cookie over plain HTTP (not on this machine): the login would seem to do nothing."""
+    return (request.app[keys.SETTINGS].cookie_secure and not request.secure
+            and request.url.host not in LOOPBACK_HOSTS)
+
+
 @public
 async def login_page(request: web.Request) -> web.Response:
-    return await render(request, "login.html", {"next": request.query.get("next", ""), "error": None})
+    return await render(request, "login.html", {"next": request.query.get("next", ""), "error": None,
+                                                "needs_https": cookie_cannot_come_back(request)})
 
 
 @public
@@ -82,24 +60,37 @@ async def login_submit(request: web.Request) -> web.Response:
     username = str(form.get("username") or "").strip()
     password = str(form.get("password") or "")
     target = str(form.get("next") or "")
-    result = await asyncio.to_thread(request.app[keys.ACCOUNTS].authenticate, username, password)
+    address = request.remote or "unknown"
+    throttle = request.app[keys.LOGIN_THROTTLE]
+    if await throttle.blocked(username, address):
+        # Refused before the password is hashed: the attempt costs nothing.
+        log.info("console: login from %s refused: too many failures", address)
+        return await _login_refused(request, target, username)
+    result = await asyncio.get_running_loop().run_in_executor(
+        request.app[keys.PASSWORD_CHECKS], request.app[keys.ACCOUNTS].authenticate, username, password)
     if result.outcome is LoginOutcome.OK and result.user is not None:
+        await throttle.succeeded(username, address)
         session = await new_session(request)  # a fresh session and CSRF token after logging in
         session["uid"] = result.user.id
+        session["ver"] = result.user.session_version
         csrf_token(session)
-        log.info("console: %s logged in", result.user.username)
+        log.info("console: %s logged in from %s", result.user.username, address)
         raise web.HTTPFound(safe_next(request, target))
-    if result.outcome is LoginOutcome.LOCKED and result.locked_until is not None:
-        error = f"密码错误次数过多，账号已锁定，请于 {shanghai(result.locked_until):%H:%M} 后再试。"
-    elif result.outcome is LoginOutcome.INACTIVE:
-        error = "该账号已停用，请联系管理员。"
-    else:
-        error = "用户名或密码不正确。"
-    log.info("console: login refused for %r (%s)", username[:40], result.outcome.value)
-    return await render(request, "login.html", {"next": target, "error": error, "username": username}, status=401)
+    await throttle.failed(username, address)
+    # Not the typed username: a password typed into that field would land in the log.
+    log.info("console: login from %s refused (%s)", address, result.outcome.value)
+    return await _login_refused(request, target, username)
+
+
+async def _login_refused(request: web.Request, target: str, username: str) -> web.Response:
+    """One sentence for every refusal: which usernames exist, which are disabled and
+    which are throttled is nobody's business at the login form."""
+    return await render(request, "login.html", {"next": target, "error": LOGIN_REFUSED, "username": username},
+                        status=401)
 
 
 async def logout(request: web.Request) -> web.Response:
+    await asyncio.to_thread(request.app[keys.ACCOUNTS].end_sessions, current_user(request).username)
     session = await get_session(request)
     session.invalidate()
     raise web.HTTPFound(str(request.app.router["login"].url_for()))
@@ -142,7 +133,8 @@ def conversation_filter(request: web.Request, intents: Collection[str] = ()) -> 
                               intent=intent if intent in intents else None, below=_below(query.get("below")),
                               fallback=query.get("fallback") == "1", signup=query.get("signup") == "1",
                               reviewed={"yes": True, "no": False}.get(query.get("reviewed") or ""),
-                              tag=(query.get("tag") or "").strip()[:20] or None, page=page)
+                              tag=(query.get("tag") or "").strip()[:20] or None, page=page,
+                              masked_search=not current_user(request).is_admin)
 
 
 def page_url(request: web.Request, page: int) -> str:
@@ -156,6 +148,10 @@ async def conversations(request: web.Request) -> web.Response:
     service = request.app[keys.CONVERSATIONS]
     intents = [*service.inbox.intents(), FALLBACK_INTENT]
     filters = conversation_filter(request, intents)
+    if filters.query and not filters.masked_search and DIGIT_RUN.search(filters.query) \
+            and request.query.get("partial") != "1":
+        # An admin looking for a member by number sees whole numbers in the results: audited.
+        await audit(request, "search_number", filters.query[:100], "按号码搜索会话")
     page = await asyncio.to_thread(service.find, filters)
     context = {"page": page, "filters": filters, "query": request.query, "reveal": False, "intents": intents,
                "known_tags": await asyncio.to_thread(service.reviews.known_tags),
@@ -175,13 +171,22 @@ def _member(request: web.Request) -> tuple[str, str]:
 
 
 async def transcript(request: web.Request) -> web.Response:
+    return await _transcript(request, reveal=False)
+
+
+@admin_only
+async def transcript_reveal(request: web.Request) -> web.Response:
+    """显示完整手机号: audited, then the page with the numbers whole (live updates stay masked)."""
+    channel, user_id = _member(request)
+    await audit(request, "unmask", f"{channel}:{user_id}", "查看会话中的完整手机号")
+    return await _transcript(request, reveal=True)
+
+
+async def _transcript(request: web.Request, reveal: bool) -> web.Response:
     channel, user_id = _member(request)
     service = request.app[keys.CONVERSATIONS]
     turns = await asyncio.to_thread(service.transcript, channel, user_id)
     takeover = await asyncio.to_thread(request.app[keys.TAKEOVERS].active, channel, user_id)
-    reveal = wants_reveal(request)
-    if reveal and request.query.get("partial") != "1":
-        await audit(request, "unmask", f"{channel}:{user_id}", "查看会话中的完整手机号")
     deliverer = request.config_dict[gateway_keys.DELIVERER]
     context = {"channel": channel, "user_id": user_id, "turns": turns, "takeover": takeover, "reveal": reveal,
                "newest_id": max((line.id for turn in turns for line in [*filter(None, [turn.inbound]),
@@ -266,6 +271,13 @@ async def reply(request: web.Request) -> web.Response:
 
 
 @admin_only
+async def health(request: web.Request) -> web.Response:
+    """What /readyz no longer tells the public: each Rasa URL, the database, Redis (checked now)."""
+    readiness = await check_readiness(request.app)
+    return web.json_response(readiness.details())
+
+
+@admin_only
 async def audit_log(request: web.Request) -> web.Response:
     entries = await asyncio.to_thread(request.app[keys.ACCOUNTS].audit_log, 500)
     return await render(request, "audit.html", {"entries": entries})
@@ -274,7 +286,7 @@ async def audit_log(request: web.Request) -> web.Response:
 @admin_only
 async def users(request: web.Request) -> web.Response:
     found = await asyncio.to_thread(request.app[keys.ACCOUNTS].users)
-    return await render(request, "users.html", {"users": found, "now": dt.datetime.now(dt.UTC)})
+    return await render(request, "users.html", {"users": found, "role_names": ROLE_NAMES})
 
 
 @admin_only
@@ -299,6 +311,40 @@ async def users_unlock(request: web.Request) -> web.Response:
     form = await request.post()
     username = str(form.get("username") or "")
     await asyncio.to_thread(request.app[keys.ACCOUNTS].unlock, username)
+    await request.app[keys.LOGIN_THROTTLE].clear(username)
     await audit(request, "unlock_user", username)
     await flash(request, f"已解锁 {username}。")
+    raise web.HTTPFound(str(request.app.router["users"].url_for()))
+
+
+@admin_only
+async def users_change(request: web.Request) -> web.Response:
+    """停用 / 启用, 重置密码, 角色: each ends every session of the account, and is audited."""
+    form = await request.post()
+    username = str(form.get("username") or "")
+    action = str(form.get("action") or "")
+    accounts = request.app[keys.ACCOUNTS]
+    me = current_user(request)
+    try:
+        if username == me.username and action in ("disable", "role"):
+            raise AccountError("不能停用自己的账号或修改自己的角色（请另一位管理员操作）。")
+        if action in ("disable", "enable"):
+            await asyncio.to_thread(accounts.set_active, username, action == "enable")
+            done, detail = ("已启用" if action == "enable" else "已停用"), None
+        elif action == "password":
+            await asyncio.get_running_loop().run_in_executor(
+                request.app[keys.PASSWORD_CHECKS], accounts.set_password, username, str(form.get("password") or ""))
+            await request.app[keys.LOGIN_THROTTLE].clear(username)
+            done, detail = "已重置密码", None
+        elif action == "role":
+            role = str(form.get("role") or "")
+            await asyncio.to_thread(accounts.set_role, username, role)
+            done, detail = f"角色已改为 {ROLE_NAMES.get(role, role)}", f"角色 {role}"
+        else:
+            raise AccountError("无效的操作。")
+    except AccountError as error:
+        await flash(request, str(error))
+    else:
+        await audit(request, f"user_{action}", username, detail)
+        await flash(request, f"{username}：{done}，该账号的所有登录已失效。")
     raise web.HTTPFound(str(request.app.router["users"].url_for()))

@@ -15,17 +15,21 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 from aiohttp import web
+from aiohttp_remotes import XForwardedStrict
 from redis.asyncio import Redis
 
 from bot.console import setup_console
+from bot.console.settings import ConsoleSettings
 from bot.gateway import keys
 from bot.gateway.dedupe import Deduplicator, RateLimiter
 from bot.gateway.handler import Hotline, MessageHandler
+from bot.gateway.health import CachedReadiness, check_readiness
 from bot.gateway.kv import FallbackKeyValue, KeyValue, MemoryKeyValue, RedisKeyValue, ping
 from bot.gateway.logbook import LogWriter
 from bot.gateway.middlewares import errors, timing
 from bot.gateway.outbox import ApiAccount, CustomerServiceApi, Deliverer, OutboxWorker
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.replay import NonceGuard
 from bot.gateway.routes import setup_routes
 from bot.gateway.settings import GatewaySettings, load_gateway_settings
 from bot.gateway.texts import GatewayTexts, Menu
@@ -36,6 +40,7 @@ from services.messaging import MessagingService
 
 log = logging.getLogger(__name__)
 DRAIN_TIMEOUT_S = 15.0
+DIRECT_PATHS = ("/healthz", "/readyz", "/wechat", "/wecom")
 
 
 def redact(url: str) -> str:
@@ -118,6 +123,8 @@ async def handler_ctx(app: web.Application) -> AsyncIterator[None]:
         app[keys.RASA], deliverer, messaging, app[keys.LOG_WRITER].add,
         Hotline(ContactService(app[keys.SESSIONS]), settings.hotline_organisation))
     app[keys.HANDLER] = handler
+    app[keys.NONCES] = NonceGuard(kv, settings.replay_window_s)
+    app[keys.READINESS] = CachedReadiness(lambda: check_readiness(app))
     worker = OutboxWorker(deliverer, settings.outbox_poll_s, settings.outbox_give_up_s)
     app[keys.OUTBOX_WORKER] = worker
     worker_task = asyncio.create_task(worker.run(), name="outbox-worker") if deliverer.apis else None
@@ -133,13 +140,15 @@ async def handler_ctx(app: web.Application) -> AsyncIterator[None]:
 def announce(settings: GatewaySettings, deliverer: Deliverer) -> None:
     wechat = settings.wechat
     if wechat.token_generated:
-        log.warning("WECHAT_TOKEN is not set: /wechat accepts only requests signed with this run's "
-                    "development token %s — set WECHAT_TOKEN (the Token of 服务器配置) for a real 公众号",
-                    wechat.token)
-    log.info("公众号 /wechat: %s mode%s; late replies go %s",
-             "safe/compatible (AES)" if wechat.aes_key else "plaintext",
-             "" if wechat.app_id is None else f" for AppID {wechat.app_id}",
-             "through the customer-service API" if WECHAT in deliverer.apis else "with the member's next message")
+        log.warning("WECHAT_DEV_TOKEN=on: /wechat accepts requests signed with this run's development token %s "
+                    "— for a development machine only; set WECHAT_TOKEN for a real 公众号", wechat.token)
+    elif not wechat.configured:
+        log.info("公众号 /wechat: WECHAT_TOKEN is not set, closed (503)")
+    if wechat.configured:
+        log.info("公众号 /wechat: %s mode%s; late replies go %s",
+                 "safe/compatible (AES only)" if wechat.aes_key else "plaintext",
+                 "" if wechat.app_id is None else f" for AppID {wechat.app_id}",
+                 "through the customer-service API" if WECHAT in deliverer.apis else "with the member's next message")
     if settings.wecom is None:
         log.info("企业微信 /wecom: not configured (503)")
     else:
@@ -148,11 +157,18 @@ def announce(settings: GatewaySettings, deliverer: Deliverer) -> None:
     log.info("Rasa: %s; budget %.1f s", ", ".join(settings.rasa_urls), settings.rasa_budget_s)
 
 
-def create_app(settings: GatewaySettings | None = None) -> web.Application:
+def create_app(settings: GatewaySettings | None = None,
+               console_settings: ConsoleSettings | None = None) -> web.Application:
     """The gateway. Settings come from the environment unless given; the reply texts
     and the menu are read and checked here, so a mistake stops the start."""
     settings = settings or load_gateway_settings()
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[timing, errors])
+    if settings.trusted_proxies:
+        # aio-libs' aiohttp-remotes: the address and scheme the proxy saw, believed only from
+        # the proxy (one hop); a console request that did not come through it is refused (400).
+        # Left out: the health checks a monitor on the machine makes directly, and the WeChat
+        # endpoints, which are signed (and which 试一试 calls directly), where no one's address counts.
+        app.middlewares.append(XForwardedStrict([set(settings.trusted_proxies)], white_paths=DIRECT_PATHS).middleware)
     app[keys.SETTINGS] = settings
     app[keys.TEXTS] = GatewayTexts.load(settings.domain_path, settings.replies_path)
     app[keys.MENU] = Menu.load(settings.menu_path)
@@ -163,5 +179,5 @@ def create_app(settings: GatewaySettings | None = None) -> web.Application:
     app[keys.WECOM_CRYPTO] = Crypto(WECOM, wecom.token, wecom.aes_key, wecom.corp_id) if wecom else None
     app.cleanup_ctx.extend([database_ctx, redis_ctx, http_ctx, handler_ctx])
     setup_routes(app)
-    setup_console(app)  # the staff console at /console (issue #5)
+    setup_console(app, console_settings)  # the staff console at /console (issue #5)
     return app

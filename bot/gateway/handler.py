@@ -1,7 +1,7 @@
 """What to answer to one pushed message: the gateway's rules, apart from HTTP.
 
     subscribe                 → welcome (domain.yml's greeting and capabilities)
-    text, voice + Recognition → a Rasa turn, sender id = openid / UserID
+    text, voice + Recognition → a Rasa turn, sender id = wechat:<openid> / wecom:<UserID>
     menu CLICK                → config/wechat_menu.yml's message or intent, then a Rasa turn
     image, video, location …  → "目前只能处理文字"
     unsubscribe, other events → recorded, no reply
@@ -34,6 +34,7 @@ from bot.gateway.wechat import SILENT_EVENTS, Inbound
 from services.contacts import ContactService
 from services.messaging import DEFERRED, PASSIVE, LogEntry, MessagingService, new_uid
 from services.models import utcnow
+from services.senders import rasa_sender
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -230,7 +231,7 @@ class MessageHandler:
                 began = loop.time()
                 self.turns_started += 1
                 try:
-                    answer = await self.rasa.send(inbound.user_id, message, metadata)
+                    answer = await self.rasa.send(rasa_sender(inbound.channel, inbound.user_id), message, metadata)
                     error = None if answer.texts else f"{answer.url} answered no message"
                     texts = answer.texts
                 except RasaError as failure:

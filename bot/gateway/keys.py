@@ -9,10 +9,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.gateway.handler import MessageHandler
+from bot.gateway.health import CachedReadiness
 from bot.gateway.kv import KeyValue
 from bot.gateway.logbook import LogWriter
 from bot.gateway.outbox import Deliverer, OutboxWorker
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.replay import NonceGuard
 from bot.gateway.settings import GatewaySettings
 from bot.gateway.texts import GatewayTexts, Menu
 from bot.gateway.wechat import Crypto
@@ -35,3 +37,6 @@ RASA = web.AppKey("rasa", RasaClient)
 DELIVERER = web.AppKey("deliverer", Deliverer)
 OUTBOX_WORKER = web.AppKey("outbox_worker", OutboxWorker)
 HANDLER = web.AppKey("handler", MessageHandler)
+NONCES = web.AppKey("nonces", NonceGuard)
+# /readyz's answer, kept a few seconds (the console's admin health page asks afresh).
+READINESS = web.AppKey("readiness", CachedReadiness)

@@ -1,6 +1,12 @@
-"""The message log writer (batched, off the reply's path) and the log-file format
-that masks mobile numbers (the database keeps them: staff need them; log files
-are read by more people and kept longer)."""
+"""The message log writer (batched, off the reply's path) and the log-file format.
+
+Log lines are read by more people, and kept longer, than the database: every line
+has its mobile numbers masked (the database keeps them: staff need them), its
+control characters escaped (a member's text or a request path with `%0a` must not
+start a line of its own: that would let anyone write log lines), and the access log
+leaves query strings out (WeChat's `signature`/`timestamp`/`nonce` are a credential
+for as long as the replay window lasts).
+"""
 
 from __future__ import annotations
 
@@ -10,32 +16,55 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from typing import IO
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 
 from services.messaging import LogEntry, MessagingService
-from services.validation import mask_mobile
+from services.validation import mask_mobiles
 
 log = logging.getLogger(__name__)
-# Mainland mobile numbers, also inside longer text ("我的手机13912345678").
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+ACCESS_LOG = "bot.gateway.access"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# C0 and C1 controls and Unicode's line and paragraph separators: anything a log
+# viewer may take for the end of a line or a terminal command.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def mask_mobiles(text: str) -> str:
-    return _MOBILE.sub(lambda match: mask_mobile(match.group(0)), text)
+def escape_controls(text: str) -> str:
+    """`\n` → `\\n`, `\x1b` → `\\x1b`: the text stays on its line and readable."""
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class MaskingFormatter(logging.Formatter):
-    """Formats as usual, then masks mobile numbers in the whole line (tracebacks too)."""
+    """The message with control characters escaped, then the whole line (traceback
+    included) with mobile numbers masked. Only the message is escaped: a traceback
+    keeps its own lines."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = escape_controls(record.message)
+        return super().formatMessage(record)
 
     def format(self, record: logging.LogRecord) -> str:
         return mask_mobiles(super().format(record))
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+def configure_logging(level: int = logging.INFO, stream: IO[str] | None = None) -> None:
+    handler = logging.StreamHandler(stream or sys.stdout)
+    handler.setFormatter(MaskingFormatter(LOG_FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+class AccessLogger(AbstractAccessLogger):
+    """One line per request: who, method, path without its query string, status,
+    size, seconds. aiohttp's default format logs the first request line whole."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info("%s %s %s %d %d %.3fs", request.remote, request.method, request.path,
+                         response.status, response.body_length, time)
 
 
 class LogWriter:

@@ -50,6 +50,7 @@ async def _answer_or_error(request: web.Request, handler: Handler) -> web.Stream
         return plain_error(error.status)
     except web.HTTPException as error:
         if error.status < 400:
+            error.headers["Server"] = "gateway"  # redirects too: no versions
             raise
         if error.status == 413:
             log.warning("%s %s from %s: body over the limit", request.method, request.path, request.remote)

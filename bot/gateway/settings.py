@@ -2,14 +2,18 @@
 
 Secrets (tokens, AES keys, app secrets) are read from environment variables and
 nowhere else. Without `WECHAT_TOKEN` the gateway still starts (so `make run`
-works with no configuration) with a random development token that it logs at
-start; no real 公众号 can sign with it, so nothing from outside gets in.
+works with no configuration) but /wechat is closed (503): a token the process
+made up and wrote to its log would let whoever reads the log speak as any member,
+which matters most where nobody watches /wechat (a WeCom-only deployment). Only
+`WECHAT_DEV_TOKEN=on`, asked for on a development machine, makes a random
+token for the run and logs it, for local tools and 试一试.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
 import re
 import secrets
@@ -17,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.settings import PROJECT_ROOT, SettingsError, load_settings
+from services.settings import PROJECT_ROOT, SettingsError, env_flag, load_settings
 
 DEFAULT_WECHAT_API_BASE = "https://api.weixin.qq.com"
 DEFAULT_WECOM_API_BASE = "https://qyapi.weixin.qq.com"
@@ -34,7 +38,12 @@ class WeChatAccount:
     app_secret: str | None = field(default=None, repr=False)
     # EncodingAESKey (43 characters); None → plaintext mode only.
     aes_key: str | None = field(default=None, repr=False)
-    token_generated: bool = False  # WECHAT_TOKEN was unset: a development token for this run
+    token_generated: bool = False  # WECHAT_DEV_TOKEN=on made a development token for this run
+
+    @property
+    def configured(self) -> bool:
+        """False: no WECHAT_TOKEN (and no development token): /wechat answers 503."""
+        return bool(self.token)
 
     @property
     def has_api(self) -> bool:
@@ -69,7 +78,9 @@ class GatewaySettings:
     # "auto": the customer-service API is used when the account has an app id and
     # secret; "off": accounts without it keep late replies for the member's next message.
     customer_service: bool = False
-    host: str = "0.0.0.0"  # noqa: S104 (WeChat's servers must reach it; put it behind HTTPS)
+    # The TLS reverse proxy in front reaches it here; GATEWAY_HOST=0.0.0.0 when the proxy is
+    # on another machine. Never facing the internet in plain HTTP by default (the console's cookie).
+    host: str = "127.0.0.1"
     port: int = 8080
     rasa_budget_s: float = 4.0  # WeChat waits 5 s for the passive reply
     rasa_timeout_s: float = 60.0  # a turn that takes longer is given up (apology)
@@ -82,6 +93,9 @@ class GatewaySettings:
     outbox_poll_s: float = 5.0
     outbox_give_up_s: float = 48 * 3600.0  # 客服消息 may only be sent within 48 h
     redis_prefix: str = "shqa:gateway:"
+    # The TLS reverse proxy's addresses: its X-Forwarded-For and -Proto are believed, and
+    # only from it (request.remote is then the member's or the staff member's address).
+    trusted_proxies: tuple[str, ...] = ()
     domain_path: Path = PROJECT_ROOT / "domain.yml"
     replies_path: Path = PROJECT_ROOT / "config" / "wechat_replies.yml"
     menu_path: Path = PROJECT_ROOT / "config" / "wechat_menu.yml"
@@ -121,6 +135,17 @@ def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -
     return value
 
 
+def _networks(name: str, raw: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (10.0.0.5, 10.0.0.0/24, ::1)."""
+    found = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for value in found:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as error:
+            raise SettingsError(f"{name} must list IP addresses or networks, got {value!r}") from error
+    return found
+
+
 def _url(name: str, value: str) -> str:
     value = value.strip().rstrip("/")
     if not value.startswith(("http://", "https://")):
@@ -130,10 +155,12 @@ def _url(name: str, value: str) -> str:
 
 def _wechat(env: Mapping[str, str]) -> WeChatAccount:
     token = env.get("WECHAT_TOKEN") or ""
-    generated = not token
-    token = _token("WECHAT_TOKEN", token) if token else secrets.token_hex(16)
+    generated = not token and env_flag(env, "WECHAT_DEV_TOKEN")
+    token = _token("WECHAT_TOKEN", token) if token else (secrets.token_hex(16) if generated else "")
     app_id = env.get("WECHAT_APP_ID") or None
     aes_key = env.get("WECHAT_AES_KEY") or None
+    if aes_key and not token:
+        raise SettingsError("WECHAT_AES_KEY needs WECHAT_TOKEN (服务器配置's Token signs every push)")
     if aes_key:
         decode_aes_key("WECHAT_AES_KEY", aes_key)
         if not app_id:
@@ -192,7 +219,7 @@ def load_gateway_settings(environ: Mapping[str, str] | None = None) -> GatewaySe
         wechat_api_base=_url("WECHAT_API_BASE", env.get("WECHAT_API_BASE") or DEFAULT_WECHAT_API_BASE),
         wecom_api_base=_url("WECOM_API_BASE", env.get("WECOM_API_BASE") or DEFAULT_WECOM_API_BASE),
         customer_service=_customer_service(env, wechat),
-        host=env.get("GATEWAY_HOST") or "0.0.0.0",  # noqa: S104
+        host=env.get("GATEWAY_HOST") or "127.0.0.1",
         port=port,
         rasa_budget_s=budget,
         rasa_timeout_s=_number(env, "GATEWAY_RASA_TIMEOUT_S", 60.0, 1.0),
@@ -201,4 +228,5 @@ def load_gateway_settings(environ: Mapping[str, str] | None = None) -> GatewaySe
         max_in_flight=int(_number(env, "GATEWAY_MAX_IN_FLIGHT", 64, 1)),
         max_pending=int(_number(env, "GATEWAY_MAX_PENDING", 1000, 1)),
         outbox_poll_s=_number(env, "GATEWAY_OUTBOX_POLL_S", 5.0, 0.05),
+        trusted_proxies=_networks("GATEWAY_TRUSTED_PROXIES", env.get("GATEWAY_TRUSTED_PROXIES") or ""),
     )

@@ -1,19 +1,20 @@
 """HTTP handlers: health, readiness, and the two WeChat endpoints.
 
 Every request to /wechat and /wecom is signed by WeChat; the signature and the
-timestamp are checked before anything else, on GET and POST alike.
+timestamp are checked before anything else, on GET and POST alike, and a signed
+(`timestamp`, `nonce`) pair is good for one request (replay.py). With an
+EncodingAESKey configured, only encrypted pushes are taken: a plaintext push is
+signed over the query alone, so anyone holding one signed query could write any
+body under it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from aiohttp import web
-from sqlalchemy import text
 
 from bot.gateway import keys
-from bot.gateway.kv import ping
 from bot.gateway.middlewares import STARTED, body_limit
 from bot.gateway.wechat import (
     WECHAT,
@@ -21,6 +22,7 @@ from bot.gateway.wechat import (
     Crypto,
     Inbound,
     ProtocolError,
+    check_nonce,
     check_timestamp,
     inbound_from_xml,
     parse_xml,
@@ -38,38 +40,10 @@ async def healthz(_request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Rasa (at least one instance), the database and Redis (when configured) answer."""
-    app = request.app
-    rasa = app[keys.RASA]
-    urls = list(rasa.ring.nodes)
-
-    def database_ok() -> bool:
-        with app[keys.ENGINE].connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return True
-
-    async def database() -> bool:
-        try:
-            return await asyncio.wait_for(asyncio.to_thread(database_ok), 3.0)
-        except Exception:  # any failure means "not ready"; the log says which
-            log.warning("readiness: database unreachable", exc_info=True)
-            return False
-
-    async def redis() -> bool | None:
-        client = app[keys.REDIS]
-        return None if client is None else await ping(client)
-
-    rasa_up, database_up, redis_up = await asyncio.gather(
-        asyncio.gather(*(rasa.reachable(url) for url in urls)), database(), redis())
-    checks = {
-        "rasa": {url: "ok" if up else "down" for url, up in zip(urls, rasa_up, strict=True)},
-        "database": "ok" if database_up else "down",
-        "redis": "not configured" if redis_up is None else ("ok" if redis_up else "down"),
-    }
-    down = [name for name, ok in (("rasa", any(rasa_up)), ("database", database_up), ("redis", redis_up is not False))
-            if not ok]
-    body = {"status": "ready" if not down else "unavailable", "down": down, "checks": checks}
-    return web.json_response(body, status=200 if not down else 503)
+    """Ready or not, and nothing more (the details are on the console's admin health page)."""
+    readiness = await request.app[keys.READINESS].get()
+    return web.json_response({"status": "ready" if readiness.ready else "unavailable"},
+                             status=200 if readiness.ready else 503)
 
 
 async def _reply(request: web.Request, inbound: Inbound, crypto: Crypto | None) -> web.Response:
@@ -91,22 +65,38 @@ def _echostr(request: web.Request) -> str:
     return echostr
 
 
+def _wechat_token(request: web.Request) -> str:
+    wechat = request.app[keys.SETTINGS].wechat
+    if not wechat.configured:
+        log.warning("a request reached /wechat but WECHAT_TOKEN is not set (服务器配置's Token)")
+        raise web.HTTPServiceUnavailable()
+    return wechat.token
+
+
+async def _used_once(request: web.Request, channel: str, payload: bytes) -> None:
+    query = request.query
+    await request.app[keys.NONCES].first_use(channel, query["timestamp"], query["nonce"], payload)
+
+
 async def wechat_verify(request: web.Request) -> web.Response:
     """服务器配置's URL check: signed like every push; echo `echostr`."""
-    settings = request.app[keys.SETTINGS]
-    verify_query(request.query, settings.wechat.token, settings.replay_window_s)
-    return web.Response(text=_echostr(request))
+    verify_query(request.query, _wechat_token(request), request.app[keys.SETTINGS].replay_window_s)
+    echostr = _echostr(request)
+    await _used_once(request, WECHAT, echostr.encode())
+    return web.Response(text=echostr)
 
 
 async def wechat_receive(request: web.Request) -> web.Response:
     settings = request.app[keys.SETTINGS]
     query = request.query
-    verify_query(query, settings.wechat.token, settings.replay_window_s)
-    body = await body_limit(request, settings.max_body_bytes)
-    fields = parse_xml(body)
+    verify_query(query, _wechat_token(request), settings.replay_window_s)
     # 安全模式 and 兼容模式 add encrypt_type=aes and msg_signature; 明文模式 has neither.
     encrypted = query.get("encrypt_type", "raw").lower() == "aes"
     crypto = request.app[keys.WECHAT_CRYPTO]
+    if crypto is not None and not encrypted:
+        raise ProtocolError(403, "plaintext push while WECHAT_AES_KEY is set (choose 安全模式 in 服务器配置)")
+    body = await body_limit(request, settings.max_body_bytes)
+    fields = parse_xml(body)
     if encrypted:
         if crypto is None:
             log.error("an encrypted push arrived but WECHAT_AES_KEY is not set (安全模式 needs it)")
@@ -118,6 +108,7 @@ async def wechat_receive(request: web.Request) -> web.Response:
             xml = body.decode("utf-8")
         except UnicodeDecodeError as error:
             raise ProtocolError(400, "body is not UTF-8") from error
+    await _used_once(request, WECHAT, body)
     return await _reply(request, inbound_from_xml(WECHAT, xml), crypto if encrypted else None)
 
 
@@ -130,26 +121,30 @@ def _wecom_crypto(request: web.Request) -> Crypto:
     return crypto
 
 
+def _wecom_query(request: web.Request) -> tuple[str, str]:
+    query = request.query
+    timestamp = query.get("timestamp")
+    check_timestamp(timestamp, request.app[keys.SETTINGS].replay_window_s)
+    return str(timestamp), check_nonce(query.get("nonce"))
+
+
 async def wecom_verify(request: web.Request) -> web.Response:
     """企业微信's URL check: the echostr is encrypted; answer it decrypted."""
     crypto = _wecom_crypto(request)
-    query = request.query
-    check_timestamp(query.get("timestamp"), request.app[keys.SETTINGS].replay_window_s)
-    if not query.get("nonce"):
-        raise ProtocolError(403, "missing nonce")
-    return web.Response(text=crypto.decrypt_echostr(_echostr(request), query.get("msg_signature"),
-                                                    query["timestamp"], query["nonce"]))
+    timestamp, nonce = _wecom_query(request)
+    echostr = _echostr(request)
+    answer = crypto.decrypt_echostr(echostr, request.query.get("msg_signature"), timestamp, nonce)
+    await _used_once(request, WECOM, echostr.encode())
+    return web.Response(text=answer)
 
 
 async def wecom_receive(request: web.Request) -> web.Response:
     crypto = _wecom_crypto(request)
     settings = request.app[keys.SETTINGS]
-    query = request.query
-    check_timestamp(query.get("timestamp"), settings.replay_window_s)
-    if not query.get("nonce"):
-        raise ProtocolError(403, "missing nonce")
+    timestamp, nonce = _wecom_query(request)
     # The envelope's msg_signature is checked before the body is trusted any further.
-    fields = parse_xml(await body_limit(request, settings.max_body_bytes))
-    xml = crypto.decrypt(fields.get("Encrypt", ""), query.get("msg_signature"), query["timestamp"], query["nonce"])
+    body = await body_limit(request, settings.max_body_bytes)
+    fields = parse_xml(body)
+    xml = crypto.decrypt(fields.get("Encrypt", ""), request.query.get("msg_signature"), timestamp, nonce)
+    await _used_once(request, WECOM, body)
     return await _reply(request, inbound_from_xml(WECOM, xml), crypto)
-

@@ -41,6 +41,7 @@ WECOM = "wecom"
 # Events answered with nothing (menu links, location reports, scans, opening a WeCom app).
 SILENT_EVENTS = frozenset({"view", "location", "scan", "enter_agent", "view_miniprogram", "templatesendjobfinish",
                            "masssendjobfinish", "scancode_push", "batch_job_result"})
+MAX_NONCE = 64
 UNSUPPORTED_TYPES = frozenset({"image", "video", "shortvideo", "location", "link", "file", "miniprogrampage",
                                "voice"})
 
@@ -78,11 +79,18 @@ def check_timestamp(timestamp: str | None, window_s: int, now: float | None = No
     return value
 
 
+def check_nonce(nonce: str | None) -> str:
+    """The query's `nonce`: present and short (WeChat's are ten digits or so)."""
+    if not nonce or len(nonce) > MAX_NONCE:
+        raise ProtocolError(403, "missing or oversized nonce")
+    return nonce
+
+
 def verify_query(query: Mapping[str, str], token: str, window_s: int, now: float | None = None) -> None:
     """`signature` = sha1(sort(token, timestamp, nonce)), on every 公众号 request."""
     timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
     check_timestamp(timestamp, window_s, now)
-    if not nonce or not signature_matches(query.get("signature"), token, timestamp, nonce):
+    if not signature_matches(query.get("signature"), token, timestamp, check_nonce(nonce)):
         raise ProtocolError(403, "bad signature")
 
 
@@ -156,9 +164,11 @@ class Inbound:
 
     @property
     def dedupe_key(self) -> str:
-        """MsgId for messages; FromUserName + CreateTime + Event for events (they have no MsgId)."""
+        """Account, sender and MsgId for messages; account, sender, CreateTime and Event for
+        events (they have no MsgId). The sender is part of it for messages too: keyed by
+        MsgId alone, a push naming another member's MsgId got that member's answer."""
         if self.msg_id:
-            return f"{self.channel}:{self.account}:m:{self.msg_id}"
+            return f"{self.channel}:{self.account}:m:{self.user_id}:{self.msg_id}"
         return f"{self.channel}:{self.account}:e:{self.user_id}:{self.create_time}:{self.event or self.msg_type}"
 
     @property

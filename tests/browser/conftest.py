@@ -97,7 +97,8 @@ def stack(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[C
     folder = tmp_path_factory.mktemp("browser")
     database_url = f"sqlite:///{folder / 'assistant.db'}"
     services = build_services(database_url, [KNOWLEDGE_DIR, FIXTURE_KNOWLEDGE])
-    AccountService(services.session_factory).create_user(STAFF, PASSWORD, "staff", STAFF_NAME)
+    # An editor: takes conversations over (every role) and publishes notices (editors and admins).
+    AccountService(services.session_factory).create_user(STAFF, PASSWORD, "editor", STAFF_NAME)
     services.engine.dispose()
     api = ThreadedApi()
     # A safe-mode 公众号 with the customer-service API, whose API is the stand-in.

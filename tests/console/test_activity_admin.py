@@ -45,7 +45,7 @@ def activity_by_key(console, key: str) -> Activity:
 
 
 async def staff_login(console, username: str = "zhang") -> None:
-    console.user(username)
+    console.user(username, "editor")  # editors (and admins) edit activities
     assert await console.login(username) == 302
 
 

@@ -182,7 +182,7 @@ async def test_the_inbox_groups_messages_and_staff_decisions_train_the_bot(conso
     inbox = gateway.app[console_keys.CONVERSATIONS].inbox
     inbox.review_file = review_file
     await seed(console)
-    console.user("kefu")  # staff, not admin: the inbox is every staff member's work
+    console.user("kefu", "editor")  # an editor, not an admin: writing training data is editors' work
     assert await console.login("kefu") == 302
 
     page = await (await console.client.get("/console/inbox")).text()

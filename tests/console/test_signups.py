@@ -37,6 +37,8 @@ async def test_staff_see_counts_and_masked_numbers_and_cannot_unmask(console):
     page = await (await console.client.get(f"/console/activities/{activity_id}?reveal=1")).text()
     assert "139****5678" in page and MOBILE not in page
     assert "名额 2（剩余 0）" in page
+    refused = await console.post(f"/console/activities/{activity_id}/reveal", page="/console/activities")
+    assert refused.status == 403 and MOBILE not in await refused.text()
     assert "导出" not in page
     assert console.accounts.audit_log() == []
 
@@ -47,10 +49,10 @@ async def test_admin_unmasking_and_exports_are_audited(console):
     assert await console.login("admin1") == 302
     page = await (await console.client.get(f"/console/activities/{activity_id}")).text()
     assert "139****5678" in page and MOBILE not in page  # masked until asked
-    page = await (await console.client.get(f"/console/activities/{activity_id}?reveal=1")).text()
+    page = await (await console.post(f"/console/activities/{activity_id}/reveal", page="/console/activities")).text()
     assert MOBILE in page
 
-    response = await console.client.get(f"/console/activities/{activity_id}/export.csv")
+    response = await console.post(f"/console/activities/{activity_id}/export.csv", page="/console/activities")
     assert response.status == 200 and "attachment" in response.headers["Content-Disposition"]
     body = (await response.read()).decode("utf-8")
     assert body.startswith("\ufeff")
@@ -59,7 +61,7 @@ async def test_admin_unmasking_and_exports_are_audited(console):
     assert [row[2] for row in rows[1:]] == [MOBILE, "13800001111"]
     assert rows[2][3] == "'=HYPERLINK(\"x\")"  # never a formula
 
-    response = await console.client.get(f"/console/activities/{activity_id}/export.xlsx")
+    response = await console.post(f"/console/activities/{activity_id}/export.xlsx", page="/console/activities")
     assert response.status == 200
     sheet = load_workbook(io.BytesIO(await response.read())).active
     assert sheet["C2"].value == MOBILE and sheet["B3"].value == "李四"

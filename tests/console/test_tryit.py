@@ -45,7 +45,7 @@ async def test_a_message_goes_through_wechat_signed_and_encrypted_and_gets_the_p
                       "encrypted": True, "notice": None}
     # Rasa saw a member's turn: the test OpenID as sender, the metadata the gateway adds to a push.
     call = gateway.rasa.calls[-1]
-    assert call["sender"] == OPENID and call["message"] == "质量月是什么时候？"
+    assert call["sender"] == f"wechat:{OPENID}" and call["message"] == "质量月是什么时候？"
     assert call["metadata"]["channel"] == "wechat" and call["metadata"]["msg_id"].isdigit()
     rows = await gateway.log(user_id=OPENID)
     assert [(row.direction, row.status, row.delivery) for row in rows] == [("in", "answered", None),
@@ -128,7 +128,7 @@ async def test_post_needs_the_csrf_token_and_a_login(kefu):
     kefu.logout_cookies()
     assert (await kefu.client.get(PAGE, allow_redirects=False)).headers["Location"].startswith("/console/login")
     refused = await kefu.client.post(PAGE, data={"text": "你好"}, allow_redirects=False)
-    assert refused.status == 403  # no session, no token
+    assert refused.status == 302  # no login: sent to the login page, the body never read
     assert kefu.gateway.rasa.calls == []
 
 

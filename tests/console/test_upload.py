@@ -52,7 +52,7 @@ async def upload(console, name: str, content: bytes, dry_run: bool = False, toke
 
 
 async def login(console) -> None:
-    console.user("uploader")
+    console.user("uploader", "editor")  # editors (and admins) upload notices
     assert await console.login("uploader") == 302
 
 

@@ -145,7 +145,13 @@ class WeChatServer:
             raise ValueError(mode)
         return body, self.query(encrypted=encrypted, openid=inner.get("FromUserName"), **query)
 
-    async def push(self, xml: str, mode: str = "plain", **query: Any) -> Pushed:
+    @property
+    def default_mode(self) -> str:
+        """安全模式 when the account has an EncodingAESKey (the gateway then refuses plaintext)."""
+        return "safe" if self.aes_key else "plain"
+
+    async def push(self, xml: str, mode: str | None = None, **query: Any) -> Pushed:
+        mode = mode or self.default_mode
         body, params = self.body_and_query(xml, mode, **query)
         self.pushes += 1
         response = await self.client.post(self.path, params=params, data=body.encode(),
@@ -166,7 +172,7 @@ class WeChatServer:
         inner = crypto_class(self.key).decrypt(fields["Encrypt"], self.receive_id)
         return Pushed(status, text, fields_of(inner), encrypted=True)
 
-    async def deliver(self, xml: str, mode: str = "plain", retry_after_s: float = 5.0,
+    async def deliver(self, xml: str, mode: str | None = None, retry_after_s: float = 5.0,
                       retries: int = 3) -> tuple[Pushed | None, int]:
         """Push; no answer within `retry_after_s` → give that request up and push
         again, at most `retries` times, as WeChat does. (answer, pushes made)."""

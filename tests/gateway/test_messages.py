@@ -7,6 +7,7 @@ import asyncio
 import logging
 
 from bot.gateway import keys
+from bot.gateway.health import check_readiness
 from bot.gateway.texts import GatewayTexts, domain_texts
 from services.settings import PROJECT_ROOT
 from tests.conftest import KNOWLEDGE_DIR, build_services
@@ -26,7 +27,7 @@ async def test_text_goes_to_rasa_with_the_openid_as_sender_and_the_channel_in_me
     pushed = await gateway.wechat().push(text_xml("o-text", "质量月是什么时候", msg_id=4242), "safe")
     assert pushed.content == "收到：质量月是什么时候"
     [call] = gateway.rasa.calls
-    assert call["sender"] == "o-text"  # never the MsgId
+    assert call["sender"] == "wechat:o-text"  # never the MsgId
     assert call["metadata"] == {"channel": "wechat", "openid": "o-text", "account": ACCOUNT, "msg_type": "text",
                                 "msg_id": "4242"}
 
@@ -96,7 +97,7 @@ async def test_a_two_message_sign_up_keeps_the_same_sender(gateway):
     second = await wechat.push(text_xml("o-signup", "张三", msg_id=2), "safe")
     assert first.content == "好的，请问您的姓名？"
     assert second.content == "张三，您已报名成功。"
-    assert [call["sender"] for call in gateway.rasa.calls] == ["o-signup", "o-signup"]
+    assert [call["sender"] for call in gateway.rasa.calls] == ["wechat:o-signup", "wechat:o-signup"]
 
 
 # -- exactly once ------------------------------------------------------------------
@@ -264,7 +265,7 @@ async def test_rasa_down_gets_an_apology_and_is_logged_as_a_failure(start_gatewa
     [inbound] = await gateway.log(direction="in", user_id="o-down")
     assert inbound.status == "failed" and "no Rasa instance reachable" in inbound.error
     ready = await gateway.client.get("/readyz")
-    assert ready.status == 503 and (await ready.json())["down"] == ["rasa"]
+    assert ready.status == 503 and (await check_readiness(gateway.app)).down == ["rasa"]
 
 
 async def test_rasa_errors_and_empty_answers_give_the_hotline(start_gateway, gateway_db):
@@ -343,12 +344,14 @@ async def test_database_down_members_are_still_answered_and_readyz_says_so(start
     assert [m["text"]["content"] for m in gateway.api.sent] == ["收到：再问"]
     assert "the outbox is unreachable" in caplog.text
     ready = await gateway.client.get("/readyz")
-    assert ready.status == 503 and (await ready.json())["down"] == ["database"]
+    assert ready.status == 503 and (await check_readiness(gateway.app)).down == ["database"]
 
 
-async def test_without_wechat_token_a_development_token_is_generated_and_logged(start_gateway, caplog):
+async def test_without_wechat_token_wechat_is_closed_unless_a_development_token_is_asked_for(start_gateway, caplog):
+    closed = await start_gateway(WECHAT_TOKEN=None, WECHAT_AES_KEY=None)
+    assert (await closed.wechat(token="", aes_key=None).push(text_xml("o-dev", "你好"))).status == 503
     with caplog.at_level(logging.WARNING, logger="bot.gateway"):
-        gateway = await start_gateway(WECHAT_TOKEN=None, WECHAT_AES_KEY=None)
+        gateway = await start_gateway(WECHAT_TOKEN=None, WECHAT_AES_KEY=None, WECHAT_DEV_TOKEN="on")
     token = gateway.settings.wechat.token
     assert gateway.settings.wechat.token_generated and token in caplog.text
     pushed = await gateway.wechat(token=token, aes_key=None).push(text_xml("o-dev", "你好"))

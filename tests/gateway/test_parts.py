@@ -25,10 +25,12 @@ from tests.gateway.standins import AES_KEY
 # -- settings -----------------------------------------------------------------------
 
 
-def test_without_any_configuration_the_gateway_uses_a_generated_development_token():
+def test_without_any_configuration_the_gateway_starts_with_wechat_closed():
     settings = load_gateway_settings({})
-    assert settings.wechat.token_generated and len(settings.wechat.token) == 32
-    assert load_gateway_settings({}).wechat.token != settings.wechat.token  # per run
+    assert not settings.wechat.configured and not settings.wechat.token_generated
+    development = load_gateway_settings({"WECHAT_DEV_TOKEN": "on"})
+    assert development.wechat.token_generated and len(development.wechat.token) == 32
+    assert load_gateway_settings({"WECHAT_DEV_TOKEN": "on"}).wechat.token != development.wechat.token  # per run
     assert settings.wecom is None and not settings.customer_service
     assert settings.rasa_urls == ("http://127.0.0.1:5005",) and settings.port == 8080
     assert settings.rasa_budget_s == 4.0 and settings.rate_limit_per_minute == 20
@@ -58,7 +60,8 @@ def test_configuration_from_the_environment():
 @pytest.mark.parametrize("environment, complaint", [
     ({"WECHAT_TOKEN": "a b"}, "WECHAT_TOKEN"),
     ({"WECHAT_AES_KEY": "tooshort", "WECHAT_APP_ID": "wx1"}, "WECHAT_AES_KEY"),
-    ({"WECHAT_AES_KEY": AES_KEY}, "WECHAT_APP_ID"),
+    ({"WECHAT_TOKEN": "abc123", "WECHAT_AES_KEY": AES_KEY}, "WECHAT_APP_ID"),
+    ({"WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": "wx1"}, "WECHAT_TOKEN"),
     ({"WECOM_CORP_ID": "ww1"}, "WECOM_TOKEN"),
     ({"WECOM_CORP_ID": "ww1", "WECOM_TOKEN": "t123", "WECOM_AES_KEY": AES_KEY, "WECOM_AGENT_ID": "x"},
      "WECOM_AGENT_ID"),

@@ -136,8 +136,16 @@ async def test_a_replayed_push_from_yesterday_is_refused_even_when_signed(gatewa
     assert gateway.rasa.calls == []
 
 
+@pytest.fixture
+async def plaintext_gateway(start_gateway):
+    """A 公众号 in 明文模式: no EncodingAESKey (with one, plaintext pushes are refused)."""
+    return await start_gateway(WECHAT_AES_KEY=None)
+
+
 @pytest.mark.parametrize("mode", ["plain", "compatible", "safe"])
-async def test_the_three_modes_and_the_reply_is_encrypted_when_the_push_was(gateway, mode):
+async def test_the_three_modes_and_the_reply_is_encrypted_when_the_push_was(gateway, plaintext_gateway, mode):
+    if mode == "plain":
+        gateway = plaintext_gateway
     pushed = await gateway.wechat().push(text_xml("o-mode", "你好"), mode)
     assert pushed.status == 200
     assert pushed.encrypted == (mode != "plain")
@@ -155,14 +163,16 @@ async def test_an_encrypted_push_with_a_bad_msg_signature_is_refused(gateway):
 
 
 @pytest.mark.parametrize("document", [XXE, BILLION_LAUGHS, b"<xml><ToUserName>", "<xml>不是微信</xml>".encode()])
-async def test_xxe_and_malformed_bodies_get_400_and_no_detail(gateway, document):
+async def test_xxe_and_malformed_bodies_get_400_and_no_detail(plaintext_gateway, document):
+    gateway = plaintext_gateway
     response = await gateway.client.post("/wechat", params=gateway.wechat().query(), data=document)
     assert (response.status, await response.text()) == (400, "bad request")
     assert "aiohttp" not in response.headers.get("Server", "")
     assert gateway.rasa.calls == []
 
 
-async def test_a_body_over_64_kib_is_413(gateway):
+async def test_a_body_over_64_kib_is_413(plaintext_gateway):
+    gateway = plaintext_gateway
     big = text_xml("o-big", "长" * 30_000).encode()
     assert len(big) > 64 * 1024
     response = await gateway.client.post("/wechat", params=gateway.wechat().query(), data=big)
@@ -239,7 +249,7 @@ async def test_wecom_text_gets_an_encrypted_reply_for_the_user_id(gateway):
     assert pushed.encrypted and pushed.content == "收到：你好"
     assert pushed.reply["ToUserName"] == "zhangsan" and pushed.reply["FromUserName"] == CORP_ID
     call = gateway.rasa.calls[0]
-    assert call["sender"] == "zhangsan"
+    assert call["sender"] == "wecom:zhangsan"
     assert call["metadata"]["channel"] == "wecom" and call["metadata"]["userid"] == "zhangsan"
 
 
@@ -250,6 +260,6 @@ async def test_wecom_without_configuration_answers_503(start_gateway):
 
 
 async def test_cdata_in_a_reply_cannot_break_out_of_content(gateway):
-    pushed = await gateway.wechat().push(text_xml("o-cdata", "a]]><MsgType>news</MsgType>"), "plain")
+    pushed = await gateway.wechat().push(text_xml("o-cdata", "a]]><MsgType>news</MsgType>"))
     assert pushed.reply["MsgType"] == "text"
     assert pushed.content == "收到：a]]><MsgType>news</MsgType>"
