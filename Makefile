@@ -79,7 +79,8 @@ train: $(STAMP) ## train the model if config, domain or training data changed
 
 .PHONY: run
 run: knowledge train $(EDGE_STAMP) ## set everything up and start the action server, Rasa and the gateway (Ctrl-C stops)
-	$(PY) -m bot.supervisor
+	@# A development machine: without WECHAT_TOKEN, a token for this run so that 试一试 works (WECHAT_DEV_TOKEN=off to close /wechat)
+	WECHAT_DEV_TOKEN=$${WECHAT_DEV_TOKEN-on} $(PY) -m bot.supervisor
 
 .PHONY: shell
 shell: knowledge train ## chat with the assistant in this terminal (rasa shell)

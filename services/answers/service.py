@@ -25,7 +25,7 @@ from services.answers.replies import Answer, Phrase, phrase, say
 from services.answers.topics import Topic, topic_in_words
 from services.dates import Timing, parse_year
 from services.ingest.records import NoticeKind
-from services.retrieval import ARRIVING, DocumentAnswer, DocumentRetriever, is_question, question_form
+from services.retrieval import ARRIVING, DocumentAnswer, DocumentRetriever, asked_kinds, is_question, question_form
 from services.textnorm import normalise
 from services.views import HELD, ActivityDetails, ActivitySummary, MilestoneView, Resolution
 
@@ -235,6 +235,9 @@ class AnswerService:
     def _without_activity(self, asked: Asked) -> Answer:
         """No activity is meant: a sentence of any notice may answer; else we ask which."""
         question = _question(asked)
+        if asked.notice is not None and not asked.named and asked.notice in dict(self._retriever.titles_of_kind(
+                RESULTS_KIND)):
+            return say("utter_document_no_answer")  # 啥时候颁奖 of the 公示 being read: it does not say
         found = self._from_documents(question) if question is not None else None
         if found is not None:
             return found
@@ -258,6 +261,8 @@ class AnswerService:
         hours_unknown = topic is Topic.TIME and question is not None \
             and bool(_ASKS_HOURS.search(question)) and not details.time_of_day
         stage = _stage_named(details, question) if topic in (Topic.TIME, Topic.PHASES, Topic.PLACE) else None
+        if stage is not None and question is not None and "how_long" in asked_kinds(question):
+            stage = None  # 现场发布限时多久: how long each one speaks, not the stage's dates
         if stage is not None and topic is Topic.PLACE and question and details.source_document_id is not None:
             # 预赛地点定了没: where that stage is held, as its own sentence says, not the activity's place
             return self._from_documents(question, details.source_document_id, named=details.name,
@@ -275,10 +280,12 @@ class AnswerService:
         if from_notice is not None:
             return from_notice
         if fact is None and details.source_document_id is not None:
-            # a change notice restates what changed: 其他事项仍按原通知执行 answers the rest
-            as_before = self._document_answer(self._retriever.as_before(details.source_document_id))
-            if as_before is not None:
-                return as_before
+            # a change notice restates what changed: 其他事项仍按原通知执行 answers the rest, unless it
+            # lists the rest without what is asked (其余事项（服务项目、参加对象…）: not the fee)
+            as_before = self._retriever.as_before(details.source_document_id)
+            said = self._document_answer(as_before) if as_before and _lists_topic(as_before.text, topic) else None
+            if said is not None:
+                return said
         return fact or facts.missing(Topic.OTHER if beyond else topic, details)
 
     def _beyond(self, topic: Topic, question: str) -> bool:
@@ -359,6 +366,18 @@ def _of_something_else(question: str, details: ActivityDetails) -> bool:
     other = [ch for ch in words[:asking.start()]
              if ch.isalpha() and ch not in named and ch not in _GENERIC]
     return len(other) >= 2
+
+
+# The words a change notice's "the rest as before" uses for each field it may list.
+_FIELD_WORDS = {Topic.FEE: "费", Topic.AUDIENCE: "对象", Topic.THEME: "内容", Topic.PLACE: "地点", Topic.TIME: "时间",
+                Topic.SIGNUP_METHOD: "报名", Topic.DEADLINE: "报名", Topic.CAPACITY: "名额"}
+
+
+def _lists_topic(sentence: str, topic: Topic) -> bool:
+    """Whether a sentence about the rest of the arrangements covers the topic: it names the topic's
+    word, or lists none of the fields' words."""
+    word = _FIELD_WORDS.get(topic)
+    return word is None or word in sentence or not any(w in sentence for w in _FIELD_WORDS.values())
 
 
 def _of_year(summary: ActivitySummary, year: int) -> bool:

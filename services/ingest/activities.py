@@ -64,6 +64,8 @@ _HELD_ONLINE = re.compile(r"(?:线上|网络|在线|网上)[^。；\n]{0,10}?通
 _MEETING_NUMBER = re.compile(r"会议号(?:码)?\s*[：:]?\s*(?P<n>\d[\d ]{5,14}\d)")
 _AS_PLANNED = re.compile(r"[^。；\n]*原(?:定|计划|拟)[^。；\n]*[。；]?")
 _ONLINE = re.compile(r"线上|直播|腾讯会议|视频号|网络会议|在线|云端|钉钉|zoom", re.I)
+# how an online activity is joined: its platform (关注“崇明市场监管”微信公众号，进入“质量竞答”栏目)
+_ONLINE_WAY = re.compile(_ONLINE.pattern + r"|公众号|小程序|APP|网站|平台", re.IGNORECASE)
 _ABBREVIATION = re.compile(r"^(?:\d{4}年度?)?(?:第[一二三四五六七八九十\d]+期)?"
                            r"[\u4e00-\u9fff]*?（([A-Za-z][^）]{0,10})）")
 # 现场报名, 邮件报名, 网上报名: a label naming one way to sign up among others
@@ -313,7 +315,7 @@ class ActivityReader:
             activity.place = f.clean_value(self._changed(activity, "place", value))
             activity.cite("place", place.sentence)
             return
-        online = next((x for x in fields if x.kind is Kind.SIGNUP and _ONLINE.search(x.value)), None)
+        online = next((x for x in fields if x.kind is Kind.SIGNUP and _ONLINE_WAY.search(x.value)), None)
         if online and _ONLINE.search(self._layout.title + intro + text[:200]):
             activity.place = "线上：" + f.clean_value(online.value)
             activity.cite("place", online.sentence)
