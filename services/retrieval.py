@@ -272,7 +272,9 @@ _CUES = (
          re.compile(r"满\s*[\d一二三四五六七八九十两]+\s*年|年以上|工龄|年限"), factor=2.0, required=True,
          kind="seniority", answered_by_shape=True),
     _Cue(re.compile(r"有钱拿|给钱|发钱|奖金|资助|补贴|奖励多少|给多少钱|奖多少"),
-         re.compile(r"\d+(?:\.\d+)?\s*万?元|资助|补贴|奖金"), factor=2.0, required=True, kind="reward_money",
+         # an amount given (资助…20万元), not one paid (参赛费：800元)
+         re.compile(r"(?:奖|资助|补贴|补助|奖励)[^。；]{0,20}\d+(?:\.\d+)?\s*万?元|\d+(?:\.\d+)?\s*万?元[^。；]{0,8}"
+                    r"(?:奖|资助|补贴|补助)"), factor=2.0, required=True, kind="reward_money",
          answered_by_shape=True),
     _Cue(re.compile(r"(?:第一|冠军|一等奖|获奖|前三|优胜|评上|获评)[^，。？?]{0,6}(?:奖励|奖品|有什么|有啥|给什么)"
                     r"|什么奖励|啥奖励|奖励是什么|有奖励吗"),

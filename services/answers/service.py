@@ -377,7 +377,9 @@ def _lists_topic(sentence: str, topic: Topic) -> bool:
     """Whether a sentence about the rest of the arrangements covers the topic: it names the topic's
     word, or lists none of the fields' words."""
     word = _FIELD_WORDS.get(topic)
-    return word is None or word in sentence or not any(w in sentence for w in _FIELD_WORDS.values())
+    if word is None:
+        return False  # 错过了有回放吗: no field of the notice, so not one of "the rest"
+    return word in sentence or not any(w in sentence for w in _FIELD_WORDS.values())
 
 
 def _of_year(summary: ActivitySummary, year: int) -> bool:
