@@ -231,7 +231,7 @@ _CUES = (
          factor=2.0, required=True, kind="online_access", answered_by_shape=True),
     # how long: a duration or a length (三天, 2天, 16学时, 1-3分钟, 5000字)
     _Cue(re.compile(r"几天|多少天|多久|多长|几个小时|几分钟|几周|几个月|几年|多少年|课时|学时|有效期|时长|字数|多少字"),
-         re.compile(r"[\d一二三四五六七八九十两半]+(?:天|周|个月|小时|分钟|课时|学时)|(?<![月\d])\d{1,2}日|\d+\s*字"
+         re.compile(r"[\d一二三四五六七八九十两半]+(?:天|周|个月|小时|分钟|课时|学时)|(?<![月\d至到—~\-])\d{1,2}日|\d+\s*字"
                     r"|(?<!\d)(?:\d{1,2}|[一二三四五六七八九十两半]{1,2})年(?!\d|[一二三四五六七八九十]{1,2}月)|长期有效"),
          required=True, kind="how_long", answered_by_shape=True),  # 视频要拍多长 — 时长1-3分钟
     # who won (哪些企业获奖, 谁拿了一等奖, 哪个区排第一): only a passage that names winners or a ranking
@@ -265,13 +265,13 @@ _CUES = (
     _Cue(re.compile(r"管饭|吃饭|午饭|午餐|中饭|晚饭|供餐|包吃|饭吗|用餐|伙食|餐食|盒饭"),
          re.compile(r"午餐|晚餐|用餐|就餐|餐饮|盒饭|工作餐|晚宴|自助餐"), factor=2.0, required=True, kind="meals",
          answered_by_shape=True),
-    _Cue(re.compile(r"[\d一二三四五六七八九十]+岁|岁了|年龄|周岁|年纪"),
+    _Cue(re.compile(r"[\d一二三四五六七八九十]+岁|岁了|年龄|周岁|年纪|(?<!\d)[1-9]\d了"),  # 我今年38了还能听吗
          re.compile(r"周岁|\d+岁|年龄|年纪"), factor=2.0, required=True, kind="age", answered_by_shape=True),
     _Cue(re.compile(r"(?:干|做|工作|从事|入行|参加工作)[^，。？?]{0,6}(?:[\d一二三四五六七八九十两半]+年|[\d一二三四五六七八九十两]+个月)"
                     r"|工龄|工作年限|从业年限"),
          re.compile(r"满\s*[\d一二三四五六七八九十两]+\s*年|年以上|工龄|年限"), factor=2.0, required=True,
          kind="seniority", answered_by_shape=True),
-    _Cue(re.compile(r"有钱拿|给钱|发钱|奖金|资助|补贴|奖励多少|给多少钱|奖多少"),
+    _Cue(re.compile(r"有钱拿|给钱|发钱|奖金|资助|补贴|奖励多少|给多少钱|奖多少|(?:多少|几)[^，。？?]{0,3}(?:奖励|奖金|资金)"),
          # an amount given (资助…20万元), not one paid (参赛费：800元)
          re.compile(r"(?:奖|资助|补贴|补助|奖励)[^。；]{0,20}\d+(?:\.\d+)?\s*万?元|\d+(?:\.\d+)?\s*万?元[^。；]{0,8}"
                     r"(?:奖|资助|补贴|补助)"), factor=2.0, required=True, kind="reward_money",
@@ -282,6 +282,10 @@ _CUES = (
          answered_by_shape=True),
     _Cue(re.compile(r"原来|原定|本来|原先|原计划|之前定"),
          re.compile(r"原定|原计划|原通知|原于"), factor=2.0, required=True, kind="original", answered_by_shape=True),
+    # whether and where one can follow online (有没有直播 在外地想线上听, 去不了现场能在线看吗)
+    _Cue(re.compile(r"直播|线上听|线上看|在线看|在线听|网上看|远程|去不了现场"),
+         re.compile(r"直播|视频号|腾讯会议|线上|在线|回放|回看|录播|网络"), factor=2.0, required=True,
+         kind="online_view", answered_by_shape=True),
     # what rank or prize (老庙那个是几等, 排第几): a sentence or table row that gives one
     _Cue(re.compile(r"几等|第几名|排第几|名次|排名"),
          re.compile(r"[一二三四五六七八九十\d]+等|第[一二三四五六七八九十\d]+名|[金银铜]奖|优秀奖|特等|名次|排名"),

@@ -197,7 +197,10 @@ class ActivityFinder:
         """The one activity whose names hold an uncommon word of the question that no other
         activity's names hold (冷库 of 冷库参观早上几点集合: 走进鲜达智慧冷库企业开放日)."""
         owners: set[int] = set()
-        for word in uncommon_words(text):
+        # the words, and pairs of characters everyday Chinese does not use (绿带 of 绿带班, which jieba
+        # cuts 绿/带班)
+        pairs = {pair for pair in _asked_pairs(match_key(text)) if uncommon_words(pair)}
+        for word in uncommon_words(text) | pairs:
             holding = [i for i, keys in names.names.items() if any(word in key for key in keys)]
             if len(holding) == 1:
                 owners.add(holding[0])

@@ -37,6 +37,7 @@ _TITLE_NAMES = (
     re.compile(r"^(?P<x>[^|｜：:，。]{0,24}(?:沙龙|讲堂|讲座|论坛|培训班?|课堂|公开课|开放日|竞赛|大赛|交流会|发表会|宣贯会"
                r"|大会|年会|训练营|研修班)[^|｜：:，。]{0,8}?)\s*[|｜]"),
 )
+_HOLDS_QUOTED = re.compile(r"(?:举办|召开|举行|开展|组织)(?:第[^“，。]{1,6})?“(?P<x>[^”]{4,40})”")
 _HEADLINE_TAIL = re.compile(r"(?:来啦|来了|开始啦|开始了|开启啦|开启了|等你来|等你)$")
 _NAME_NOISE = re.compile(r"^(?:各?会员单位|有关单位|企业|职工)|(?:工作|相关事宜|有关事项|报名工作)$")
 _EVENT_SENTENCE = re.compile(
@@ -179,6 +180,9 @@ class ActivityReader:
             year = re.match(r"\d{4}年", event.group("when"))
             if what and len(what) >= 4:
                 return (year.group(0) if year and not what.startswith(year.group(0)) else "") + what
+        if name is None:  # 邀请函 alone: the event the letter names (共同举办“2026长三角质量发展论坛”)
+            held = _HOLDS_QUOTED.search("\n".join(self._layout.preamble))
+            return held.group("x") if held else None
         return name
 
     # -- its fields -----------------------------------------------------------------

@@ -433,6 +433,14 @@ def test_sign_up_ways_by_their_labels_a_date_before_the_way_and_travel_advice_ap
     assert salon.signup_method == "通过“临港市场监管”微信公众号“活动报名”栏目报名"
 
 
+def test_an_invitation_titled_only_邀请函_names_the_event_it_invites_to():
+    text = ("邀 请 函\n尊敬的＿＿＿＿：\n上海市松江区质量技术协会联合上海佘山质量技术服务中心，"
+            "共同举办“2026长三角质量发展论坛”，诚邀您拨冗出席！\n一、时间地点\n时间：2026年11月27日（星期五）下午13:30—16:30\n地点：云间会议中心二楼\n"
+            "上海市松江区质量技术协会\n2026年11月2日\n")
+    [forum] = read(text).activities
+    assert forum.name == "2026长三角质量发展论坛" and forum.place == "云间会议中心二楼"
+
+
 def test_an_article_with_two_numbered_activities_stores_both():
     text = ("# 青年招募令｜质量进社区 + 青年质量沙龙，两场活动等你来！\n"
             "## 活动一：“青春护航·质量进社区”青年志愿服务\n- 时间：2026年12月19日（周六）9:00-11:30\n"

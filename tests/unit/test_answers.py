@@ -366,3 +366,14 @@ def test_this_years_programme_answers_of_its_own_activities_past_or_not(svc, tmp
     assert "质量强区" in str(theme.values), theme  # not 青年质量… by the 年质 of 今年质量月
     how = ask(svc, "知识竞赛怎么参加", Topic.SIGNUP_METHOD, named="知识竞赛", notice=theme.notice)
     assert "嘉定工会" in str(how.values), how
+
+
+def test_a_short_name_jieba_cuts_apart_and_an_age_said_as_38了_find_their_answers(svc, tmp_path: Path):
+    publish(svc, tmp_path, "green-belt-2027.txt", "2027年六西格玛绿带培训班（第一期）报名简章\n"
+            "一、培训时间：2027年3月15日至19日，每天9:00—16:30。\n二、参加对象：35周岁以下的质量工作者。\n"
+            "三、本期讲座不安排线上直播，课件会后不对外提供。\n上海市质量协会\n2026年12月2日\n")
+    when = ask(svc, "绿带班几号开课", Topic.TIME)  # jieba: 绿/带班
+    assert when.activity == "2027年六西格玛绿带培训班（第一期）" and "3月15日" in str(when.values), when
+    about = {"remembered": when.activity}
+    assert "35周岁以下" in str(ask(svc, "我今年38了还能听吗", **about).values)
+    assert "不安排线上直播" in str(ask(svc, "有没有直播 在外地想线上听", **about).values)
