@@ -10,6 +10,7 @@ the phases of the one activity.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -30,15 +31,19 @@ _TITLE_NAMES = (
     re.compile(r"关于(?:选拔|推荐|选拔推荐|征集|报名参加|参加)?(?P<x>.+?)(?:学员|人选|选手)?(?:的|之)?(?:通知|公告)$"),
     re.compile(r"^(?P<x>.+?)(?:的)?(?:(?:报名|招生)(?=简章))?(?:通知|公告|邀请函|通告|简章)$"),
     # 报名｜第12期“质量青年说”沙龙：用数据讲好质量故事 (a WeChat article: the name, then its subtitle)
-    re.compile(r"^(?:邀请函|报名|通知|公告|预告)(?:开启|开始|启动|通道开启)?\s*[｜|]\s*(?P<x>[^：:！!，,？?]+)"),
+    re.compile(r"^(?:邀请函|报名|通知|公告|预告|活动预告|招募令|招募|征集令)(?:开启|开始|启动|通道开启)?\s*[｜|]"
+               r"\s*(?P<x>[^：:！!，,？?]+)"),
     # 【青年质量云课堂】第6期 | 用好“质量工具箱”…: the bracketed series and the issue after it
     re.compile(r"^【(?P<x>[^】]+】[^|｜]*?)\s*[|｜]"),
     # 第28期质量沙龙｜当AI遇上质量检验: the name of an activity, then the article's headline
     re.compile(r"^(?P<x>[^|｜：:，。]{0,24}(?:沙龙|讲堂|讲座|论坛|培训班?|课堂|公开课|开放日|竞赛|大赛|交流会|发表会|宣贯会"
                r"|大会|年会|训练营|研修班)[^|｜：:，。]{0,8}?)\s*[|｜]"),
 )
+_OPENING_LINES = 4
 _HOLDS_QUOTED = re.compile(r"(?:举办|召开|举行|开展|组织)(?:第[^“，。]{1,6})?“(?P<x>[^”]{4,40})”")
-_HEADLINE_TAIL = re.compile(r"(?:来啦|来了|开始啦|开始了|开启啦|开启了|等你来|等你)$")
+_HEADLINE_TAIL = re.compile(r"(?:来啦|来了|开始啦|开始了|开启啦|开启了|等你来|等你|啦)$")
+# 招生简章（2026—2027年度）: a bracketed year after what the title is, not part of the name
+_TITLE_YEAR_TAIL = re.compile(r"\s*[（(][^（）()]*\d{4}[^（）()]*[）)]$")
 _NAME_NOISE = re.compile(r"^(?:各?会员单位|有关单位|企业|职工)|(?:工作|相关事宜|有关事项|报名工作)$")
 _EVENT_SENTENCE = re.compile(
     r"(?:定于|将于|拟于|计划于|决定于)(?P<when>[^，。；]{2,40}?)[，,]?(?:在(?P<place>[^，。；]{2,40}?)"
@@ -76,6 +81,7 @@ _CAPACITY_SENTENCE = re.compile(r"名额|限\d|额满|座位|规模")
 
 
 def title_name(title: str) -> str | None:
+    title = _TITLE_YEAR_TAIL.sub("", title)
     for pattern in _TITLE_NAMES:
         match = pattern.search(title)
         if match:
@@ -174,14 +180,17 @@ class ActivityReader:
 
     def _notice_name(self) -> str | None:
         name = title_name(self._layout.title)
-        event = _event_sentence("\n".join(self._layout.preamble))
+        # the paragraphs before the first section: an 邀请函's subtitle can put its letter in the body
+        lead = list(itertools.takewhile(lambda line: not line.level, self._layout.body))[:_OPENING_LINES]
+        opening = "\n".join([*self._layout.preamble, *(line.text for line in lead)])
+        event = _event_sentence(opening)
         if event and (name is None or not re.search(r"举办|召开|举行|开展|印发", self._layout.title)):
             what = re.split(r"[，。；、]|活动$", event.group("what"))[0]
             year = re.match(r"\d{4}年", event.group("when"))
             if what and len(what) >= 4:
                 return (year.group(0) if year and not what.startswith(year.group(0)) else "") + what
         if name is None:  # 邀请函 alone: the event the letter names (共同举办“2026长三角质量发展论坛”)
-            held = _HOLDS_QUOTED.search("\n".join(self._layout.preamble))
+            held = _HOLDS_QUOTED.search(opening)
             return held.group("x") if held else None
         return name
 

@@ -441,6 +441,22 @@ def test_an_invitation_titled_only_邀请函_names_the_event_it_invites_to():
     assert forum.name == "2026长三角质量发展论坛" and forum.place == "云间会议中心二楼"
 
 
+@pytest.mark.parametrize("text, name", [
+    # the event named on a dash line under 邀请函, the letter after the addressees
+    ("邀 请 函\n——2026年徐汇区“质量大讲堂”第四期\n各有关企业：\n徐汇区市场监督管理局定于2026年11月20日（星期五）下午"
+     "14:00—16:30在徐汇区南丹东路300号3楼多功能厅举办2026年徐汇区“质量大讲堂”第四期。诚邀贵单位派员参加。\n"
+     "徐汇区市场监督管理局\n2026年11月2日\n", "2026年徐汇区“质量大讲堂”第四期"),
+    # a year in brackets after 招生简章
+    ("ISO 9001质量管理体系内审员培训班招生简章（2026—2027年度）\n【开班安排】\n上课时间：2026年12月14日—16日\n"
+     "上课地点：上海市质量协会培训中心\n上海市质量协会\n2026年11月20日\n", "ISO 9001质量管理体系内审员培训班"),
+    # a WeChat article's banner before the bar, and its exclamation
+    ("# 招募令｜“3·15”质量咨询服务青年志愿者招募啦！\n## 活动时间\n2027年3月15日（周一）9:00—16:00\n"
+     "## 活动地点\n南京东路步行街世纪广场\n", "“3·15”质量咨询服务青年志愿者招募"),
+])
+def test_titles_in_the_shapes_notices_and_articles_give_them_name_the_activity(text, name):
+    assert [a.name for a in read(text).activities] == [name]
+
+
 def test_an_article_with_two_numbered_activities_stores_both():
     text = ("# 青年招募令｜质量进社区 + 青年质量沙龙，两场活动等你来！\n"
             "## 活动一：“青春护航·质量进社区”青年志愿服务\n- 时间：2026年12月19日（周六）9:00-11:30\n"
