@@ -68,6 +68,8 @@ _FROM_NOW = re.compile(r"^(?:自|从)?即日起?(?:开始)?[至到—-]")
 _HELD_ONLINE = re.compile(r"(?:线上|网络|在线|网上)[^。；\n]{0,10}?通过[“「]?(?P<platform>腾讯会议|钉钉|飞书|zoom|"
                           r"[^，。；\n“”「」]{2,12}?(?:视频号|直播间|直播平台))", re.IGNORECASE)
 _MEETING_NUMBER = re.compile(r"会议号(?:码)?\s*[：:]?\s*(?P<n>\d[\d ]{5,14}\d)")
+_MOVED_TO = re.compile(r"(?:延期|推迟|改期|顺延|时间调整|日期调整)(?:举办|举行|召开)?(?:至|到|为)"
+                       r"(?P<to>[^，。；\n]{4,40})")
 _AS_PLANNED = re.compile(r"[^。；\n]*原(?:定|计划|拟)[^。；\n]*[。；]?")
 _ONLINE = re.compile(r"线上|直播|腾讯会议|视频号|网络会议|在线|云端|钉钉|zoom", re.I)
 # how an online activity is joined: its platform (关注“崇明市场监管”微信公众号，进入“质量竞答”栏目)
@@ -211,6 +213,8 @@ class ActivityReader:
             activity.cite("signup_deadline", applying.sentence)
         self._theme(activity, fields, intro + "\n" + text)
         self._field_changes(activity, text)
+        if self._kind is NoticeKind.CHANGE:
+            self._moved_to(activity, intro + "\n" + text)
         units = _first(fields, Kind.UNITS)
         if units:
             activity.responsible_units = [u for u in re.split(r"[、，,\s]+", f.clean_value(units.value)) if u]
@@ -233,6 +237,21 @@ class ActivityReader:
                 activity.place = f.clean_value(new)
                 activity.previously["place"] = old
                 activity.cite("place", change.group(0))
+
+    def _moved_to(self, activity: ActivityRecord, text: str) -> None:
+        """原定于12月4日…延期至2027年1月8日举办: the day it moved to, not the one first planned."""
+        for moved in _MOVED_TO.finditer(text):
+            if re.search(r"截止|报名|缴费|提交|申报", text[max(0, moved.start() - 10):moved.start()]):
+                continue  # 报名截止时间相应顺延至…: the deadline moved, not the activity
+            found = self._dates.first(moved.group("to"))
+            if found is None or found.start > 2:
+                continue
+            if activity.span is not None and "span" not in activity.previously:
+                activity.previously["span"] = activity.span.describe()
+            activity.span = found.span
+            activity.time_of_day = time_of_day(moved.group("to")[found.end:]) or activity.time_of_day
+            activity.cite("start", moved.group(0))
+            return
 
     def _changed(self, activity: ActivityRecord, key: str, value: str) -> str:
         """由A调整为B → B, remembering A as what it was (a change notice)."""

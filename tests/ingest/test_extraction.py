@@ -457,6 +457,16 @@ def test_titles_in_the_shapes_notices_and_articles_give_them_name_the_activity(t
     assert [a.name for a in read(text).activities] == [name]
 
 
+def test_a_postponement_in_one_sentence_moves_the_activity_not_its_deadline():
+    text = ("关于“2026长三角质量发展论坛”延期举办的通知\n各有关单位：\n"
+            "原定于2026年12月4日（星期五）在上海举办的“2026长三角质量发展论坛”，经主办单位研究决定，"
+            "延期至2027年1月8日（星期五）举办。\n一、尚未报名的单位可继续报名，报名截止时间顺延至2026年12月31日。\n"
+            "上海市质量协会\n2026年11月26日\n")
+    [forum] = read(text).activities
+    assert forum.span is not None and forum.span.start.first_day == dt.date(2027, 1, 8)
+    assert forum.signup_deadline == dt.date(2026, 12, 31)
+
+
 def test_an_article_with_two_numbered_activities_stores_both():
     text = ("# 青年招募令｜质量进社区 + 青年质量沙龙，两场活动等你来！\n"
             "## 活动一：“青春护航·质量进社区”青年志愿服务\n- 时间：2026年12月19日（周六）9:00-11:30\n"
