@@ -49,9 +49,9 @@ _KINDS: dict[Topic, frozenset[str]] = {
     Topic.OTHER: frozenset(),
 }
 _ASKS_HOURS = re.compile(r"几点|什么时间|啥时间|集合|报到|签到")
-# When and where of something of the activity's that is not the activity itself: its notice's
-# sentence, not the activity's date (录取结果什么时候通知, 几点集合, 第一天在哪上课).
-_ASKS_WHEN_OR_WHERE = re.compile(r"什么时候|啥时候|何时|哪天|哪一天|几号|几点|几月|在哪|哪里|地点|什么地方")
+# When, where or how long of something of the activity's that is not the activity itself: its
+# notice's sentence, not the activity's date (录取结果什么时候通知, 几点集合, 第一天在哪上课, 考试考多长时间).
+_ASKS_WHEN_OR_WHERE = re.compile(r"什么时候|啥时候|何时|哪天|哪一天|几号|几点|几月|在哪|哪里|地点|什么地方|多长|多久")
 # Words of a question about a shortlist or results, and the kind of notice that publishes them.
 _ASKS_OF_RESULTS = re.compile(r"公示|名单|结果|上榜|评上|选上|入选|拟命名|获奖|榜单|异议|几等|等奖|名次|排名|第几名")
 RESULTS_KIND = NoticeKind.RESULTS.value
@@ -260,11 +260,13 @@ class AnswerService:
             topic, beyond = Topic.OTHER, True
         hours_unknown = topic is Topic.TIME and question is not None \
             and bool(_ASKS_HOURS.search(question)) and not details.time_of_day
-        stage = _stage_named(details, question) if topic in (Topic.TIME, Topic.PHASES, Topic.PLACE) else None
+        stage = _stage_named(details, question) \
+            if topic in (Topic.TIME, Topic.PHASES, Topic.PLACE, Topic.DEADLINE) else None
         if stage is not None and question is not None and "how_long" in asked_kinds(question):
             stage = None  # 现场发布限时多久: how long each one speaks, not the stage's dates
-        if stage is not None and topic is Topic.PLACE and question and details.source_document_id is not None:
-            # 预赛地点定了没: where that stage is held, as its own sentence says, not the activity's place
+        if stage is not None and topic in (Topic.PLACE, Topic.DEADLINE) and question \
+                and details.source_document_id is not None:
+            # 预赛地点定了没, 第二期报名截止是哪天: that stage's own sentence, not the activity's field
             return self._from_documents(question, details.source_document_id, named=details.name,
                                         subject=stage.name) or facts.missing(topic, details)
         if stage is not None:  # 现场发表大概什么时候, 初赛哪天: that stage's dates

@@ -48,8 +48,9 @@ _NAME_NOISE = re.compile(r"^(?:各?会员单位|有关单位|企业|职工)|(?:�
 _EVENT_SENTENCE = re.compile(
     r"(?:定于|将于|拟于|计划于|决定于)(?P<when>[^，。；]{2,40}?)[，,]?(?:在(?P<place>[^，。；]{2,40}?)"
     r"|通过[^，。；]{2,20}?)?(?:在线|线上|网上)?(?:举办|召开|举行|开展|组织)(?P<what>[^，。；]{0,40})")
+# the stages of one activity, and its sessions (第一期：12月14日—16日)
 _PHASE_WORDS = re.compile(r"申报|推荐|初审|审核|评审|评选|公示|命名|表彰|初赛|复赛|决赛|预赛|半决赛|发表|答辩|"
-                          r"征集|启动|公布|报名|颁奖|路演|结果")
+                          r"征集|启动|公布|报名|颁奖|路演|结果|^第[一二三四五六七八九十\d]+[期批场班]$")
 # A change notice's sentence of one field: 培训时间由A调整为B, 培训地点由A调整为B.
 _FIELD_CHANGED = re.compile(r"(?<!截止)(?<!提交)(?<!报名)(?P<field>时间|日期|地点|场地|会场)由(?P<old>[^，。；]+?)"
                             r"(?:调整|改|变更|延期|推迟|延长|提前|更改)(?:为|至|到)(?P<new>[^，。；\n]+)")
@@ -153,7 +154,7 @@ class ActivityReader:
         name = self._notice_name()
         if name is None:
             return []
-        activity = self._activity(name, self._layout.body, "\n".join(self._layout.preamble))
+        activity = self._activity(name, self._layout.body, self._opening())
         # 春节期间办公安排: a notice with no date, place or way to take part announces nothing to join.
         if not (activity.span or activity.place or activity.signup_deadline or activity.signup_method):
             return []
@@ -180,11 +181,14 @@ class ActivityReader:
     def _section_name(section: Section) -> str:
         return re.split(r"[。；]", section.heading.text)[0].rstrip("：:")
 
+    def _opening(self) -> str:
+        """The paragraphs before the first section: an 邀请函's subtitle can put its letter in the body."""
+        lead = list(itertools.takewhile(lambda line: not line.level, self._layout.body))[:_OPENING_LINES]
+        return "\n".join([*self._layout.preamble, *(line.text for line in lead)])
+
     def _notice_name(self) -> str | None:
         name = title_name(self._layout.title)
-        # the paragraphs before the first section: an 邀请函's subtitle can put its letter in the body
-        lead = list(itertools.takewhile(lambda line: not line.level, self._layout.body))[:_OPENING_LINES]
-        opening = "\n".join([*self._layout.preamble, *(line.text for line in lead)])
+        opening = self._opening()
         event = _event_sentence(opening)
         if event and (name is None or not re.search(r"举办|召开|举行|开展|印发", self._layout.title)):
             what = re.split(r"[，。；、]|活动$", event.group("what"))[0]

@@ -9,6 +9,7 @@ are recognised by the words they contain, not by a list per notice: 培训时间
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -80,6 +81,7 @@ class Field:
     sentence: str  # the line as the notice wrote it, for the reviewer
 
 
+_BRACKETED_HEADING = re.compile(r"^[【\[]([^】\]]{1,10})[】\]]$")
 _INLINE_LABEL = re.compile(r"(?:^|(?<=[。；;]))\s*(?P<label>[\u4e00-\u9fff]{1,8})[：:]\s*(?P<value>[^。；;]+)")
 
 
@@ -101,6 +103,16 @@ def read_fields(lines: list[Line]) -> list[Field]:
                 fields.append(Field(kind, line.label, line.value, line.text))
             continue
         fields += _inline_fields(line)
+        bracketed = _BRACKETED_HEADING.match(line.text)
+        if bracketed and not line.level and line.label is None:
+            # 【费用】 over 会员单位：2200元/人 / 非会员单位：… : the lines up to the next field are its value
+            below = list(itertools.takewhile(
+                lambda following: not (following.level or _BRACKETED_HEADING.match(following.text)
+                                       or (following.label and kinds_of(following.label))), lines[position + 1:]))
+            for kind in kinds_of(bracketed.group(1)) if below else []:
+                value = "\n".join(following.text for following in below)
+                fields.append(Field(kind, bracketed.group(1), value, f"{line.text}\n{value}"))
+            continue
         heading = line.label or line.text
         if not (line.level or line.label is not None) or len(heading) > _MAX_LABEL:
             continue

@@ -467,6 +467,16 @@ def test_a_postponement_in_one_sentence_moves_the_activity_not_its_deadline():
     assert forum.signup_deadline == dt.date(2026, 12, 31)
 
 
+def test_sessions_of_a_course_and_a_fee_under_a_bracketed_heading():
+    text = ("ISO 9001质量管理体系内审员培训班招生简章（2026—2027年度）\n【开班安排】\n"
+            "第一期：2026年12月14日—16日（周一至周三）\n第二期：2027年1月11日-13日（周一至周三）\n上课地点：上海市质量协会培训中心\n【费用】\n会员单位：2200元/人\n"
+            "非会员单位：2600元/人\n另收资料费150元/人。\n报名方式：登录协会网站在线报名。\n上海市质量协会\n2026年11月20日\n")
+    [course] = read(text).activities
+    assert [p.name for p in course.phases] == ["第一期", "第二期"]
+    assert course.span is not None and course.span.end.last_day == dt.date(2027, 1, 13)
+    assert course.fee is not None and "2600元/人" in course.fee and "2200元/人" in course.fee
+
+
 def test_an_article_with_two_numbered_activities_stores_both():
     text = ("# 青年招募令｜质量进社区 + 青年质量沙龙，两场活动等你来！\n"
             "## 活动一：“青春护航·质量进社区”青年志愿服务\n- 时间：2026年12月19日（周六）9:00-11:30\n"

@@ -377,3 +377,15 @@ def test_a_short_name_jieba_cuts_apart_and_an_age_said_as_38了_find_their_answe
     about = {"remembered": when.activity}
     assert "35周岁以下" in str(ask(svc, "我今年38了还能听吗", **about).values)
     assert "不安排线上直播" in str(ask(svc, "有没有直播 在外地想线上听", **about).values)
+
+
+def test_a_session_s_own_deadline_and_how_long_its_exam_takes_are_read_from_their_lines(svc, tmp_path: Path):
+    publish(svc, tmp_path, "iso9001-2027.txt", "ISO 9001质量管理体系内审员培训班招生简章（2026—2027年度）\n"
+            "【考试与证书】\n培训最后一天下午进行闭卷考试，时长90分钟。\n【开班安排】\n"
+            "第一期：2026年12月14日—16日（周一至周三）\n第二期：2027年1月11日-13日（周一至周三）\n"
+            "上课地点：上海市质量协会培训中心\n【报名方式】\n登录协会网站在线报名。\n第一期报名截止：12月9日\n"
+            "第二期报名截止：2027年1月5日\n上海市质量协会\n2026年11月20日\n")
+    about = {"remembered": "ISO 9001质量管理体系内审员培训班"}
+    assert "2027年1月5日" in str(ask(svc, "那第二期报名截止是哪天", Topic.DEADLINE, **about).values)
+    assert "90分钟" in str(ask(svc, "考试考多长时间", Topic.TIME, **about).values)
+    assert "2026年12月14日" in str(ask(svc, "内审员培训第一期哪天开课", Topic.TIME).values)
