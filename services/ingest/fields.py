@@ -106,11 +106,11 @@ def read_fields(lines: list[Line]) -> list[Field]:
         bracketed = _BRACKETED_HEADING.match(line.text)
         if bracketed and not line.level and line.label is None:
             # 【费用】 over 会员单位：2200元/人 / 非会员单位：… : the lines up to the next field are its value
-            below = list(itertools.takewhile(
+            under = list(itertools.takewhile(
                 lambda following: not (following.level or _BRACKETED_HEADING.match(following.text)
                                        or (following.label and kinds_of(following.label))), lines[position + 1:]))
-            for kind in kinds_of(bracketed.group(1)) if below else []:
-                value = "\n".join(following.text for following in below)
+            for kind in kinds_of(bracketed.group(1)) if under else []:
+                value = "\n".join(following.text for following in under)
                 fields.append(Field(kind, bracketed.group(1), value, f"{line.text}\n{value}"))
             continue
         heading = line.label or line.text
