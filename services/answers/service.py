@@ -60,6 +60,7 @@ _ASKS_IF_OUT = re.compile(r"出来了|公布了|出结果|发布了|有结果|�
 _ASKS_ONLINE = re.compile(r"(?:有|能|可以|可不可以|是不是|是否)[^，。？?]{0,6}(?:线上|直播|远程|网上|在线|视频|云端)"
                           r"|(?:线上|直播|远程|网上|在线|视频|云端)[^，。？?]{0,8}(?:吗|么|不|没)")
 _ONLINE = re.compile(r"线上|直播|腾讯会议|视频号|网络|在线|云端|钉钉|zoom", re.IGNORECASE)
+_DAY = re.compile(r"\d{1,2}月\d{1,2}[日号]")  # a deadline's sentence gives one
 _PER_UNIT = re.compile(r"每[个场次人位项轮家组篇]|单个|一个人")
 _ARRIVAL = re.compile(rf"{ARRIVING}|到场|坐车|几点(?:前)?到(?!几)")
 _GENERIC = frozenset("的是要在了吗呢么啊呀什这那个次本该项请问下一具体时间日期地点哪啥候到去会就都还和与及"
@@ -267,8 +268,10 @@ class AnswerService:
         if stage is not None and topic in (Topic.PLACE, Topic.DEADLINE) and question \
                 and details.source_document_id is not None:
             # 预赛地点定了没, 第二期报名截止是哪天: that stage's own sentence, not the activity's field
-            return self._from_documents(question, details.source_document_id, named=details.name,
-                                        subject=stage.name) or facts.missing(topic, details)
+            own = self._from_documents(question, details.source_document_id, named=details.name, subject=stage.name)
+            if topic is Topic.PLACE or (own is not None and _DAY.search(str(own.values.get("answer", "")))):
+                return own or facts.missing(topic, details)
+            stage = None  # 申报截止到哪天: the applying stage's end is the deadline the record knows
         if stage is not None:  # 现场发表大概什么时候, 初赛哪天: that stage's dates
             return facts.phases(details, today, (stage,)) or facts.missing(topic, details)
         fact = None if beyond else self._fact(details, topic, question, today)
