@@ -943,7 +943,8 @@ class DocumentIndex:
                 # within the activity's own notice, the item a sentence sits under is shown with it
                 # and may hold the answer's shape (三、本期名额150人，每家单位限报2人。 above 本次讲座免费)
                 shape = passage.text if cue.in_titles else (
-                    self._shapes[i] if document_id is None else _BOOK_TITLE.sub("", passage.item) + self._shapes[i])
+                    self._shapes[i] if document_id is None
+                    else _BOOK_TITLE.sub("", passage.heading + passage.item) + self._shapes[i])  # 二等奖 over its rows
                 fits = cue.shape.search(shape)
                 score *= cue.factor if fits else 0.0 if cue.required else 1.0
             if year is not None:
@@ -1065,9 +1066,15 @@ class DocumentIndex:
         and the next sentence too when it is short; a heading with the sentences under it; of a
         long table, its header and the rows that hold the question's words (老庙 of 老庙那个是几等)."""
         rows = passage.text.split(_ROW_BREAK)
-        asked_rows = [row for row in rows[1:] if any(t in row.casefold() for t in query if not t.startswith(_BIGRAM))]
-        if len(passage.text) > _MAX_ANSWER_CHARS and asked_rows:
-            return _ROW_BREAK.join([rows[0], *asked_rows])[:_MAX_ANSWER_CHARS]
+        words = [t for t in query if not t.startswith((_BIGRAM, _ENTITY)) and len(t) >= 2]
+        held = {row: sum(t in row.casefold() for t in words) for row in rows[1:]}
+        most = max(held.values(), default=0)
+        asked_rows = [row for row, count in held.items() if count == most and most > 0]  # 恒润精密's row
+        if len(rows) > 1 and asked_rows:
+            # a table under its heading (二等奖): the heading, the first row (a header, or a row), the rows asked of
+            shown = [passage.heading] if passage.heading and not _HEADING.match(passage.heading) else []
+            shown += [rows[0], *(row for row in asked_rows if row != rows[0])]
+            return _ROW_BREAK.join(shown)[:_MAX_ANSWER_CHARS]
         text = passage.item + passage.text
         section = self._section(passage)
         if section:

@@ -36,7 +36,7 @@ _MIN_SCORE = 3.0
 # Names members write either way: a key with one is searched with the other too.
 _SAME_NAMES = (("质量管理小组", "qc小组"), ("质量管理小组", "qc"), ("竞赛", "比赛"), ("大赛", "比赛"))
 # What kind of activity a name is: "论坛几号开" means the one forum still to come.
-_KIND_WORDS = re.compile(r"论坛|讲座|讲堂|沙龙|开放日|竞赛|比赛|大赛|交流会|发表会|宣贯会|公开课|课堂|训练营"
+_KIND_WORDS = re.compile(r"论坛|峰会|讲座|讲堂|沙龙|开放日|竞赛|比赛|大赛|交流会|发表会|宣贯会|公开课|课堂|训练营"
                          r"|研修班|培训班|年会|大会|联谊会|观摩|参观|志愿|征文|征集|招募|竞答|直播|黑客松"
                          r"|研讨会|座谈会|发布会|发布赛|发表赛|宣贯|培训|考核|评选|(?<=\w)班(?!组)")
 # What a question asks, not which activity: no character pair of these names one.

@@ -25,7 +25,15 @@ from services.answers.replies import Answer, Phrase, phrase, say
 from services.answers.topics import Topic, topic_in_words
 from services.dates import Timing, parse_year
 from services.ingest.records import NoticeKind
-from services.retrieval import ARRIVING, DocumentAnswer, DocumentRetriever, asked_kinds, is_question, question_form
+from services.retrieval import (
+    ARRIVING,
+    DocumentAnswer,
+    DocumentRetriever,
+    asked_kinds,
+    is_question,
+    question_form,
+    uncommon_words,
+)
 from services.textnorm import normalise
 from services.views import HELD, ActivityDetails, ActivitySummary, MilestoneView, Resolution
 
@@ -143,12 +151,17 @@ class AnswerService:
         titles = dict(self._retriever.titles_of_kind(RESULTS_KIND))
         notice = self._finder.notice_named(question, list(titles.items()))
         if notice is None:
-            if not asks_results or asked.remembered or self.named_in(question):
+            if not asks_results or asked.remembered:
                 return None
             # 松鹤酿造评上了没: a name the 公示's list gives, not its title
             listed = [found for found in (self._retriever.answer(question, self.today(), notice_id)
                                           for notice_id in titles) if found is not None]
-            return self._document_answer(max(listed, key=lambda found: found.score, default=None))
+            best = max(listed, key=lambda found: found.score, default=None)
+            # a name only the list gives (恒润精密那个案例拿了几等奖) outweighs an activity whose name shares a
+            # common pair with the words (质量提升)
+            if best is not None and any(word in best.text for word in uncommon_words(question)):
+                return self._document_answer(best)
+            return None if self.named_in(question) else self._document_answer(best)
         if _ASKS_IF_OUT.search(normalise(question)):  # 结果出来了吗: what the notice announces
             return self._document_answer(self._retriever.opening(notice))
         # the title's words name the notice, except those that ask of its results (公示到哪天)

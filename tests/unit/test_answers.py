@@ -389,3 +389,16 @@ def test_a_session_s_own_deadline_and_how_long_its_exam_takes_are_read_from_thei
     assert "2027年1月5日" in str(ask(svc, "那第二期报名截止是哪天", Topic.DEADLINE, **about).values)
     assert "90分钟" in str(ask(svc, "考试考多长时间", Topic.TIME, **about).values)
     assert "2026年12月14日" in str(ask(svc, "内审员培训第一期哪天开课", Topic.TIME).values)
+
+
+def test_a_rank_given_as_a_heading_over_table_rows_is_said_with_the_row(svc, tmp_path: Path):
+    publish(svc, tmp_path, "improvement-cases-2026.txt", "关于2026年上海市质量改进优秀案例评选结果的公示\n"
+            "经专家评审，现将评选结果予以公示。\n一等奖\n名次　案例名称　　　　　申报单位　　　　　得分\n"
+            "1　　 基于数字孪生的焊装缺陷预测　　上海申驰汽车零部件有限公司　　93.6\n二等奖\n"
+            "4　　 提高精密铸件一次交检合格率　　上海嘉铖精密铸造有限公司　　90.4\n"
+            "6　　 减少数控机床主轴非计划停机时间　　上海恒润精密机械有限公司　　89.2\n"
+            "公示期：2026年12月4日至12月10日。如有异议，请以书面形式向市质量协会反映。\n"
+            "上海市质量协会\n2026年12月4日\n")
+    answer = ask(svc, "恒润精密那个案例拿了几等奖", Topic.OTHER)
+    assert "二等奖" in str(answer.values.get("answer")) and "恒润精密" in str(answer.values.get("answer")), answer
+    assert "申驰" not in str(answer.values.get("answer"))
