@@ -195,6 +195,8 @@ class _Cue:
     required: bool = False
     # looks inside 《…》 too: 白皮书是哪年的 is answered by 《上海市质量状况白皮书（2021年）》
     in_titles: bool = False
+    # within one notice, the heading a passage sits under may hold the answer (二等奖 over its rows)
+    in_heading: bool = False
     kind: str = ""  # what is asked, for `asked_kinds` (when, where, count, fee …)
     # within one notice, a sentence of the shape answers whatever words the question uses
     # (我们公司能去三个人吗 — 每家会员单位限报1人; 回执发哪个邮箱 — …发送至 sqe@…)
@@ -289,7 +291,7 @@ _CUES = (
     # what rank or prize (老庙那个是几等, 排第几): a sentence or table row that gives one
     _Cue(re.compile(r"几等|第几名|排第几|名次|排名"),
          re.compile(r"[一二三四五六七八九十\d]+等|第[一二三四五六七八九十\d]+名|[金银铜]奖|优秀奖|特等|名次|排名"),
-         factor=2.0, required=True, kind="rank"),
+         factor=2.0, required=True, kind="rank", in_heading=True),
     # how many: a count (160个城市, 1.5万人, 十二期, 93.5%, 1:78), not just a year or a date
     _Cue(re.compile(r"(?<!电话)(?<!号码)(?<!手机)(?<!传真)(?<!邮编)(?<!密码)(?<!号)(?<!话是)(?<!码是)(?<!号是)多少(?!钱)"
                     r"|(?<!哪)几(?![号月点天日时周年等])"),
@@ -943,8 +945,8 @@ class DocumentIndex:
                 # within the activity's own notice, the item a sentence sits under is shown with it
                 # and may hold the answer's shape (三、本期名额150人，每家单位限报2人。 above 本次讲座免费)
                 shape = passage.text if cue.in_titles else (
-                    self._shapes[i] if document_id is None
-                    else _BOOK_TITLE.sub("", passage.heading + passage.item) + self._shapes[i])  # 二等奖 over its rows
+                    self._shapes[i] if document_id is None else _BOOK_TITLE.sub(
+                        "", (passage.heading if cue.in_heading else "") + passage.item) + self._shapes[i])
                 fits = cue.shape.search(shape)
                 score *= cue.factor if fits else 0.0 if cue.required else 1.0
             if year is not None:
