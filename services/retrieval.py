@@ -79,6 +79,7 @@ from sqlalchemy.orm import sessionmaker
 
 from services.dates import relative_year_in
 from services.ingest.cleaning import TABLE_ROW, clean_text
+from services.ingest.structure import read_line
 from services.models import SourceDocument
 from services.settings import PROJECT_ROOT
 from services.textnorm import normalise
@@ -949,14 +950,12 @@ class DocumentIndex:
                         "", (passage.heading if cue.in_heading else "") + passage.item) + self._shapes[i])
                 fits = cue.shape.search(shape)
                 score *= cue.factor if fits else 0.0 if cue.required else 1.0
-            if year is not None:
+            meant = year if year is not None else loosely
+            if meant is not None:
                 # A sentence of another year does not answer for this one: 2021's theme is
-                # no answer to 2025年质量月的主题, however well the words match.
-                names_year = passage.source.year == year or f"{year}年" in f"{passage.context}{passage.text}"
-                score *= _YEAR_BOOST if names_year else 0.0
-            elif loosely is not None:
-                names_year = passage.source.year == loosely or f"{loosely}年" in f"{passage.context}{passage.text}"
-                score *= _YEAR_BOOST if names_year else 1.0
+                # no answer to 2025年质量月的主题, however well the words match (今年 only prefers).
+                names_year = passage.source.year == meant or f"{meant}年" in f"{passage.context}{passage.text}"
+                score *= _YEAR_BOOST if names_year else 0.0 if year is not None else 1.0
             if score > 0:  # 0: ruled out by a required cue or another year
                 hits.append(Hit(passage, score, coverage))
         hits.sort(key=lambda hit: hit.score, reverse=True)
@@ -1051,14 +1050,14 @@ class DocumentIndex:
         if passage.item or not _HEADING.match(passage.text):
             return []
         index = self._position[id(passage)]
-        level = _heading_level(passage.text)
+        level = read_line(0, passage.text).level  # 一、 1, （一） 2, 1. 3; 0 when not numbered
         section = []
         for following in self.passages[index + 1:]:
             if following.document_id != passage.document_id or following.is_card:
                 break
             # its sentences, and the numbered items below it (六、报名材料 / 1. 身份证… / 2. …)
-            deeper = _heading_level(following.text)
-            if following.heading != passage.text and (deeper is None or level is None or deeper <= level):
+            deeper = read_line(0, following.text).level
+            if following.heading != passage.text and not (level and deeper > level):
                 break
             section.append(following)
         return section
@@ -1088,15 +1087,6 @@ class DocumentIndex:
                 and following.heading == passage.heading and not _HEADING.match(following.text):
             text = f"{text}{following.text}"
         return text if len(text) <= _MAX_ANSWER_CHARS else text[:_MAX_ANSWER_CHARS] + "…"
-
-
-_HEADING_LEVELS = (re.compile(r"^[一二三四五六七八九十]+、"), re.compile(r"^（[一二三四五六七八九十]+）"),
-                   re.compile(r"^\d{1,2}[.．、]"))
-
-
-def _heading_level(text: str) -> int | None:
-    """0 for 一、, 1 for （一）, 2 for 1.; None for a line not numbered so."""
-    return next((level for level, pattern in enumerate(_HEADING_LEVELS) if pattern.match(text)), None)
 
 
 def build_index(documents: Iterable[SourceDocument]) -> DocumentIndex:

@@ -245,14 +245,18 @@ class ActivityFinder:
     def _narrow(matches: tuple[ActivitySummary, ...], cues: Cues) -> tuple[ActivitySummary, ...]:
         chosen = matches
         if cues.year is not None:
-            chosen = tuple(s for s in chosen if s.year == cues.year
-                           or (s.span is not None and s.span.start.first_day.year <= cues.year
-                               <= s.span.end.last_day.year)) or chosen
+            chosen = tuple(s for s in chosen if of_year(s, cues.year)) or chosen
         if cues.month is not None:
             chosen = tuple(s for s in chosen if s.span is not None and _covers_month(s, cues.month)) or chosen
         if cues.applying and len(chosen) > 1:
             chosen = tuple(s for s in chosen if _APPLIED_FOR.search(s.name)) or chosen
         return chosen
+
+
+def of_year(summary: ActivitySummary, year: int) -> bool:
+    """Whether the activity is the year's: named for it, or held in it."""
+    span = summary.span
+    return summary.year == year or (span is not None and span.start.first_day.year <= year <= span.end.last_day.year)
 
 
 def _of_year(matches: tuple[ActivitySummary, ...], year: int) -> tuple[ActivitySummary, ...]:

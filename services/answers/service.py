@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from services.activities import ActivityService
 from services.activity_match import longest_common_substring
 from services.answers import facts
-from services.answers.finder import ActivityFinder, Cues, cues_in
+from services.answers.finder import ActivityFinder, Cues, cues_in, of_year
 from services.answers.replies import Answer, Phrase, phrase, say
 from services.answers.topics import Topic, topic_in_words
 from services.dates import Timing, parse_year
@@ -179,12 +179,12 @@ class AnswerService:
         found = self._find(asked, cues)
         if not found.matches:
             return None
-        if cues.year is not None and question is not None and not any(_of_year(s, cues.year) for s in found.matches):
+        if cues.year is not None and question is not None and not any(of_year(s, cues.year) for s in found.matches):
             # 今年质量月主题是啥 when only other years' 质量月 are activities: that year's notices say,
             # never another year's record
-            of_year = self._from_documents(question, year=cues.year)
-            if of_year is not None:
-                return of_year
+            that_years = self._from_documents(question, year=cues.year)
+            if that_years is not None:
+                return that_years
         options = list(found.matches[:MAX_OPTIONS])
         talked_about = [o for o in options if o.name == asked.remembered]
         if found.ambiguous and len(talked_about) == 1:
@@ -398,11 +398,6 @@ def _lists_topic(sentence: str, topic: Topic) -> bool:
     if word is None:
         return False  # 错过了有回放吗: no field of the notice, so not one of "the rest"
     return word in sentence or not any(w in sentence for w in _FIELD_WORDS.values())
-
-
-def _of_year(summary: ActivitySummary, year: int) -> bool:
-    span = summary.span
-    return summary.year == year or (span is not None and span.start.first_day.year <= year <= span.end.last_day.year)
 
 
 def _stage_named(details: ActivityDetails, question: str | None) -> MilestoneView | None:
