@@ -205,6 +205,12 @@ class ActivityService:
         with self._session_factory() as session:
             return ActivityRepository(session).names_from(document_id)
 
+    def announced_in(self, document_id: int) -> list[ActivitySummary]:
+        """The activities a notice announced."""
+        with self._session_factory() as session:
+            activities = ActivityRepository(session).announced_in(document_id)
+            return [summarise(activity) for activity in activities]
+
     def summary(self, activity_id: int) -> ActivitySummary | None:
         with self._session_factory() as session:
             activity = ActivityRepository(session).get(activity_id)

@@ -60,6 +60,10 @@ class ActivityRepository:
         """The names of the activities one notice announced."""
         return list(self.session.scalars(select(Activity.name).where(Activity.source_document_id == document_id)))
 
+    def announced_in(self, document_id: int) -> list[Activity]:
+        return list(self.session.scalars(select(Activity).where(Activity.source_document_id == document_id)
+                                         .order_by(Activity.id)))
+
     def name_index(self) -> list[tuple[str, int]]:
         """Every (match key, activity id) for names and aliases."""
         names = self.session.execute(select(Activity.name, Activity.id)).all()

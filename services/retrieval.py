@@ -453,6 +453,12 @@ def _function_words() -> frozenset[str]:
     return frozenset(word for word, tag in _parts_of_speech().items() if tag in _FUNCTION_TAGS)
 
 
+def _names_things(word: str) -> bool:
+    """A noun, a place, a name, or a word jieba's dictionary does not know (卓越绩效, 云课堂): not a verb."""
+    tag = _parts_of_speech().get(word)
+    return tag is None or tag.startswith(("n", "eng", "j", "l", "i"))
+
+
 def asked_thing(question: str) -> str | None:
     """The noun just before a question's asking word: 奖品 in 知识竞赛奖品是啥, 一等奖 in 一等奖是谁拿的,
     奥运会 in 奥运会啥时候开; None when no noun stands there, or one too general or a cue's to judge."""
@@ -763,6 +769,7 @@ class DocumentIndex:
                     frequencies[term] = frequencies.get(term, 0.0) + _FIELD_WEIGHTS[field] * count
             weighted.append(frequencies)
             lengths.append(sum(own.values()))
+        self._title_terms = {document_id: frozenset(words) for document_id, words in titles.items()}
         count = len(passages)
         average_length = sum(lengths) / count if count else 1.0
         self._norms = [_K1 * (1 - _B + _B * length / average_length) for length in lengths]
@@ -984,6 +991,35 @@ class DocumentIndex:
         return DocumentAnswer(self.answer_text(best.passage, query), best.passage.source, best.score,
                               best.passage.document_id)
 
+    def notices_named(self, question: str) -> dict[int, float]:
+        """How well the question's words name each notice: the words each notice uses anywhere (title or
+        sentence), weighed by how few notices use them. A member names an event their own way (临港那个
+        参观): the notice whose title says 临港 is the one, whatever its activity was called; words every
+        notice uses (报名, 费用) weigh next to nothing."""
+        _, query = self._asked_terms(question, "")
+        count = len(self._of_document)
+        scores: dict[int, float] = {}
+        for term in query:
+            if term.startswith(_BIGRAM):
+                continue
+            holding = {self.passages[i].document_id for i, _ in self._postings.get(term, ())}
+            for document_id in holding:
+                scores[document_id] = scores.get(document_id, 0.0) + math.log(1 + count / len(holding))
+        return scores
+
+    def titled(self, question: str) -> set[int]:
+        """The notices whose titles hold a noun of the question that most titles do not (论坛, 卓越绩效;
+        not 质量, 活动, nor the verb 参加): a title is how a notice names its event."""
+        _, query = self._asked_terms(question, "")
+        titles = self._title_terms
+        naming = {term for term in query if not term.startswith(_BIGRAM) and _names_things(term)
+                  and 2 * sum(term in words for words in titles.values()) < len(titles)}
+        return {document_id for document_id, words in titles.items() if naming & words}
+
+    def source_of(self, document_id: int) -> SourceView | None:
+        positions = self._of_document.get(document_id)
+        return self.passages[positions[0]].source if positions else None
+
     def _names_asked_thing(self, simplified: str, document_id: int | None) -> bool:
         """Whether the notice names the thing the question asks of (奖金 in 一等奖奖金多少), in its
         words or a word standing for them; True when no one thing is asked."""
@@ -1137,6 +1173,15 @@ class DocumentRetriever:
 
     def as_before(self, document_id: int) -> DocumentAnswer | None:
         return self.index().as_before(document_id)
+
+    def notices_named(self, question: str) -> dict[int, float]:
+        return self.index().notices_named(question)
+
+    def titled(self, question: str) -> set[int]:
+        return self.index().titled(question)
+
+    def source_of(self, document_id: int) -> SourceView | None:
+        return self.index().source_of(document_id)
 
     def titles_of_kind(self, kind: str) -> list[tuple[int, str]]:
         """(id, title) of the notices of one kind (公示: shortlists and results)."""

@@ -154,7 +154,7 @@ class ActivityFinder:
         today = self.today()
         for activity_id in [i for i in scores if i > 0]:
             summary = self._activities.summary(activity_id)
-            if summary is None or not _not_over(summary, today):
+            if summary is None or not not_over(summary, today):
                 del scores[activity_id]
         best = max(scores, key=lambda i: scores[i], default=None)
         return -best if best is not None and best < 0 else None
@@ -225,6 +225,15 @@ class ActivityFinder:
             return Resolution()
         return Resolution(self._activities.resolve(named[0], fuzzy=False).matches[:1])
 
+    def sharing_most(self, text: str, summaries: Sequence[ActivitySummary]) -> Resolution[ActivitySummary]:
+        """Of one notice's activities, the one whose name shares most character pairs with the words
+        (论坛 of 卓越绩效论坛是几号, between 论坛 and 标杆企业现场交流); none when that is not one."""
+        asked = _asked_pairs(match_key(text))
+        shared = {s.id: len(asked & _pairs(match_key(s.name))) for s in summaries}
+        most = max(shared.values(), default=0)
+        best = [s for s in summaries if most and shared[s.id] == most]
+        return Resolution(tuple(best)) if len(best) == 1 else Resolution()
+
     def among(self, ids: Sequence[int], cues: Cues) -> Resolution[ActivitySummary]:
         """The options offered before, narrowed by the member's year or month."""
         summaries = tuple(s for s in map(self._activities.summary, ids) if s is not None)
@@ -236,7 +245,7 @@ class ActivityFinder:
         narrowed = self._narrow(tuple(matches), cues)
         if len(narrowed) > 1 and cues.year is None:
             today = self.today()
-            current = tuple(s for s in narrowed if _not_over(s, today))
+            current = tuple(s for s in narrowed if not_over(s, today))
             # all over: this year's, if any (知识竞赛谁负责 after this year's 质量月); else which year's
             narrowed = current or _of_year(narrowed, today.year) or narrowed
         return Resolution(narrowed)
@@ -263,7 +272,7 @@ def _of_year(matches: tuple[ActivitySummary, ...], year: int) -> tuple[ActivityS
     return tuple(s for s in matches if (s.span.end.last_day.year if s.span else s.year) == year)
 
 
-def _not_over(summary: ActivitySummary, today: dt.date) -> bool:
+def not_over(summary: ActivitySummary, today: dt.date) -> bool:
     """To come or under way; without dates, named for this year or a later one (2027年…竞赛)."""
     timing = summary.timing(today)
     if timing is not None:

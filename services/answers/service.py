@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from services.activities import ActivityService
 from services.activity_match import longest_common_substring
 from services.answers import facts
-from services.answers.finder import ActivityFinder, Cues, cues_in, of_year
+from services.answers.finder import ActivityFinder, Cues, cues_in, not_over, of_year
 from services.answers.replies import Answer, Phrase, phrase, say
 from services.answers.topics import Topic, topic_in_words
 from services.dates import Timing, parse_year
@@ -38,6 +38,11 @@ from services.textnorm import normalise
 from services.views import HELD, ActivityDetails, ActivitySummary, MilestoneView, Resolution
 
 MAX_OPTIONS = 6
+# A notice is the association's current business for this long after it was issued (a 公示, a
+# call for entries); after that, only while an activity it announced is still to come.
+_CURRENT_DAYS = 180
+# The notice the words name best must outscore the next one by this factor to be the one meant.
+_NOTICE_MARGIN = 1.25
 
 # The kinds of answer (services.retrieval.asked_kinds) each topic's reply gives: a question
 # asking another kind (a count, when the time is known) is one for the notice's sentences.
@@ -216,6 +221,13 @@ class AnswerService:
                 return exact
         if asked.text:
             in_words = self._finder.in_words(names, asked.text, cues)
+            if in_words.matches and cues.year is None and not asked.remembered and asked.notice is None \
+                    and not any(not_over(s, self.today()) for s in in_words.matches):
+                # 卓越绩效论坛是1月几号: a notice of one still to come, over a past year's 卓越绩效 item
+                # (but not another activity of the notice of the past one: 示范岗培训还能报吗)
+                current = self._announced(asked.text, cues)
+                if current is not None and not self._announced_with(current.matches[0], in_words.matches):
+                    return current
             if in_words.matches:
                 return in_words
         if asked.named:
@@ -229,6 +241,10 @@ class AnswerService:
             uncommon = self._finder.by_uncommon_word(names, asked.text, cues)  # 冷库参观几点集合
             if uncommon.matches:
                 return uncommon
+            # 临港那个参观是几号: the notice whose title says 临港 (not while another notice is read)
+            announced = self._announced(asked.text, cues) if asked.notice is None else None
+            if announced is not None:
+                return announced
         if asked.offered and (cues.year is not None or cues.month is not None):
             picked = self._finder.among(asked.offered, cues)  # "2018年的" after "您问的是哪一项?"
             if picked.matches:
@@ -252,6 +268,17 @@ class AnswerService:
         if asked.notice is not None and not asked.named and asked.notice in dict(self._retriever.titles_of_kind(
                 RESULTS_KIND)):
             return say("utter_document_no_answer")  # 啥时候颁奖 of the 公示 being read: it does not say
+        notice = self._notice_meant(asked.text) if asked.text and question is not None and asked.notice is None \
+            and not asked.remembered else None
+        if notice is not None and question is not None:
+            # a 公示 named in the member's own words (恒润精密那个案例): what it says, or that it does not say
+            in_that = self._from_documents(question, document_id=notice)
+            if in_that is not None:
+                return in_that
+            announced = self._activities.announced_in(notice)
+            if announced:  # 论坛 and 参观 of one notice, and the words choose neither
+                return self._which(list(announced[:MAX_OPTIONS]), self.today())
+            return Answer("utter_document_no_answer", {}, notice=notice)
         found = self._from_documents(question) if question is not None else None
         if found is not None:
             return found
@@ -260,6 +287,47 @@ class AnswerService:
         if asked.notice is not None:
             return say("utter_document_no_answer")  # 什么时候颁奖, of the 公示 being read: it does not say
         return say("utter_which_activity_for_question")
+
+    def _notice_meant(self, text: str) -> int | None:
+        """The one current notice the member's words name, when they name no activity: a notice whose title
+        holds a word of theirs (论坛) or that uses an uncommon one (临港, 恒润精密), named clearly better than
+        any other current notice."""
+        rare = uncommon_words(text)
+        # 收费吗, 报名截止哪天: words every notice uses name none of them
+        naming = self._retriever.titled(text) | (set(self._retriever.notices_named(" ".join(rare))) if rare else set())
+        today = self.today()
+        scores = {notice: score for notice, score in self._retriever.notices_named(text).items()
+                  if notice in naming and self._is_current(notice, today)}
+        ranked = sorted(scores, key=lambda notice: -scores[notice])
+        if not ranked or (len(ranked) > 1 and scores[ranked[1]] * _NOTICE_MARGIN > scores[ranked[0]]):
+            return None
+        return ranked[0]
+
+    def _announced(self, text: str, cues: Cues) -> Resolution[ActivitySummary] | None:
+        """The one activity of the notice the words name; None when they name no notice, or one of
+        several activities (its sentences may answer, else which of them: `_without_activity`)."""
+        notice = self._notice_meant(text)
+        if notice is None:
+            return None
+        announced = self._finder.prefer(tuple(self._activities.announced_in(notice)), cues)
+        if len(announced.matches) > 1:
+            announced = self._finder.sharing_most(text, announced.matches)
+        return announced if len(announced.matches) == 1 else None
+
+    def _announced_with(self, one: ActivitySummary, others: tuple[ActivitySummary, ...]) -> bool:
+        """Whether the activity was announced in the notice of one of the others."""
+        details = self._activities.details(one.id)
+        if details is None or details.source_document_id is None:
+            return False
+        return bool({s.id for s in self._activities.announced_in(details.source_document_id)}
+                    & {s.id for s in others})
+
+    def _is_current(self, notice: int, today: dt.date) -> bool:
+        source = self._retriever.source_of(notice)
+        if source is not None and source.issued_on is not None \
+                and 0 <= (today - source.issued_on).days <= _CURRENT_DAYS:
+            return True
+        return any(not_over(summary, today) for summary in self._activities.announced_in(notice))
 
     # -- what is asked ---------------------------------------------------------------
 

@@ -35,12 +35,17 @@ _TITLE_NAMES = (
                r"\s*(?P<x>[^：:！!，,？?]+)"),
     # 【青年质量云课堂】第6期 | 用好“质量工具箱”…: the bracketed series and the issue after it
     re.compile(r"^【(?P<x>[^】]+】[^|｜]*?)\s*[|｜]"),
+    # 走进标杆企业｜2月25日赴临港观摩…: a series' name, then the headline of this one's date
+    re.compile(r"^(?P<x>[^|｜：:，。]{4,24}?)\s*[|｜]\s*\d{1,2}月"),
     # 第28期质量沙龙｜当AI遇上质量检验: the name of an activity, then the article's headline
     re.compile(r"^(?P<x>[^|｜：:，。]{0,24}(?:沙龙|讲堂|讲座|论坛|培训班?|课堂|公开课|开放日|竞赛|大赛|交流会|发表会|宣贯会"
                r"|大会|年会|训练营|研修班)[^|｜：:，。]{0,8}?)\s*[|｜]"),
 )
 _OPENING_LINES = 4
+# 【活动报名】走进标杆企业｜…: a WeChat column's tag before the title, not a series' name (【青年质量云课堂】)
+_COLUMN_TAG = re.compile(r"^【[^】]{0,4}(?:报名|预告|通知|公告|招募|直播|回顾|速递|邀请|推荐|资讯|动态)】\s*")
 _HOLDS_QUOTED = re.compile(r"(?:举办|召开|举行|开展|组织)(?:第[^“，。]{1,6})?“(?P<x>[^”]{4,40})”")
+_QUOTED_NAME = re.compile(r"“([^”]{4,40})”")
 _HEADLINE_TAIL = re.compile(r"(?:来啦|来了|开始啦|开始了|开启啦|开启了|等你来|等你|啦)$")
 # 招生简章（2026—2027年度）: a bracketed year after what the title is, not part of the name
 _TITLE_YEAR_TAIL = re.compile(r"\s*[（(][^（）()]*\d{4}[^（）()]*[）)]$")
@@ -84,7 +89,7 @@ _CAPACITY_SENTENCE = re.compile(r"名额|限\d|额满|座位|规模")
 
 
 def title_name(title: str) -> str | None:
-    title = _TITLE_YEAR_TAIL.sub("", title)
+    title = _COLUMN_TAG.sub("", _TITLE_YEAR_TAIL.sub("", title))
     for pattern in _TITLE_NAMES:
         match = pattern.search(title)
         if match:
@@ -150,7 +155,10 @@ class ActivityReader:
         for level in self._layout.levels():
             events = [s for s in self._layout.sections_at(level) if self._is_event(s)]
             if len(events) >= 2:
-                return [self._activity(self._section_name(s), _own_lines(s), s.lines[0].text) for s in events]
+                activities = [self._activity(self._full_name(self._section_name(s)), _own_lines(s), s.lines[0].text)
+                              for s in events]
+                self._shared_signup(activities, events)
+                return activities
         name = self._notice_name()
         if name is None:
             return []
@@ -180,6 +188,24 @@ class ActivityReader:
     @staticmethod
     def _section_name(section: Section) -> str:
         return re.split(r"[。；]", section.heading.text)[0].rstrip("：:")
+
+    def _shared_signup(self, activities: list[ActivityRecord], events: list[Section]) -> None:
+        """A 报名方式 section beside the events' (论坛及现场交流报名均截止于1月12日) is how to sign up for
+        each of them that does not say otherwise."""
+        own = {line.index for section in events for line in section.lines}
+        rest = [line for line in self._layout.body if line.index not in own]
+        fields = f.read_fields(rest)
+        text = "\n".join(line.text for line in rest)
+        for activity in activities:
+            if activity.signup_deadline is None or activity.signup_method is None:
+                self._signup(activity, fields, text)
+
+    def _full_name(self, heading: str) -> str:
+        """The name the title or the opening gives in quotes for the event a heading names short
+        (一、论坛 under “2027上海卓越绩效管理论坛”): the one quoted name that holds the heading."""
+        quoted = set(_QUOTED_NAME.findall(f"{self._layout.title}\n{self._opening()}"))
+        holding = [name for name in quoted if heading in name and name != heading]
+        return holding[0] if len(holding) == 1 else heading
 
     def _opening(self) -> str:
         """The paragraphs before the first section: an 邀请函's subtitle can put its letter in the body."""

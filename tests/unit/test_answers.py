@@ -402,3 +402,39 @@ def test_a_rank_given_as_a_heading_over_table_rows_is_said_with_the_row(svc, tmp
     answer = ask(svc, "恒润精密那个案例拿了几等奖", Topic.OTHER)
     assert "二等奖" in str(answer.values.get("answer")) and "恒润精密" in str(answer.values.get("answer")), answer
     assert "申驰" not in str(answer.values.get("answer"))
+
+
+VISIT = ("【活动报名】走进标杆企业｜2月25日赴临港观摩精益生产与卓越绩效实践\n上海质量 2026-12-04\n"
+         "活动时间：2027年2月25日（周四）8:00—17:00\n集合地点：人民广场地铁站1号口\n"
+         "费用：会员单位300元/人，非会员单位500元/人（含往返交通、午餐及保险）\n"
+         "注意事项：厂区内禁止拍照、录像。\n报名：请于2月19日前电话报名。联系人：施佳琪 021-6431 5502\n")
+FORUM = ("关于举办“2027上海卓越绩效管理论坛”暨标杆企业现场交流活动的通知\n各会员单位：\n"
+         "上海市质量协会将于1月21日举办“2027上海卓越绩效管理论坛”，并于次日组织标杆企业现场交流活动。\n"
+         "一、论坛\n时间：2027年1月21日（星期四）9:00—16:30\n地点：上海虹桥锦华大酒店三楼锦华厅\n"
+         "费用：会员单位免费；非会员单位800元/人（含资料、午餐）\n"
+         "二、标杆企业现场交流\n时间：2027年1月22日（星期五）8:30—15:00\n名额：限40人\n"
+         "上海市质量协会\n2026年11月30日\n")
+
+
+def test_a_word_of_the_notice_s_title_names_its_event_when_the_activity_s_name_does_not(svc, tmp_path: Path):
+    publish(svc, tmp_path, "lingang-visit.txt", VISIT)
+    answer = ask(svc, "临港那个参观是几号", Topic.TIME)
+    assert "2027年2月25日" in str(answer.values) and answer.activity, answer
+    # the notice's sentence answers what its record has no field for
+    assert "禁止拍照" in str(ask(svc, "临港参观进去能拍照吗", Topic.OTHER).values)
+
+
+def test_a_notice_of_an_event_to_come_is_meant_before_a_past_year_s_item_of_its_words(svc, tmp_path: Path):
+    publish(svc, tmp_path, "excellence-forum.txt", FORUM)
+    answer = ask(svc, "卓越绩效论坛是1月几号", Topic.TIME)
+    assert "2027年1月21日" in str(answer.values), answer
+    # words of neither of its two events: the notice's own sentence
+    fee = ask(svc, "卓越绩效论坛非会员多少钱一个人", Topic.FEE)
+    assert "800元" in str(fee.values), fee
+
+
+def test_words_every_notice_may_use_or_a_verb_of_a_title_name_no_notice(svc, tmp_path: Path):
+    publish(svc, tmp_path, "lingang-visit.txt", VISIT)
+    for question in ("收费吗", "怎么参加", "报名截止哪天"):
+        answer = ask(svc, question)
+        assert "标杆" not in (answer.activity or "") and "临港" not in str(answer.values), (question, answer)
