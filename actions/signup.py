@@ -73,6 +73,9 @@ async def open_for_member(action: UsesServices, tracker: Tracker) -> list[Activi
 _QUESTION_INTENTS = frozenset({*INTENT_TOPICS, "ask_activity_other", "ask_contact", "ask_quality_month"})
 # Words of a member who asks to be signed up ("能报名质量大讲堂吗" is a request, not a question).
 _ASKS_TO_SIGN_UP = re.compile(r"报名|报个名|参加|登记")
+# Whether one has to sign up at all (要报名吗, 需不需要提前预约): a question of how one takes part.
+_ASKS_IF_NEEDED = re.compile(r"(?:要|需要|用|须|得|必须)(?:提前|先|另外|单独)?(?:报名|报个名|预约|登记)(?:吗|么|嘛|不)"
+                             r"|(?:要不要|需不需要|用不用|是否需要|需要不需要)(?:提前|先|另外|单独)?(?:报名|预约|登记)")
 
 
 def question_asked(tracker: Tracker) -> Topic | None:
@@ -96,6 +99,8 @@ def question_instead_of_request(tracker: Tracker) -> Topic | None:
     text = normalise(str(tracker.latest_message.get("text") or ""))
     if not is_question(question_form(text)):
         return None
+    if _ASKS_IF_NEEDED.search(text):
+        return Topic.SIGNUP_METHOD
     words = topic_in_words(text)
     if words is not None and words is not Topic.AUDIENCE:
         return words
@@ -115,6 +120,8 @@ class ValidateSignupForm(UsesServices, FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         starting = requested is None
         topic = question_instead_of_request(tracker) if starting else question_asked(tracker)
+        if topic is None and requested == "signup_activity":
+            topic = await self._question_naming_no_activity(tracker)
         if topic is None:
             return await super().run(dispatcher, tracker, domain)
         # the activity being signed up for once it is chosen (before, the slot holds the words typed)
@@ -132,6 +139,19 @@ class ValidateSignupForm(UsesServices, FormValidationAction):
         if starting:
             return [ActiveLoop(None), SlotSet("requested_slot", None), *remembered(answer)]
         return [SlotSet(requested, None), *remembered(answer)]
+
+    async def _question_naming_no_activity(self, tracker: Tracker) -> Topic | None:
+        """A question typed while the form asks which activity ("之后还能看吗"), naming none of those
+        open: a question about the activity talked about, not the name of one to sign up for."""
+        text = str(tracker.latest_message.get("text") or "")
+        if not is_question(question_form(text)):
+            return None
+        try:
+            named = await self._matching(text, await open_for_member(self, tracker))
+        except SQLAlchemyError:
+            log.exception("database error while reading the activity names")
+            return None
+        return None if named else Topic.OTHER
 
     async def extract_signup_activity(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> dict[str, Any]:

@@ -213,7 +213,7 @@ PER_UNIT_QUESTION = (r"(?:一|每|我们|我|咱们|本)(?:家|个)?[\u4e00-\u9f
                      r"|(?:能|可以)多?带[^，。？?]{0,4}(?:同事|个人|一个人)|我们一共[两二三四五六七八九十\d]+个?人")
 
 _CUES = (
-    _Cue(re.compile(r"什么时候|何时|哪天|哪一天|日期|几月|几号|时间"),
+    _Cue(re.compile(r"什么时候|啥时候|啥时|何时|哪天|哪一天|日期|几月|几号|时间"),
          re.compile(r"\d{1,2}月|[一二三四五六七八九十]{1,2}月|\d{4}年(?:[，、起以始]|$)"
                     r"|次年|同年|当年|翌年|年初|年底|年内|上半年|下半年|季度"), required=True, kind="when"),
     # when to arrive or leave (几点集合, 哪天报到, 几点发车): the clock or day said with the arriving
@@ -569,6 +569,20 @@ def terms(text: str, known: Container[str] | None = None) -> list[str]:
         after_number = word.isdigit()
     end_run()
     return found
+
+
+def things_named(text: str) -> set[str]:
+    """The nouns of two characters or more a text names, as the index cuts them (纸质, 材料, 分论坛; not
+    报名, 现在), without the asking and colloquial words."""
+    return {term for term in terms(text) if not term.startswith((_BIGRAM, _ENTITY)) and len(term) >= 2
+            and not _ASKS.search(term) and _names_things(term)}
+
+
+def fits_asked(question: str, sentence: str) -> bool:
+    """Whether a sentence has the shape of the answer the question asks for (a date for 什么时候);
+    True when the question asks for no shape."""
+    cues = [cue for cue in cues_asked(question_form(question)) if cue.kind]
+    return not cues or any(cue.shape.search(sentence) for cue in cues)
 
 
 def uncommon_words(text: str) -> set[str]:
@@ -1007,6 +1021,10 @@ class DocumentIndex:
                 scores[document_id] = scores.get(document_id, 0.0) + math.log(1 + count / len(holding))
         return scores
 
+    def using(self, words: Iterable[str]) -> set[int]:
+        """The notices that use one of the words as a word (服务质量 itself, not 质量 alone)."""
+        return {self.passages[i].document_id for word in words for i, _ in self._postings.get(word.casefold(), ())}
+
     def titled(self, question: str) -> set[int]:
         """The notices whose titles hold a noun of the question that most titles do not (论坛, 卓越绩效;
         not 质量, 活动, nor the verb 参加): a title is how a notice names its event."""
@@ -1179,6 +1197,9 @@ class DocumentRetriever:
 
     def titled(self, question: str) -> set[int]:
         return self.index().titled(question)
+
+    def using(self, words: Iterable[str]) -> set[int]:
+        return self.index().using(words)
 
     def source_of(self, document_id: int) -> SourceView | None:
         return self.index().source_of(document_id)

@@ -30,8 +30,10 @@ from services.retrieval import (
     DocumentAnswer,
     DocumentRetriever,
     asked_kinds,
+    fits_asked,
     is_question,
     question_form,
+    things_named,
     uncommon_words,
 )
 from services.textnorm import normalise
@@ -294,7 +296,7 @@ class AnswerService:
         any other current notice."""
         rare = uncommon_words(text)
         # 收费吗, 报名截止哪天: words every notice uses name none of them
-        naming = self._retriever.titled(text) | (set(self._retriever.notices_named(" ".join(rare))) if rare else set())
+        naming = self._retriever.titled(text) | self._retriever.using(rare)
         today = self.today()
         scores = {notice: score for notice, score in self._retriever.notices_named(text).items()
                   if notice in naming and self._is_current(notice, today)}
@@ -356,6 +358,14 @@ class AnswerService:
         if stage is not None:  # 现场发表大概什么时候, 初赛哪天: that stage's dates
             return facts.phases(details, today, (stage,)) or facts.missing(topic, details)
         fact = None if beyond else self._fact(details, topic, question, today)
+        if fact is not None and question is not None and details.source_document_id is not None:
+            # 纸质材料寄给谁 taken for a deadline, 一个队几个人 for the capacity: the record's field says
+            # none of the words asked about; the notice's sentence that does is the answer
+            unsaid = self._unsaid(question, details, fact)
+            own = self._from_documents(question, details.source_document_id, named=details.name) if unsaid else None
+            sentence = str(own.values.get("answer", "")) if own is not None else ""
+            if own is not None and any(word in sentence for word in unsaid) and fits_asked(question, sentence):
+                return own
         if fact is not None and not hours_unknown:
             if question is not None and topic in (Topic.TIME, Topic.PLACE) and _of_something_else(question, details):
                 own = self._from_documents(question, details.source_document_id, named=details.name) \
@@ -373,6 +383,17 @@ class AnswerService:
             if said is not None:
                 return said
         return fact or facts.missing(Topic.OTHER if beyond else topic, details)
+
+    @staticmethod
+    def _unsaid(question: str, details: ActivityDetails, fact: Answer) -> set[str]:
+        """The question's words that are not the activity's name, not a topic's word (时间, 费用) and not
+        in the answer the record gives; empty when the answer says one of them."""
+        named = details.name + (details.source.title if details.source else "")
+        # the thing a which-word asks for (哪个单位, 什么材料) is what the answer gives, not one it must name
+        words = {w for w in things_named(question) if w not in named and topic_in_words(w) is None
+                 and not re.search(rf"(?:哪|什么|啥|几|多少)[个家位些种项类]?{re.escape(w)}", question)}
+        said = str(fact.values)
+        return set() if any(word in said for word in words) else words
 
     def _beyond(self, topic: Topic, question: str) -> bool:
         """Whether the question asks what no answer of this topic gives (a count, a duration)."""

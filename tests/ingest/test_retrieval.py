@@ -473,7 +473,7 @@ def test_how_to_apply_is_answered_only_by_a_passage_that_says_how():
 
 
 def test_the_next_session_is_answered_only_from_a_notice_of_this_year_or_later():
-    plan = (2019, "工作重点", "前言。\n一是打造“质量大讲堂”公益讲座品牌。2019年将继续举办4~6期质量大讲堂。")
+    plan = (2019, "工作重点", "前言。\n一是打造“质量大讲堂”公益讲座品牌。2019年起每季度举办质量大讲堂。")
     index = index_of(plan)
     assert index.best("质量大讲堂下一期啥时候开", today=dt.date(2026, 12, 1)) is None
     assert index.best("质量大讲堂下一期啥时候开", today=dt.date(2019, 3, 1)) is not None

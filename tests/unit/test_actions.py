@@ -31,6 +31,7 @@ from actions.signup import (
     ActionSubmitSignup,
     ValidateSignupForm,
     question_asked,
+    question_instead_of_request,
 )
 from services.answers import Topic
 from services.container import Services
@@ -234,6 +235,22 @@ async def test_signup_form_finds_an_untagged_name_in_the_words_that_started_it(s
     assert await form.extract_signup_activity(dispatcher, tracker("我要报名", "signup"), DOMAIN) == {}
     asked = tracker("冬季质量大讲堂", "inform", slots={"requested_slot": "person_name"})
     assert await form.extract_signup_activity(dispatcher, asked, DOMAIN) == {}
+
+
+async def test_whether_one_must_sign_up_is_answered_not_taken_for_a_request(svc):
+    about = {"activity": "2026年质量大讲堂（冬季）"}
+    messages, slots = await run(ValidateSignupForm(svc), tracker("要报名吗", "signup", slots=about))
+    assert messages[0]["response"] != "utter_ask_signup_activity", messages
+    assert slots["requested_slot"] is None  # the form ends: no list of activities to sign up for
+    assert question_instead_of_request(tracker("需不需要提前预约", "signup")) is Topic.SIGNUP_METHOD
+    assert question_instead_of_request(tracker("能报名质量大讲堂吗", "signup")) is None  # a request
+
+
+async def test_a_question_naming_no_activity_while_the_form_asks_which_is_answered(svc):
+    waiting = {"requested_slot": "signup_activity", "activity": "2026年质量大讲堂（冬季）"}
+    messages, slots = await run(ValidateSignupForm(svc), tracker("那天上班没空，之后还能看吗", "signup", slots=waiting))
+    assert messages and messages[0]["response"] != "utter_signup_activity_not_found", messages
+    assert slots["signup_activity"] is None  # the form asks again which activity
 
 
 async def test_signup_form_takes_an_option_number_and_checks_the_mobile(svc):

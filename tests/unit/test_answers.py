@@ -438,3 +438,15 @@ def test_words_every_notice_may_use_or_a_verb_of_a_title_name_no_notice(svc, tmp
     for question in ("收费吗", "怎么参加", "报名截止哪天"):
         answer = ask(svc, question)
         assert "标杆" not in (answer.activity or "") and "临港" not in str(answer.values), (question, answer)
+
+
+def test_a_question_of_something_the_record_s_field_does_not_name_gets_the_notice_s_sentence(svc, tmp_path: Path):
+    publish(svc, tmp_path, "teams-2027.txt", "关于开展2027年度上海市质量信得过班组建设活动的通知\n各会员单位：\n"
+            "一、申报时间\n2027年2月1日至4月15日。\n二、申报方式\n登录班组申报系统在线填写申报表；同时将加盖公章的"
+            "纸质材料一式三份寄送至市质量协会评价部。\n三、评审\n2027年5月至6月组织现场评审，7月公布结果。\n"
+            "上海市质量协会\n2026年11月27日\n")
+    about = {"remembered": "2027年度上海市质量信得过班组建设活动"}
+    mailed = ask(svc, "纸质材料寄给谁", Topic.DEADLINE, **about)  # the NLU's guess: a deadline
+    assert "评价部" in str(mailed.values), mailed
+    # the field says what is asked (哪个单位 asks for the units; 还能报名吗 for the deadline): the field answers
+    assert ask(svc, "现在还能报名吗", Topic.DEADLINE, **about).response == "utter_deadline"
