@@ -114,6 +114,7 @@ _YEAR_BOOST = 1.3
 _CARD_BOOST = 2.0
 _SUBJECT_BOOST = 3.0
 _AS_BEFORE = re.compile(r"(?:其他|其余|其它)[^。；]{0,30}(?:(?:仍按|按照?|依照)原通知|不变|照常)")
+_VALUED_LABEL = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff\s]{0,7}[：:]\s*\S")  # 地点：上海市工人文化宫
 _LIST_ROW = re.compile(r"^\d+\s")  # 1 上海浦江特种变压器有限公司 绕线一班: a row of a list, not a heading
 _ROW_BREAK = "\n"  # between a table's rows in its one passage
 _BIGRAM = "·"  # bigrams live in their own namespace: 全国 the word ≠ ·全国 the bigram
@@ -736,8 +737,10 @@ def split_passages(document_id: int, source: SourceView, text: str) -> list[Pass
         if not sentences:
             continue
         # a short line is a heading, unless it is a sentence (竞赛按理论20%、实操80%计算总成绩。)
+        # nor a field (时间：5月15日, 地点：…) under a numbered heading, which stays theirs (（三）决赛)
         is_heading = len(line) <= 40 and not re.search(r"[。；]", line[:-1]) and not in_contacts and not in_table \
-            and not (line.endswith(("。", "；")) and not _HEADING.match(line)) and not _LIST_ROW.match(line)
+            and not (line.endswith(("。", "；")) and not _HEADING.match(line)) and not _LIST_ROW.match(line) \
+            and not (_VALUED_LABEL.match(line) and _HEADING.match(heading))
         if is_heading:
             heading = line
         # An item's short name (`（十二）大力推动中小企业质量提升。`) is the context of its sentences.
@@ -961,7 +964,9 @@ class DocumentIndex:
             score *= coverage
             if passage.is_card:
                 score *= _CARD_BOOST  # a question about the notice itself: its card is the answer's form
-            if subject and _HEADING.sub("", passage.item + passage.text).startswith(subject):
+            # a stage's own sentence begins with it (决赛：…) or sits under its heading (四、决赛 / 地点：…)
+            if subject and (_HEADING.sub("", passage.item + passage.text).startswith(subject)
+                            or _HEADING.sub("", passage.heading).startswith(subject)):
                 score *= _SUBJECT_BOOST
             for cue in cues:
                 # within the activity's own notice, the item a sentence sits under is shown with it

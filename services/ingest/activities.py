@@ -19,7 +19,7 @@ from services.ingest import fields as f
 from services.ingest.dates import DateReader, FoundDate, time_of_day, time_ranges
 from services.ingest.fields import Field, Kind
 from services.ingest.records import ActivityRecord, NoticeKind, Phase, is_applying
-from services.ingest.structure import Layout, Line, Section
+from services.ingest.structure import COLUMN_TAG, Layout, Line, Section
 
 _TITLE_NAMES = (
     # 关于X延期举办的通知, 关于X调整时间及举办形式的通知
@@ -42,8 +42,6 @@ _TITLE_NAMES = (
                r"|大会|年会|训练营|研修班)[^|｜：:，。]{0,8}?)\s*[|｜]"),
 )
 _OPENING_LINES = 4
-# 【活动报名】走进标杆企业｜…: a WeChat column's tag before the title, not a series' name (【青年质量云课堂】)
-_COLUMN_TAG = re.compile(r"^【[^】]{0,4}(?:报名|预告|通知|公告|招募|直播|回顾|速递|邀请|推荐|资讯|动态)】\s*")
 _HOLDS_QUOTED = re.compile(r"(?:举办|召开|举行|开展|组织)(?:第[^“，。]{1,6})?“(?P<x>[^”]{4,40})”")
 _QUOTED_NAME = re.compile(r"“([^”]{4,40})”")
 _HEADLINE_TAIL = re.compile(r"(?:来啦|来了|开始啦|开始了|开启啦|开启了|等你来|等你|啦)$")
@@ -89,7 +87,16 @@ _CAPACITY_SENTENCE = re.compile(r"名额|限\d|额满|座位|规模")
 
 
 def title_name(title: str) -> str | None:
-    title = _COLUMN_TAG.sub("", _TITLE_YEAR_TAIL.sub("", title))
+    untagged = COLUMN_TAG.sub("", _TITLE_YEAR_TAIL.sub("", title))
+    name = _name_in_title(untagged)
+    if name is None and untagged != title:
+        # 【线上直播】“质量大讲堂”2027年第1讲：ISO 9001…: the name before the headline's colon
+        before = re.split(r"[：:｜|]", untagged)[0].strip()
+        return before if 4 <= len(before) <= 30 else None
+    return name
+
+
+def _name_in_title(title: str) -> str | None:
     for pattern in _TITLE_NAMES:
         match = pattern.search(title)
         if match:
@@ -129,6 +136,12 @@ def aliases_of(name: str) -> list[str]:
 _TASK = re.compile(r"^(?:各|请|要|应|须|凡)")
 
 
+def _names_stage(name: str) -> bool:
+    """Whether a heading names a stage (初赛（线上理论考试）, 决赛, 第二期), not an event."""
+    core = re.sub(r"[（(][^（）()]*[）)]", "", name).strip()
+    return len(core) <= 6 and bool(_PHASE_WORDS.search(core))
+
+
 def _own_lines(section: Section) -> list[Line]:
     """A section's lines with its heading's text after the name (1.名称。时间：…；地点：…)."""
     heading = section.heading
@@ -154,6 +167,8 @@ class ActivityReader:
     def activities(self) -> list[ActivityRecord]:
         for level in self._layout.levels():
             events = [s for s in self._layout.sections_at(level) if self._is_event(s)]
+            if len(events) >= 2 and all(_names_stage(self._section_name(s)) for s in events):
+                return self._staged(events)  # 二、初赛 / 三、复赛 / 四、决赛: one contest's rounds
             if len(events) >= 2:
                 activities = [self._activity(self._full_name(self._section_name(s)), _own_lines(s), s.lines[0].text)
                               for s in events]
@@ -188,6 +203,26 @@ class ActivityReader:
     @staticmethod
     def _section_name(section: Section) -> str:
         return re.split(r"[。；]", section.heading.text)[0].rstrip("：:")
+
+    def _staged(self, stages: list[Section]) -> list[ActivityRecord]:
+        """The notice's one activity, whose headed sections are its rounds or sessions (二、初赛（线上
+        理论考试） with 时间：… under it): each a stage, together its dates."""
+        name = self._notice_name()
+        if name is None:
+            return []
+        activity = self._activity(name, self._layout.body, self._opening())
+        phases = []
+        for section in stages:
+            when = _first(f.read_fields(_own_lines(section)), Kind.TIME)
+            found = self._dates.first(when.value) if when else None
+            if found is not None:
+                phases.append(Phase(self._section_name(section), found.span, found.text))
+        if len(phases) >= 2:
+            activity.phases = phases
+            spans = [p.span for p in phases if p.span]
+            activity.span = DateSpan(spans[0].start, max(spans, key=lambda s: s.end.last_day).end)
+            activity.cite("start", "；".join(p.text for p in phases))
+        return [activity]
 
     def _shared_signup(self, activities: list[ActivityRecord], events: list[Section]) -> None:
         """A 报名方式 section beside the events' (论坛及现场交流报名均截止于1月12日) is how to sign up for

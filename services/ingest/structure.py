@@ -30,9 +30,13 @@ _BULLET = re.compile(r"^[●◆■□◇▲△▼▽◎○★☆※▶►▌▍�
 _LABEL = re.compile(rf"^(?P<label>[{_CJK}][{_CJK}\s]{{0,9}}?)\s*[：:]\s*(?P<value>.*)$")
 _DOC_NUMBER = re.compile(r"〔\d{4}〕|\[\d{4}\]|第\s*\d[\d-]*\s*号$")  # 台品协字第2026-047号
 # 关于…的通知, …邀请函; a WeChat article's 报名｜…, 邀请函｜走进恒川…, 【青年质量云课堂】第6期 | …
+# 【活动报名】走进标杆企业｜…, 【线上直播】“质量大讲堂”…: a WeChat column's tag before a title (not a series'
+# name such as 【青年质量云课堂】)
+COLUMN_TAG = re.compile(r"^【[^】]{0,4}(?:报名|预告|通知|公告|招募|直播|回顾|速递|邀请|推荐|资讯|动态)】\s*")
 _TITLE = re.compile(r"(?:^关于.{2,}|.{2,}(?:通知|公告|公示|通告|邀请函|启事|简章|方案|安排))$"
                     r"|^(?:邀请函|报名|通知|公告|预告)(?:开启|开始|启动|通道开启)?\s*[｜|]|^【[^】]+】[^|｜]*[|｜]"
-                    r"|^[^|｜：:，。]{4,30}[｜|]")  # 第28期质量沙龙｜当AI遇上质量检验
+                    r"|^[^|｜：:，。]{4,30}[｜|]"  # 第28期质量沙龙｜当AI遇上质量检验
+                    rf"|{COLUMN_TAG.pattern}[^：:]{{4,}}")
 _ADDRESSEES = re.compile(r"^[^。]{2,80}[：:]$")
 _ATTACHMENT = re.compile(r"^(?:附件|抄送|附：)")
 _ATTACHMENT_START = re.compile(r"^附件\s*\d{0,2}\s*[:：]?\s*$")

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from services.activity_admin import ActivityAdminService
 from services.container import Services
 from services.dates import DAY, MONTH, DatePoint, DateSpan
-from services.ingest.loader import FileReport, NoticeLoader, describe_activity, notice_yaml
+from services.ingest.loader import FileReport, NoticeLoader, describe_activity, notice_yaml, read_and_extract
 from services.ingest.records import ActivityRecord, Contact, NoticeKind, NoticeRecord, Phase
 from services.models import Activity, ActivityContact, SourceDocument
 from services.settings import PROJECT_ROOT
@@ -413,3 +413,23 @@ def test_every_reviewed_corpus_notice_still_loads_unchanged(svc):
         assert session.scalar(select(func.count(ActivityContact.id))) == 0
         assert not session.scalars(select(Activity.time_of_day).where(Activity.time_of_day.is_not(None))).all()
     assert (PROJECT_ROOT / "data" / "knowledge").is_dir()
+
+
+def test_a_contest_s_headed_rounds_are_its_stages_and_a_column_tag_starts_the_title(tmp_path):
+    contest = tmp_path / "inspector-contest.txt"
+    contest.write_text("关于举办2027年上海市职工“质量工匠”技能竞赛（质量检验员赛项）的通知\n各区局：\n"
+                       "一、竞赛安排\n二、初赛（线上理论考试）\n时间：2027年3月20日（星期六）9:00—10:30\n"
+                       "形式：通过“申工社”小程序在线答题。\n三、复赛（实操）\n时间：2027年4月17日—18日\n"
+                       "地点：上海市职工技能实训基地。\n四、决赛\n时间：2027年5月15日（星期六）\n地点：另行通知。\n"
+                       "上海市总工会\n2026年12月1日\n", encoding="utf-8")
+    activities = read_and_extract(contest)[1].activities
+    assert [a.name for a in activities] == ["2027年上海市职工“质量工匠”技能竞赛（质量检验员赛项）"]
+    assert [p.name for p in activities[0].phases] == ["初赛（线上理论考试）", "复赛（实操）", "决赛"]
+    live = tmp_path / "live-lecture.txt"
+    live.write_text("上海市徐汇区市场监督管理局　上海市徐汇区质量协会\n\n"
+                    "【线上直播】“质量大讲堂”2027年第1讲：ISO 9001新版标准变化要点解读\n\n各有关企业：\n"
+                    "直播时间：2027年1月13日（周三）14:00~16:00\n直播平台：腾讯会议\n费　　用：免费\n"
+                    "上海市徐汇区市场监督管理局\n2026年12月6日\n", encoding="utf-8")
+    notice = read_and_extract(live)[1]
+    assert notice.title.startswith("【线上直播】")
+    assert [a.name for a in notice.activities] == ["“质量大讲堂”2027年第1讲"]

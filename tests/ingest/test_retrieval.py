@@ -547,3 +547,13 @@ def test_how_many_is_answered_only_by_a_passage_that_counts():
 def test_a_yes_or_no_question_asks_whether_a_notice_names_its_last_thing():
     assert asked_thing("知识竞赛答得好的话有奖品拿吗") == "奖品"
     assert asked_thing("质量开放日有讲解员不") == "讲解员"
+
+
+def test_fields_under_a_numbered_stage_sit_under_it_and_a_stage_s_own_place_is_found_by_it():
+    contest = (2027, "关于举办2027年职工技能竞赛的通知", "各区局：\n二、竞赛安排\n（二）复赛\n时间：2027年4月17日\n"
+               "地点：上海市质量技能实训基地\n（三）决赛\n时间：2027年5月15日\n地点：上海市工人文化宫（黄浦区西藏中路120号）\n")
+    index = index_of(contest)
+    place = next(p for p in index.passages if "工人文化宫" in p.text)
+    assert place.heading == "（三）决赛"
+    found = index.answer("决赛在哪比", dt.date(2026, 12, 2), 0, named="2027年职工技能竞赛", subject="决赛")
+    assert found is not None and "工人文化宫" in found.text, found
