@@ -13,7 +13,7 @@ from actions.base import AssistantAction, DomainDict, asked_in, call, cite, reme
 from services.answers import Topic
 from services.answers.topics import topic_in_words
 from services.container import Services
-from services.retrieval import is_question, question_form, retriever_for
+from services.retrieval import is_question, question_form
 from services.textnorm import normalise
 
 # What greets or thanks, around a question the NLU took for the greeting (你好，考试费包含在里面吗)
@@ -27,7 +27,7 @@ async def answer_from_documents(services: Services, dispatcher: CollectingDispat
     """Utter the best sentence of the notices and its source: the notice's id, None when none answers."""
     if not text or not text.strip():
         return None
-    retriever = retriever_for(services.session_factory)
+    retriever = services.retriever
     answer = await call(retriever.answer, text, services.settings.today())
     if answer is None:
         return None
@@ -43,7 +43,7 @@ async def answer_other_question(services: Services, dispatcher: CollectingDispat
     not, rather than state something else. False when the question is one `kinds` answers."""
     if not text or not text.strip():
         return False
-    retriever = retriever_for(services.session_factory)
+    retriever = services.retriever
     if not await call(retriever.asks_beyond, text, kinds):
         return False
     if not await answer_from_documents(services, dispatcher, domain, text):

@@ -16,7 +16,7 @@ from services.activities import ActivityService
 from services.answers import AnswerService
 from services.contacts import ContactService
 from services.db import make_engine, make_session_factory
-from services.retrieval import retriever_for
+from services.retrieval import DocumentRetriever
 from services.settings import Settings, get_settings
 from services.signups import SignupService
 
@@ -30,18 +30,21 @@ class Services:
     contacts: ContactService
     signups: SignupService
     answers: AnswerService
+    retriever: DocumentRetriever  # the notices' index, rebuilt when they change; one per database
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine | None = None) -> Services:
         engine = engine or make_engine(settings.database_url)
         factory = make_session_factory(engine)
         activities = ActivityService(factory, settings.today)
+        retriever = DocumentRetriever(factory)
         return cls(
             settings=settings,
             engine=engine,
             session_factory=factory,
             activities=activities,
-            answers=AnswerService(activities, retriever_for(factory)),
+            answers=AnswerService(activities, retriever),
+            retriever=retriever,
             contacts=ContactService(factory),
             signups=SignupService(factory, settings.today),
         )

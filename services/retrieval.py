@@ -1224,17 +1224,3 @@ class DocumentRetriever:
             return True
         thing = asked_thing(question_form(question))
         return thing is not None and not self.index().uses(thing)
-
-
-_retrievers: dict[int, DocumentRetriever] = {}
-_retrievers_lock = threading.Lock()
-
-
-def retriever_for(session_factory: sessionmaker) -> DocumentRetriever:
-    """One retriever per session factory (per database), built on first use."""
-    with _retrievers_lock:
-        retriever = _retrievers.get(id(session_factory))
-        if retriever is None or retriever._session_factory is not session_factory:
-            retriever = DocumentRetriever(session_factory)
-            _retrievers[id(session_factory)] = retriever
-        return retriever

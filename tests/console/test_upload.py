@@ -17,7 +17,7 @@ from services.activity_admin import ActivityAdminService
 from services.activity_match import fuzzy_matches
 from services.models import Activity, SourceDocument
 from services.repositories import ActivityRepository
-from services.retrieval import retriever_for
+from services.retrieval import DocumentRetriever
 from services.signups import SignupService
 from services.textnorm import match_key
 from tests.conftest import TODAY
@@ -68,7 +68,7 @@ async def publish_upload(console, name: str, content: bytes) -> str:
 
 async def test_an_uploaded_notice_once_published_is_answered_at_once(console):
     await login(console)
-    retriever = retriever_for(sessions(console))
+    retriever = DocumentRetriever(sessions(console))
     assert retriever.answer("质量大讲堂第一期的会务费多少") is None  # the index is built, without the notice
     before = counts(console)
     response = await upload(console, FIXTURE.name, FIXTURE.read_bytes())

@@ -21,7 +21,6 @@ from services.retrieval import (
     is_question,
     notice_card,
     question_form,
-    retriever_for,
     split_passages,
     terms,
 )
@@ -109,7 +108,7 @@ def test_an_answer_takes_well_under_50_ms(figures):
 
 
 def test_a_question_no_notice_answers_is_refused(svc):
-    retriever = retriever_for(svc.session_factory)
+    retriever = svc.retriever
     assert retriever.answer("怎么办理护照？") is None
     answer = retriever.answer("刘源张蓝领质量贡献奖是什么？")
     assert answer is not None and "刘源张蓝领质量贡献奖" in answer.text
@@ -117,7 +116,7 @@ def test_a_question_no_notice_answers_is_refused(svc):
 
 
 def test_a_notice_ingested_by_another_process_is_searchable_at_the_next_question(svc):
-    retriever = retriever_for(svc.session_factory)
+    retriever = svc.retriever
     assert retriever.answer("QC小组成果发表交流会在哪里举办？") is None or \
         "报告厅" not in retriever.answer("QC小组成果发表交流会在哪里举办？").text
     NoticeLoader(svc.session_factory).ingest(FIXTURE)
@@ -415,7 +414,7 @@ def test_a_two_digit_year_is_written_in_full_and_a_span_of_years_is_not():
 
 
 def test_a_bigram_no_passage_has_does_not_weigh_against_the_question(svc):
-    index = retriever_for(svc.session_factory).index()  # the five notices
+    index = svc.retriever.index()  # the five notices
     query = index._query_terms(question_form("你好 市质协办公地址在哪里"))
     assert "·协办" not in query and "·公地" not in query  # across 质协/办公 and 办公/地址
     assert {"地址", "·地址", "办公"} <= query
@@ -424,7 +423,7 @@ def test_a_bigram_no_passage_has_does_not_weigh_against_the_question(svc):
 
 
 def test_a_word_no_notice_uses_whose_parts_they_all_do_is_asked_in_its_parts(svc):
-    index = retriever_for(svc.session_factory).index()  # the notices write QC活动, QC精神, 质量管理小组
+    index = svc.retriever.index()  # the notices write QC活动, QC精神, 质量管理小组
     assert "qc小组" not in index._postings and {"qc", "小组"} <= set(index._postings)
     query = index._query_terms(question_form("18年QC小组活动的主题是啥"))
     assert {"qc", "小组", "2018"} <= query and "qc小组" not in query
@@ -504,7 +503,7 @@ def test_a_function_word_alone_is_not_respelt_but_with_its_neighbours_may_be():
 
 
 def test_a_contact_field_asked_in_other_words_finds_the_contact_block(svc):
-    retriever = retriever_for(svc.session_factory)
+    retriever = svc.retriever
     assert "60827379" in retriever.answer("团市委的传真号码多少").text  # 号码: how it is asked
     assert "200030" in retriever.answer("市妇联的邮编是多少？").text  # 邮编 = 邮政编码
 
