@@ -643,6 +643,15 @@ class DocumentAnswer:
     document_id: int
 
 
+@dataclass(frozen=True)
+class NamedNotice:
+    """A notice a question's words name, and how well (`DocumentIndex.notices_named`)."""
+
+    document_id: int
+    score: float
+    source: SourceView
+
+
 def _title_block_end(lines: list[str]) -> int:
     """Where the notice's text starts: after the title, 文号, byline and addressees (short lines
     without a 。), within the first dozen lines; at the latest at its first numbered heading."""
@@ -1010,38 +1019,31 @@ class DocumentIndex:
         return DocumentAnswer(self.answer_text(best.passage, query), best.passage.source, best.score,
                               best.passage.document_id)
 
-    def notices_named(self, question: str) -> dict[int, float]:
-        """How well the question's words name each notice: the words each notice uses anywhere (title or
-        sentence), weighed by how few notices use them. A member names an event their own way (临港那个
-        参观): the notice whose title says 临港 is the one, whatever its activity was called; words every
-        notice uses (报名, 费用) weigh next to nothing."""
+    def notices_named(self, question: str) -> list[NamedNotice]:
+        """The notices the question's words name, best first. Each is scored by the words it uses
+        anywhere (title or sentence), weighed by how few notices use them: a member names an event
+        their own way (临港那个参观), and words every notice uses (报名, 费用) weigh next to nothing. A
+        notice is named only through a noun of its title that most titles lack (论坛, 卓越绩效; not 质量,
+        活动, nor the verb 参加) or an uncommon word of the question it uses as a word (临港, 恒润精密;
+        服务质量 itself, not 质量 alone)."""
         _, query = self._asked_terms(question, "")
+        words = [term for term in query if not term.startswith(_BIGRAM)]
+        titles = self._title_terms
+        in_few_titles = {term for term in words if _names_things(term)
+                         and 2 * sum(term in held for held in titles.values()) < len(titles)}
+        naming = {document_id for document_id, held in titles.items() if in_few_titles & held}
+        naming |= {self.passages[i].document_id for word in uncommon_words(question)
+                   for i, _ in self._postings.get(word.casefold(), ())}
         count = len(self._of_document)
         scores: dict[int, float] = {}
-        for term in query:
-            if term.startswith(_BIGRAM):
-                continue
+        for term in words:
             holding = {self.passages[i].document_id for i, _ in self._postings.get(term, ())}
             for document_id in holding:
                 scores[document_id] = scores.get(document_id, 0.0) + math.log(1 + count / len(holding))
-        return scores
-
-    def using(self, words: Iterable[str]) -> set[int]:
-        """The notices that use one of the words as a word (服务质量 itself, not 质量 alone)."""
-        return {self.passages[i].document_id for word in words for i, _ in self._postings.get(word.casefold(), ())}
-
-    def titled(self, question: str) -> set[int]:
-        """The notices whose titles hold a noun of the question that most titles do not (论坛, 卓越绩效;
-        not 质量, 活动, nor the verb 参加): a title is how a notice names its event."""
-        _, query = self._asked_terms(question, "")
-        titles = self._title_terms
-        naming = {term for term in query if not term.startswith(_BIGRAM) and _names_things(term)
-                  and 2 * sum(term in words for words in titles.values()) < len(titles)}
-        return {document_id for document_id, words in titles.items() if naming & words}
-
-    def source_of(self, document_id: int) -> SourceView | None:
-        positions = self._of_document.get(document_id)
-        return self.passages[positions[0]].source if positions else None
+        ranked = sorted((document_id for document_id in scores if document_id in naming),
+                        key=lambda document_id: -scores[document_id])
+        return [NamedNotice(document_id, scores[document_id], self.passages[self._of_document[document_id][0]].source)
+                for document_id in ranked]
 
     def _names_asked_thing(self, simplified: str, document_id: int | None) -> bool:
         """Whether the notice names the thing the question asks of (奖金 in 一等奖奖金多少), in its
@@ -1197,17 +1199,13 @@ class DocumentRetriever:
     def as_before(self, document_id: int) -> DocumentAnswer | None:
         return self.index().as_before(document_id)
 
-    def notices_named(self, question: str) -> dict[int, float]:
+    def notices_named(self, question: str) -> list[NamedNotice]:
         return self.index().notices_named(question)
 
-    def titled(self, question: str) -> set[int]:
-        return self.index().titled(question)
-
-    def using(self, words: Iterable[str]) -> set[int]:
-        return self.index().using(words)
-
-    def source_of(self, document_id: int) -> SourceView | None:
-        return self.index().source_of(document_id)
+    def is_of_kind(self, document_id: int, kind: str) -> bool:
+        with self._session_factory() as session:
+            document = session.get(SourceDocument, document_id)
+        return document is not None and document.kind == kind
 
     def titles_of_kind(self, kind: str) -> list[tuple[int, str]]:
         """(id, title) of the notices of one kind (公示: shortlists and results)."""

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from services.retrieval import (
     ARRIVING,
     DocumentAnswer,
     DocumentRetriever,
+    NamedNotice,
     asked_kinds,
     fits_asked,
     is_question,
@@ -267,8 +269,7 @@ class AnswerService:
     def _without_activity(self, asked: Asked) -> Answer:
         """No activity is meant: a sentence of any notice may answer; else we ask which."""
         question = _question(asked)
-        if asked.notice is not None and not asked.named and asked.notice in dict(self._retriever.titles_of_kind(
-                RESULTS_KIND)):
+        if asked.notice is not None and not asked.named and self._retriever.is_of_kind(asked.notice, RESULTS_KIND):
             return say("utter_document_no_answer")  # 啥时候颁奖 of the 公示 being read: it does not say
         notice = self._notice_meant(asked.text) if asked.text and question is not None and asked.notice is None \
             and not asked.remembered else None
@@ -291,19 +292,15 @@ class AnswerService:
         return say("utter_which_activity_for_question")
 
     def _notice_meant(self, text: str) -> int | None:
-        """The one current notice the member's words name, when they name no activity: a notice whose title
-        holds a word of theirs (论坛) or that uses an uncommon one (临港, 恒润精密), named clearly better than
-        any other current notice."""
-        rare = uncommon_words(text)
-        # 收费吗, 报名截止哪天: words every notice uses name none of them
-        naming = self._retriever.titled(text) | self._retriever.using(rare)
+        """The one current notice the member's words name, when they name no activity
+        (`DocumentRetriever.notices_named`), named clearly better than any other current notice."""
         today = self.today()
-        scores = {notice: score for notice, score in self._retriever.notices_named(text).items()
-                  if notice in naming and self._is_current(notice, today)}
-        ranked = sorted(scores, key=lambda notice: -scores[notice])
-        if not ranked or (len(ranked) > 1 and scores[ranked[1]] * _NOTICE_MARGIN > scores[ranked[0]]):
+        # the best two current ones: older notices are checked against their activities only until then
+        best = list(itertools.islice((named for named in self._retriever.notices_named(text)
+                                      if self._is_current(named, today)), 2))
+        if not best or (len(best) > 1 and best[1].score * _NOTICE_MARGIN > best[0].score):
             return None
-        return ranked[0]
+        return best[0].document_id
 
     def _announced(self, text: str, cues: Cues) -> Resolution[ActivitySummary] | None:
         """The one activity of the notice the words name; None when they name no notice, or one of
@@ -324,12 +321,11 @@ class AnswerService:
         return bool({s.id for s in self._activities.announced_in(details.source_document_id)}
                     & {s.id for s in others})
 
-    def _is_current(self, notice: int, today: dt.date) -> bool:
-        source = self._retriever.source_of(notice)
-        if source is not None and source.issued_on is not None \
-                and 0 <= (today - source.issued_on).days <= _CURRENT_DAYS:
+    def _is_current(self, notice: NamedNotice, today: dt.date) -> bool:
+        issued_on = notice.source.issued_on
+        if issued_on is not None and 0 <= (today - issued_on).days <= _CURRENT_DAYS:
             return True
-        return any(not_over(summary, today) for summary in self._activities.announced_in(notice))
+        return any(not_over(summary, today) for summary in self._activities.announced_in(notice.document_id))
 
     # -- what is asked ---------------------------------------------------------------
 
