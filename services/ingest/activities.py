@@ -142,6 +142,13 @@ def _names_stage(name: str) -> bool:
     return len(core) <= 6 and bool(_PHASE_WORDS.search(core))
 
 
+def _span_stages(activity: ActivityRecord) -> None:
+    """The activity runs from its first dated stage to the end of its last."""
+    spans = [p.span for p in activity.phases if p.span]
+    activity.span = DateSpan(spans[0].start, max(spans, key=lambda s: s.end.last_day).end)
+    activity.cite("start", "；".join(p.text for p in activity.phases))
+
+
 def _own_lines(section: Section) -> list[Line]:
     """A section's lines with its heading's text after the name (1.名称。时间：…；地点：…)."""
     heading = section.heading
@@ -219,9 +226,7 @@ class ActivityReader:
                 phases.append(Phase(self._section_name(section), found.span, found.text))
         if len(phases) >= 2:
             activity.phases = phases
-            spans = [p.span for p in phases if p.span]
-            activity.span = DateSpan(spans[0].start, max(spans, key=lambda s: s.end.last_day).end)
-            activity.cite("start", "；".join(p.text for p in phases))
+            _span_stages(activity)
         return [activity]
 
     def _shared_signup(self, activities: list[ActivityRecord], events: list[Section]) -> None:
@@ -339,9 +344,7 @@ class ActivityReader:
                 activity.time_of_day = time_of_day(value[found.end:]) or time_of_day(value)
                 activity.cite("start", when.sentence)
         elif activity.phases and any(p.span for p in activity.phases):
-            spans = [p.span for p in activity.phases if p.span]
-            activity.span = DateSpan(spans[0].start, max(spans, key=lambda s: s.end.last_day).end)
-            activity.cite("start", "；".join(p.text for p in activity.phases))
+            _span_stages(activity)
             if when is not None:
                 activity.time_of_day = time_of_day(when.value)
         else:
