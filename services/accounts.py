@@ -68,7 +68,7 @@ class StaffUser(Base):
     active = Column(Boolean, nullable=False, default=True)
     # Wrong passwords since the last success (for admins to see; the throttle decides).
     failed_logins = Column(Integer, nullable=False, default=0)
-    locked_until = Column(DateTime(timezone=True))  # no longer set (the lock-out before the throttle)
+    locked_until = Column(DateTime(timezone=True))  # neither set nor read: the lock-out before the throttle
     # Raised to end every session of the account (logout, password, disabled, role).
     session_version = Column(Integer, nullable=False, default=0, server_default="0")
     last_login_at = Column(DateTime(timezone=True))
@@ -111,7 +111,6 @@ class StaffView:
     display_name: str | None
     role: str
     active: bool
-    locked_until: dt.datetime | None
     last_login_at: dt.datetime | None
     session_version: int = 0
     failed_logins: int = 0
@@ -162,9 +161,8 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 
 def _view(user: StaffUser) -> StaffView:
     return StaffView(id=user.id, username=user.username, display_name=user.display_name, role=user.role,
-                     active=user.active, locked_until=_aware(user.locked_until),
-                     last_login_at=_aware(user.last_login_at), session_version=user.session_version or 0,
-                     failed_logins=user.failed_logins or 0)
+                     active=user.active, last_login_at=_aware(user.last_login_at),
+                     session_version=user.session_version or 0, failed_logins=user.failed_logins or 0)
 
 
 def check_password_rules(password: str) -> None:
@@ -232,13 +230,13 @@ class AccountService:
     def set_password(self, username: str, password: str) -> None:
         """A new password; every session of the account ends."""
         check_password_rules(password)
-        self._change(username, password_hash=self._hasher.hash(password), failed_logins=0, locked_until=None)
+        self._change(username, password_hash=self._hasher.hash(password), failed_logins=0)
 
     def unlock(self, username: str) -> None:
         """Wrong passwords counted so far forgotten (the throttle is cleared by the console)."""
         with self._session_factory() as session, session.begin():
             session.execute(update(StaffUser).where(StaffUser.username == username)
-                            .values(failed_logins=0, locked_until=None)
+                            .values(failed_logins=0)
                             .execution_options(synchronize_session=False))
 
     def set_active(self, username: str, active: bool) -> None:
@@ -274,7 +272,6 @@ class AccountService:
             if not user.active:
                 return LoginResult(LoginOutcome.INACTIVE)
             user.failed_logins = 0
-            user.locked_until = None
             user.last_login_at = now
             if self._hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = self._hasher.hash(password)
