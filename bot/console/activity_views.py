@@ -383,11 +383,14 @@ async def read_upload_form(request: web.Request, folder: Path) -> tuple[Uploaded
     return upload, dry_run
 
 
+# What the upload form says of the files it takes.
+_UPLOAD_FORM = {"supported": SUPPORTED, "max_mb": NOTICE_MAX_BYTES // (1024 * 1024)}
+
+
 @requires(Right.PUBLISH_NOTICES)
 async def upload_page(request: web.Request) -> web.Response:
     error = UPLOAD_ERRORS.get(request.query.get("error") or "")
-    return await render(request, "upload.html", {"result": None, "error": error, "supported": SUPPORTED,
-                                                 "max_mb": NOTICE_MAX_BYTES // (1024 * 1024)})
+    return await render(request, "upload.html", {**_UPLOAD_FORM, "result": None, "error": error})
 
 
 @requires(Right.PUBLISH_NOTICES)
@@ -397,11 +400,10 @@ async def upload_submit(request: web.Request) -> web.Response:
             upload, dry_run = await read_upload_form(request, Path(folder))
         except (ValueError, AssertionError) as error:  # aiohttp's reader on a malformed form
             log.info("console: upload refused: malformed form (%s)", type(error).__name__)
-            return await render(request, "upload.html", {
-                "supported": SUPPORTED, "max_mb": NOTICE_MAX_BYTES // (1024 * 1024), "result": None,
-                "error": "上传的内容不完整或格式不正确，请重新选择文件上传。"}, status=400)
-        context: dict[str, Any] = {"supported": SUPPORTED, "max_mb": NOTICE_MAX_BYTES // (1024 * 1024),
-                                   "dry_run": dry_run}
+            return await render(request, "upload.html", {**_UPLOAD_FORM, "result": None,
+                                                         "error": "上传的内容不完整或格式不正确，请重新选择文件上传。"},
+                                status=400)
+        context: dict[str, Any] = {**_UPLOAD_FORM, "dry_run": dry_run}
         if upload is None:
             return await render(request, "upload.html", {**context, "result": None,
                                                          "error": "请选择要上传的通知文件。"}, status=400)
