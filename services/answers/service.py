@@ -25,6 +25,7 @@ from services.answers.finder import ActivityFinder, Cues, cues_in, not_over, of_
 from services.answers.replies import Answer, Phrase, phrase, say
 from services.answers.topics import Topic, topic_in_words
 from services.dates import Timing, parse_year
+from services.ingest.fields import MONTH_DAY
 from services.ingest.records import NoticeKind
 from services.retrieval import (
     ARRIVING,
@@ -77,7 +78,7 @@ _ASKS_IF_OUT = re.compile(r"出来了|公布了|出结果|发布了|有结果|�
 _ASKS_ONLINE = re.compile(r"(?:有|能|可以|可不可以|是不是|是否)[^，。？?]{0,6}(?:线上|直播|远程|网上|在线|视频|云端)"
                           r"|(?:线上|直播|远程|网上|在线|视频|云端)[^，。？?]{0,8}(?:吗|么|不|没)")
 _ONLINE = re.compile(r"线上|直播|腾讯会议|视频号|网络|在线|云端|钉钉|zoom", re.IGNORECASE)
-_DAY = re.compile(r"\d{1,2}月\d{1,2}[日号]")  # a deadline's sentence gives one
+_DAY = re.compile(MONTH_DAY)  # a deadline's sentence gives one
 _PER_UNIT = re.compile(r"每[个场次人位项轮家组篇]|单个|一个人")
 _ARRIVAL = re.compile(rf"{ARRIVING}|到场|坐车|几点(?:前)?到(?!几)")
 _GENERIC = frozenset("的是要在了吗呢么啊呀什这那个次本该项请问下一具体时间日期地点哪啥候到去会就都还和与及"

@@ -200,14 +200,15 @@ def free_sentence(text: str) -> str | None:
     return None
 
 
-_MONTH_DAY = r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号](?:\s*[（(][^）)]{1,4}[）)])?"
+# a day of a month as notices write it (2027年3月5日（周五）, 3月5号)
+MONTH_DAY = r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号](?:\s*[（(][^）)]{1,4}[）)])?"
 _DEADLINE = (
     re.compile(r"(?:请|须|务必)?(?:于|在)(?P<d>[^，。；]{3,24}?)(?:前|之前|以前)"),
     re.compile(r"(?:截止|截至)(?:时间|日期)?(?:为|是|：|:|到|至)?\s*(?P<d>[^，。；（]{3,24})"),
     re.compile(r"即日起?(?:开始)?(?:至|到)(?P<d>[^，。；]{3,24}?)(?:止|前|截止|(?=[，。；\n]|$))"),
     re.compile(r"(?P<d>\d{1,4}[^，。；]{2,16}?)(?:止|截止)(?!时间|日期)"),
     re.compile(r"(?:延长|推迟|调整)(?:至|为|到)(?P<d>[^，。；]{3,24})"),
-    re.compile(rf"(?P<d>{_MONTH_DAY})\s*(?:前|之前|以前)"),  # 报名：3月5日前通过…报名
+    re.compile(rf"(?P<d>{MONTH_DAY})\s*(?:前|之前|以前)"),  # 报名：3月5日前通过…报名
 )
 _SIGNUP_WORDS = re.compile(r"报名|报送|申报|提交|发送|回执|填报|登录|推荐|录入|寄送|预约|回复")
 # 于8月31日前报市质量协会 in a 工作要求 section is a duty, not a sign-up; 前5个工作日 no date.
@@ -246,7 +247,7 @@ def signup_method(text: str) -> str | None:
     text = re.sub(r"(?:请|须)?(?:各[^，。；]{1,8}?)?(?:于|在)\s*\d[^，。；]{2,22}?\s*(?:前|之前|以前)[，,]?", "", text)
     text = re.sub(r"[，,]?(?:报名)?(?:截止|截至)(?:时间|日期)?[：:为]?[^，。；]{3,24}[。；]?", "", text)
     text = re.sub(r"即日起?至[^，。；]{3,24}?(?:止|前|截止)[，,]?", "", text)
-    text = re.sub(rf"^(?:报名[：:])?{_MONTH_DAY}\s*(?:前|之前|以前)[，,]?", "", text)
+    text = re.sub(rf"^(?:报名[：:])?{MONTH_DAY}\s*(?:前|之前|以前)[，,]?", "", text)
     text = re.sub(r"[，,]?[^，。；]{0,6}\d{1,2}月\d{1,2}日(?:前|止)[。；]?$", "", text)
     text = re.sub(r"^(?:报名方式|报名)[：:]|^请", "", text).strip(" ，,。；")
     return text or None
