@@ -16,7 +16,6 @@ from bot.knowledge_eval import NEWEST_BLIND, evaluate_retrieval
 from services.ingest.loader import NoticeLoader
 from services.retrieval import (
     DocumentIndex,
-    _tokenizer,
     asked_thing,
     is_question,
     notice_card,
@@ -24,6 +23,7 @@ from services.retrieval import (
     split_passages,
     terms,
 )
+from services.retrieval.words import jieba_tokenizer
 from services.settings import PROJECT_ROOT
 from services.views import SourceView
 from tests.conftest import KNOWLEDGE_DIR, build_services
@@ -330,7 +330,7 @@ def test_the_card_tells_whom_a_notice_is_copied_to():
     text = NUMBERED_NOTICE.replace(signature, "\n抄送：各区市场监督管理局。" + signature)
     card = notice_card(7, source, text, issuer="上海市质量工作领导小组")
     assert card.text.endswith("，发给各有关单位，抄送各区市场监督管理局。")
-    assert _tokenizer().lcut("抄送给谁了")[0] == "抄送"  # a synonym group's word is kept whole
+    assert jieba_tokenizer().lcut("抄送给谁了")[0] == "抄送"  # a synonym group's word is kept whole
     index = DocumentIndex([*split_passages(7, source, text), card])
     assert "各区市场监督管理局" in index.best("质量工作要点抄送给谁了").passage.text
 
