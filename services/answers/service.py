@@ -29,6 +29,7 @@ from services.ingest.fields import MONTH_DAY
 from services.ingest.records import NoticeKind
 from services.retrieval import (
     ARRIVING,
+    DROPPED,
     DocumentAnswer,
     DocumentRetriever,
     NamedNotice,
@@ -79,6 +80,10 @@ _ASKS_ONLINE = re.compile(r"(?:有|能|可以|可不可以|是不是|是否)[^�
                           r"|(?:线上|直播|远程|网上|在线|视频|云端)[^，。？?]{0,8}(?:吗|么|不|没)")
 _ONLINE = re.compile(r"线上|直播|腾讯会议|视频号|网络|在线|云端|钉钉|zoom", re.IGNORECASE)
 _DAY = re.compile(MONTH_DAY)  # a deadline's sentence gives one
+# What starts or ends at the time asked (申报 of 申报截止到几号, 什么时候开始申报): a step other than
+# signing up, which the record's deadline is, may have its own date in the notice's sentences
+_TIMED_STEP = (re.compile(r"([\u4e00-\u9fff]{2})(?:的)?(?:截止|结束|开始|启动)"),
+               re.compile(r"(?:开始|启动)([\u4e00-\u9fff]{2})"))
 _PER_UNIT = re.compile(r"每[个场次人位项轮家组篇]|单个|一个人")
 _ARRIVAL = re.compile(rf"{ARRIVING}|到场|坐车|几点(?:前)?到(?!几)")
 _GENERIC = frozenset("的是要在了吗呢么啊呀什这那个次本该项请问下一具体时间日期地点哪啥候到去会就都还和与及"
@@ -363,6 +368,17 @@ class AnswerService:
             sentence = str(own.values.get("answer", "")) if own is not None else ""
             if own is not None and any(word in sentence for word in unsaid) and fits_asked(question, sentence):
                 return own
+        if fact is not None and question is not None and topic in (Topic.TIME, Topic.DEADLINE) \
+                and details.source_document_id is not None:
+            step = _timed_step(question, fact)
+            # the name's words count here: 申报 of 区长质量奖申报政策解读会 is what is asked of
+            own = self._from_documents(question, details.source_document_id) if step else None
+            sentence = str(own.values.get("answer", "")) if own is not None else ""
+            fact_days = {day.group(0) for day in _DAY.finditer(str(fact.values))}
+            # a sentence that gives the record's own day agrees with it (定于3月15日举办培训)
+            if own is not None and step is not None and step in sentence and _DAY.search(sentence) \
+                    and not any(day in sentence for day in fact_days):
+                return own
         if fact is not None and not hours_unknown:
             if question is not None and topic in (Topic.TIME, Topic.PLACE) and _of_something_else(question, details):
                 own = self._from_documents(question, details.source_document_id, named=details.name) \
@@ -475,6 +491,18 @@ def _of_something_else(question: str, details: ActivityDetails) -> bool:
 # The words a change notice's "the rest as before" uses for each field it may list.
 _FIELD_WORDS = {Topic.FEE: "费", Topic.AUDIENCE: "对象", Topic.THEME: "内容", Topic.PLACE: "地点", Topic.TIME: "时间",
                 Topic.SIGNUP_METHOD: "报名", Topic.DEADLINE: "报名", Topic.CAPACITY: "名额"}
+
+
+def _timed_step(question: str, fact: Answer) -> str | None:
+    """The step a question of when asks the start or end of (申报 of 申报截止到几号), when it is not
+    signing up and the record's answer does not name it."""
+    words = normalise(question)
+    steps = [found.group(1) for pattern in _TIMED_STEP for found in pattern.finditer(words)]
+    step = next((s for s in steps if s != "报名" and s not in DROPPED and not is_question(s)), None)
+    if step is None:
+        return None
+    said = "".join(str(value) for key, value in fact.values.items() if key not in ("activity", "source"))
+    return None if step in said else step
 
 
 def _lists_topic(sentence: str, topic: Topic) -> bool:

@@ -21,10 +21,10 @@ from services.retrieval.questions import (
     uncommon_words,
 )
 from services.retrieval.retriever import DocumentRetriever
-from services.retrieval.words import terms
+from services.retrieval.words import DROPPED, terms
 
 __all__ = [
-    "ARRIVING", "PER_UNIT_QUESTION", "DocumentAnswer", "DocumentIndex", "DocumentRetriever", "Hit", "NamedNotice",
-    "Passage", "asked_kinds", "asked_thing", "build_index", "fits_asked", "is_question", "notice_card",
+    "ARRIVING", "DROPPED", "PER_UNIT_QUESTION", "DocumentAnswer", "DocumentIndex", "DocumentRetriever", "Hit",
+    "NamedNotice", "Passage", "asked_kinds", "asked_thing", "build_index", "fits_asked", "is_question", "notice_card",
     "question_form", "split_passages", "terms", "things_named", "uncommon_words",
 ]

@@ -62,7 +62,8 @@ class _Cue:
 PER_UNIT_QUESTION = (r"(?:一|每|我们|我|咱们|本)(?:家|个)?[\u4e00-\u9fff]{0,3}?"
                      r"(?:单位|企业|公司|组织|集团|工会|厂|工厂)[^，。,；;]{0,8}"  # 我们是会员单位，培训费多少: a fee
                      r"(?:几|多少|[两二三四五六七八九十\d]+\s*(?:个|名|位)?人)"
-                     r"|(?:能|可以)多?带[^，。？?]{0,4}(?:同事|个人|一个人)|我们一共[两二三四五六七八九十\d]+个?人")
+                     r"|(?:能|可以)多?带[^，。？?]{0,4}(?:同事|个人|一个人)|我们一共[两二三四五六七八九十\d]+个?人"
+                     r"|(?:一|每)家[^，。？?]{0,4}?(?:几|多少)")  # 一家能报几个: the unit understood
 
 
 _CUES = (
@@ -107,7 +108,9 @@ _CUES = (
          kind="year"),
     # how many one organisation may send (一家企业能去几个人, 一个单位最多报几个班组): a per-unit limit
     _Cue(re.compile(PER_UNIT_QUESTION),
-         re.compile(r"每(?:家|个|一)?[\u4e00-\u9fff]{0,4}?(?:单位|企业|公司|组织|集团|工会)|限报|限派"),
+         # 各会员单位…负责人1名 too, with its number (not 请各单位积极组织参加)
+         re.compile(r"每(?:家|个|一)?[\u4e00-\u9fff]{0,4}?(?:单位|企业|公司|组织|集团|工会)|限报|限派"
+                    r"|各(?:家|个)?[\u4e00-\u9fff]{0,4}?(?:单位|企业|公司)[^。；，,]{0,24}?(?:\d+|[一二两三四五])\s*[名人个位篇项]"),
          required=True, kind="per_unit", answered_by_shape=True),
     # What members ask of taking part that a notice says in a sentence of a recognisable shape,
     # whatever words they use: what to wear (冷库里面冷吗 要穿什么 — 请穿着保暖衣物), whether meals are
@@ -189,8 +192,9 @@ _CUES = (
     _Cue(re.compile(_ASKS_DONE), re.compile(_DONE)),
     _Cue(re.compile(_ASKS_DONE), re.compile(_PLANNED), 1 / 1.3),
     _Cue(re.compile(r"计划|打算|预计|准备"), re.compile(_PLANNED)),
-    # what came of it (最后来了多少人, 实际注册了多少个): a plan says what was meant to happen, not what did
-    _Cue(re.compile(r"最后|最终|实际|结果"), re.compile(_PLANNED), 0.0),
+    # what came of it (最后来了多少人, 实际注册了多少个): a plan says what was meant to happen, not what did;
+    # 结果 is the results asked of (评审结果啥时候出), which a notice can only say it plans to publish
+    _Cue(re.compile(r"最后|最终|实际"), re.compile(_PLANNED), 0.0),
 )
 # 投几篇, 上几次课: a number in the unit asked answers (每人限投1篇, 共6次)
 _ASKS_IN_UNIT = re.compile(r"几\s*([篇次项件份轮场届支门节])")
@@ -209,6 +213,9 @@ def shapes_asked(simplified: str) -> list[re.Pattern[str]]:
 _ASKING_WORDS = ("啥", "什么", "谁", "多少", "是啥", "是什么", "是谁", "是多少", "是哪", "叫啥")
 # What something is called (书名是啥, 全称是什么): the answer is a name the passage gives, not a thing it names.
 _NAME_WORDS = frozenset({"名字", "名称", "书名", "全称", "简称", "题目", "标题"})
+# How often jieba's dictionary may count a word of 能 and a verb for it to be the two cut together
+# (能带: 152) rather than a word (能手: 178 is a noun; its 手 is no verb anyway).
+_GLUED_MODAL_FREQUENCY = 200
 _YES_NO_ENDINGS = (["吗"], ["么"], ["没"], ["没有"], ["不"])
 _DEMONSTRATIVE = re.compile(r"^[这那哪此该][本个位家项种件份张部]?")
 # 那 typed for its homophone 哪 (世界质量论坛在那天开, 那年成立的): read as 哪 when nothing else asks.
@@ -253,6 +260,13 @@ def question_form(question: str) -> str:
     return simplified if _ASKS.search(simplified) else _THAT_FOR_WHICH.sub("哪", simplified)
 
 
+def _modal_glued(word: str) -> bool:
+    """A modal jieba cut together with the verb after it (能开 of 能开专票吗, 能带 of 能带小孩去吗): a rare
+    word of 能 and a verb, not a word of its own (能力, 能手)."""
+    return len(word) == 2 and word[0] == "能" and jieba_tokenizer().FREQ.get(word, 0) < _GLUED_MODAL_FREQUENCY \
+        and parts_of_speech().get(word[1], "").startswith("v")
+
+
 def asked_thing(question: str) -> str | None:
     """The noun just before a question's asking word: 奖品 in 知识竞赛奖品是啥, 一等奖 in 一等奖是谁拿的,
     奥运会 in 奥运会啥时候开; None when no noun stands there, or one too general or a cue's to judge."""
@@ -261,7 +275,7 @@ def asked_thing(question: str) -> str | None:
     for index, word in enumerate(words):
         yes_or_no = spoken[-1:] in _YES_NO_ENDINGS
         may = word in ("能不能", "可不可以", "能否") or (word == "能" and words[index + 1:index + 2] == ["不能"]) \
-            or (word in ("能", "可以") and yes_or_no)
+            or (word in ("能", "可以") and yes_or_no) or (yes_or_no and _modal_glued(word))
         if word == "有没有" or (word == "有" and yes_or_no) or may:
             # 有奖品吗, 有没有线上回放: asks whether the thing exists; 能停车吗, 能不能带小孩去参观: whether
             # one may do it. The last word says what.
@@ -270,6 +284,9 @@ def asked_thing(question: str) -> str | None:
             # the last noun or verb of two characters or more (能带孩子一起去吗: 孩子; 有奖品拿吗: 奖品)
             things = [w for w in after if len(w) >= 2 and parts_of_speech().get(w, "n")[:1] in ("n", "v")]
             thing = things[-1] if things else ""
+            objects = [w for w in things if parts_of_speech().get(w, "n").startswith("n")]
+            if _modal_glued(word) and objects:
+                thing = objects[0]  # 能开专票吗, 能带小孩去参观吗: what the glued verb takes (专票, 小孩)
             if len(thing) < 2 or any(cue.asks.search(thing) for cue in _CUES):
                 return None
             return thing

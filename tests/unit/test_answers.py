@@ -450,3 +450,19 @@ def test_a_question_of_something_the_record_s_field_does_not_name_gets_the_notic
     assert "评价部" in str(mailed.values), mailed
     # the field says what is asked (哪个单位 asks for the units; 还能报名吗 for the deadline): the field answers
     assert ask(svc, "现在还能报名吗", Topic.DEADLINE, **about).response == "utter_deadline"
+
+
+def test_a_step_of_the_notice_other_than_signing_up_is_answered_with_its_own_dates(svc, tmp_path: Path):
+    publish(svc, tmp_path, "award-briefing.txt",
+            "关于召开2027年度浦东新区区长质量奖申报政策解读会的通知\n各有关单位：\n一、时间：2027年2月25日14:00-16:00\n二、地点：浦东新区市民中心\n三、报名：请于2027年2月22日前报名。\n"
+            "四、其他：2027年度区长质量奖申报工作预计于2027年3月1日启动，申报截止时间为2027年4月15日，"
+            "评审结果预计于2027年9月公布。\n浦东新区市场监督管理局\n2026年12月2日\n")
+    about = {"remembered": "2027年度浦东新区区长质量奖申报政策解读会"}
+    # 申报 is a step of the award the briefing is about: not the briefing's sign-up deadline nor its day
+    assert "4月15日" in str(ask(svc, "申报截止到几号", Topic.DEADLINE, **about).values)
+    assert "3月1日" in str(ask(svc, "什么时候开始申报", Topic.TIME, **about).values)
+    # results a notice plans to publish (预计于…公布) are still the answer to when they come out
+    assert "9月" in str(ask(svc, "评审结果啥时候出", Topic.TIME, **about).values)
+    # the briefing's own sign-up deadline and day stay the record's
+    assert ask(svc, "报名截止到几号", Topic.DEADLINE, **about).response == "utter_deadline"
+    assert ask(svc, "解读会几号开", Topic.TIME, **about).response == "utter_activity_time"
