@@ -28,8 +28,10 @@ _TITLE_NAMES = (
     # 关于调整“X”会场及参会名额的通知: a change notice naming the activity after the verb
     re.compile(r"关于(?:调整|变更|更改|延期举办|推迟举办|延期召开|推迟召开|延期举行)(?P<x>“[^”]{4,}”)"),
     re.compile(r"关于(?:举办|召开|举行|开展|组织|启动|印发)(?P<x>.+?)(?:的|之)?(?:通知|公告|通告|邀请函)$"),
-    re.compile(r"关于(?:选拔|推荐|选拔推荐|征集|报名参加|参加)?(?P<x>.+?)(?:学员|人选|选手)?(?:的|之)?(?:通知|公告)$"),
-    re.compile(r"^(?P<x>.+?)(?:的)?(?:(?:报名|招生)(?=简章))?(?:通知|公告|邀请函|通告|简章)$"),
+    # 关于X增开第二期的补充通知: a supplementary notice is of X too
+    re.compile(r"关于(?:选拔|推荐|选拔推荐|征集|报名参加|参加)?(?P<x>.+?)(?:学员|人选|选手)?(?:的|之)?(?:补充|紧急)?(?:通知|公告)$"),
+    # X报名通知, X招生简章: the notice of signing up for X
+    re.compile(r"^(?P<x>.+?)(?:的)?(?:报名|招生)?(?:通知|公告|邀请函|通告|简章)$"),
     # 报名｜第12期“质量青年说”沙龙：用数据讲好质量故事 (a WeChat article: the name, then its subtitle)
     re.compile(r"^(?:邀请函|报名|通知|公告|预告|活动预告|招募令|招募|征集令)(?:开启|开始|启动|通道开启)?\s*[｜|]"
                r"\s*(?P<x>[^：:！!，,？?]+)"),
@@ -40,9 +42,17 @@ _TITLE_NAMES = (
     # 第28期质量沙龙｜当AI遇上质量检验: the name of an activity, then the article's headline
     re.compile(r"^(?P<x>[^|｜：:，。]{0,24}(?:沙龙|讲堂|讲座|论坛|培训班?|课堂|公开课|开放日|竞赛|大赛|交流会|发表会|宣贯会"
                r"|大会|年会|训练营|研修班)[^|｜：:，。]{0,8}?)\s*[|｜]"),
+    # 质量诊所进园区｜2027首站开诊，免费“问诊”等你来！: whatever short name stands before the headline, when
+    # no pattern above finds one (not an organisation's, 上海市质量协会｜…, nor a column's, 直播预告｜…)
+    re.compile(r"^(?![^|｜]*(?:协会|学会|商会|委员会|中心|局|预告|通知|公告|报名|邀请函|快讯|资讯|回顾|动态|招募令?)\s*[|｜])(?P<x>[^|｜：:，。！!？?]{4,16}?)\s*[|｜]"),
 )
 _OPENING_LINES = 4
+_ARRIVING_ROW = re.compile(r"签到|报到|入场|集合|入会|调试")  # an agenda's row before the event itself
 _HOLDS_QUOTED = re.compile(r"(?:举办|召开|举行|开展|组织)(?:第[^“，。]{1,6})?“(?P<x>[^”]{4,40})”")
+# 邀请函 / ——2027长三角食品质量安全发展年会: the letter's subtitle names the event
+_SUBTITLE = re.compile(r"^[—–-]{1,2}\s*(?P<x>[^—–\-\s].{3,40})$", re.MULTILINE)
+# “2027长三角食品质量安全发展年会”将于3月25日至26日在上海召开: the name before the sentence's verb
+_QUOTED_THEN_HELD = re.compile(r"“(?P<x>[^”]{4,40})”(?:将|定|拟|计划)于[^。；]{2,60}?(?:举办|召开|举行|开展)")
 _QUOTED_NAME = re.compile(r"“([^”]{4,40})”")
 _HEADLINE_TAIL = re.compile(r"(?:来啦|来了|开始啦|开始了|开启啦|开启了|等你来|等你|啦)$")
 # 招生简章（2026—2027年度）: a bracketed year after what the title is, not part of the name
@@ -256,14 +266,17 @@ class ActivityReader:
         name = title_name(self._layout.title)
         opening = self._opening()
         event = _event_sentence(opening)
-        if event and (name is None or not re.search(r"举办|召开|举行|开展|印发", self._layout.title)):
+        # 原计划于12月举行的第一站: 举行的 makes a clause of the stop, naming no event
+        if event and not event.group("what").startswith("的") \
+                and (name is None or not re.search(r"举办|召开|举行|开展|印发", self._layout.title)):
             what = re.split(r"[，。；、]|活动$", event.group("what"))[0]
             year = re.match(r"\d{4}年", event.group("when"))
             if what and len(what) >= 4:
-                return (year.group(0) if year and not what.startswith(year.group(0)) else "") + what
+                # the event's year before its name, unless the name says its own (“2026年度…发布会”)
+                return (year.group(0) if year and not re.search(r"\d{4}年", what) else "") + what
         if name is None:  # 邀请函 alone: the event the letter names (共同举办“2026长三角质量发展论坛”)
-            held = _HOLDS_QUOTED.search(opening)
-            return held.group("x") if held else None
+            held = _HOLDS_QUOTED.search(opening) or _SUBTITLE.search(opening) or _QUOTED_THEN_HELD.search(opening)
+            return held.group("x").strip() if held else None
         return name
 
     # -- its fields -----------------------------------------------------------------
@@ -354,6 +367,14 @@ class ActivityReader:
                 activity.span = found.span
                 activity.time_of_day = time_of_day(event.group("when"))
                 activity.cite("start", event.group(0))
+        if activity.time_of_day in ("上午", "下午", "晚上"):
+            # 定于1月14日下午举行 over an agenda (13:30—14:00 签到 / 14:00—16:30 发布会): the agenda's clock,
+            # from its first row that is not arriving
+            rows = [line.text for line in lines if time_ranges(line.text)]
+            held = [row for row in rows if not _ARRIVING_ROW.search(row)]
+            if held:
+                start, _ = time_ranges(held[0])[0]
+                activity.time_of_day = f"{start}-{max(end for row in rows for _, end in time_ranges(row))}"
         if activity.time_of_day and len(activity.time_of_day) == 5:
             # 每天9:00开始: the day ends when the schedule's last session does.
             ends = [end for _, end in time_ranges("\n".join(line.text for line in lines))]

@@ -52,7 +52,8 @@ _LABEL_WORDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (Kind.AUDIENCE, re.compile(r"对象")),
     (Kind.CONDITIONS, re.compile(r"范围|条件|要求$")),
     (Kind.PLACE, re.compile(r"地点|会场|场地|集合地点|平台$")),
-    (Kind.TIME, re.compile(r"时间|日期|时段")),
+    # not the notice's own date (发布日期：, 发文时间：), which the layout reads as its date of issue
+    (Kind.TIME, re.compile(r"(?<!发布)(?<!发文)(?<!印发)(?<!落款)(?<!更新)(?:时间|日期|时段)")),
     (Kind.SCHEDULE, re.compile(r"安排|日程|议程|赛程|流程")),
     (Kind.CONTENT, re.compile(r"内容|主讲|嘉宾|讲师|形式")),
 )

@@ -27,6 +27,7 @@ _NUMBERING = (
 )
 _BULLET = re.compile(r"^[●◆■□◇▲△▼▽◎○★☆※▶►▌▍▎]\s*")
 # A label is a few characters before a colon: 时间：, 名  额：, 报名方式：.
+_BRACKETED_LABEL = re.compile(rf"^[【\[](?P<label>[{_CJK}][{_CJK}\s]{{0,7}})[】\]]\s*[：:]?\s*(?P<value>\S.*)$")
 _LABEL = re.compile(rf"^(?P<label>[{_CJK}][{_CJK}\s]{{0,9}}?)\s*[：:]\s*(?P<value>.*)$")
 _DOC_NUMBER = re.compile(r"〔\d{4}〕|\[\d{4}\]|第\s*\d[\d-]*\s*号$")  # 台品协字第2026-047号
 # 关于…的通知, …邀请函; a WeChat article's 报名｜…, 邀请函｜走进恒川…, 【青年质量云课堂】第6期 | …
@@ -114,7 +115,8 @@ def read_line(index: int, raw: str) -> Line:
             text, level = text[match.end():].strip(), candidate
             break
     line = Line(index, text, level)
-    label = _LABEL.match(text)
+    # ■ 培训费用：3600元/人, 【费　　用】会员单位人员免费；…
+    label = _LABEL.match(text) or _LABEL.match(_BULLET.sub("", text)) or _BRACKETED_LABEL.match(text)
     if label:
         line.label = re.sub(r"\s+", "", label.group("label"))
         line.value = label.group("value").strip()

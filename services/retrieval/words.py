@@ -68,6 +68,9 @@ COUNTED = re.compile(r"(?:[0-9一二三四五六七八九十百千万两]+|几|�
 _TIMES = ("次", "期", "届", "场")
 _DATE_UNITS = frozenset({"年", "月", "日", "号"})
 # A two-character word spelt out with a space, as forms do (电 话, 传 真, 竺 敏).
+# 第2期 as tables write it, 第二期 as members type it: one term
+_ORDINAL = re.compile(r"第(\d{1,2})(?=[期届次场站轮批讲天组])")
+_SPELT = "〇一二三四五六七八九"
 _SPACED_OUT = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]) +([\u4e00-\u9fff])(?![\u4e00-\u9fff])")
 
 
@@ -147,11 +150,21 @@ def synonym_heads() -> dict[str, str]:
             for group in (data or {}).get("groups") or [] for word in group}
 
 
+def _ordinal_in_words(match: re.Match[str]) -> str:
+    """第2期 as members type it, 第二期 (which jieba keeps one word)."""
+    number = int(match.group(1))
+    if not 0 < number < 100:
+        return match.group(0)
+    tens, units = divmod(number, 10)
+    spelt = ("" if tens < 2 else _SPELT[tens]) + ("十" if tens else "") + (_SPELT[units] if units else "")
+    return f"第{spelt}"
+
+
 def terms(text: str, known: Container[str] | None = None) -> list[str]:
     """Search terms of a question or a passage: content words, and bigrams of their runs.
 
     With `known` (the index's terms), a question's function word that no notice uses is dropped."""
-    cleaned = _SPACED_OUT.sub(r"\1\2", normalise(text, max_chars=10**6).casefold())
+    cleaned = _ORDINAL.sub(_ordinal_in_words, _SPACED_OUT.sub(r"\1\2", normalise(text, max_chars=10**6).casefold()))
     found: list[str] = []
     run: list[str] = []
     tokenizer = jieba_tokenizer()
@@ -163,7 +176,7 @@ def terms(text: str, known: Container[str] | None = None) -> list[str]:
 
     after_number = False
     for word in tokenizer.lcut(cleaned):
-        counted = COUNTED.fullmatch(word)
+        counted = COUNTED.fullmatch(word.removeprefix("第"))  # 第四期 gives 期 too (最后一期)
         if counted and word.startswith(("几", "多少")):
             # the question's 几期 is the notice's 期; 几次/几回 asks how many times, which notices count in 期/届/场
             found.extend(_TIMES if counted.group(1) in "次回" else [counted.group(1)])

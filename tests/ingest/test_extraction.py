@@ -514,3 +514,37 @@ def test_a_capacity_under_its_heading_and_a_sign_up_window_under_a_schedule():
     assert activity.signup_deadline == dt.date(2027, 3, 12)
     assert [p.name for p in activity.phases] == ["报名", "面试", "大会服务"]
     assert activity.signup_method and "二维码" in activity.signup_method
+
+
+@pytest.mark.parametrize("text, name", [
+    # a letter titled only 邀请函, its event named in quotes before 将于…召开
+    ("邀　请　函\n尊敬的会员单位：\n由上海市食品质量安全促进会主办的“2027长三角食品质量安全发展年会”"
+     "将于2027年3月25日至26日在上海召开。诚邀贵单位派员参加。\n一、会议地点\n上海兰汀国际大酒店\n",
+     "2027长三角食品质量安全发展年会"),
+    # X报名通知, and a change sentence's 举行的第一站 names no event
+    ("“走进标杆企业”现场观摩活动（2027年第一季度）报名通知\n各会员单位：\n原计划于2026年12月举行的第一站，"
+     "改期至2027年1月21日。\n观摩时间：1月21日（周四）9:30—15:30\n", "“走进标杆企业”现场观摩活动（2027年第一季度）"),
+    # a supplementary notice is of its activity
+    ("关于2027年六西格玛绿带培训班的补充通知\n各会员单位：\n培训时间：2027年3月15日至19日\n",
+     "2027年六西格玛绿带培训班"),
+    # a WeChat headline: the short name before the bar, whatever it is
+    ("质量诊所进园区｜2027首站开诊，免费“问诊”等你来！\n时间：2027年1月19日（周二）9:00-16:00\n地点：松江工业区\n",
+     "质量诊所进园区"),
+])
+def test_more_shapes_of_titles_and_letters_name_the_activity(text, name):
+    assert [a.name for a in read(text).activities] == [name]
+
+
+def test_a_column_s_tag_before_the_bar_is_no_name():
+    text = "直播预告｜医药质量公益课第4讲：数据完整性\n时间：2027年1月12日（周二）19:00-20:30\n"
+    assert all(a.name != "直播预告" for a in read(text).activities)
+
+
+def test_labels_after_a_bullet_or_in_brackets_are_fields_and_an_agenda_gives_the_clock():
+    text = ("关于举办“质量大讲堂”第58期线上讲座的通知\n各会员单位：\n"
+            "我会定于2027年1月14日（星期四）下午举办“质量大讲堂”第58期线上讲座。\n"
+            "【费　　用】会员单位人员免费；非会员单位人员每人100元\n■ 培训教材：自备\n"
+            "13:30—14:00　入会调试\n14:00—16:30　讲座\n上海市质量协会\n2026年12月1日\n")
+    [lecture] = read(text).activities
+    assert lecture.fee is not None and "100元" in lecture.fee  # not only 会员单位人员免费
+    assert lecture.time_of_day == "14:00-16:30"  # not 下午, nor the sign-in row

@@ -560,3 +560,9 @@ def test_fields_under_a_numbered_stage_sit_under_it_and_a_stage_s_own_place_is_f
     assert place.heading == "（三）决赛"
     found = index.answer("决赛在哪比", dt.date(2026, 12, 2), 0, named="2027年职工技能竞赛", subject="决赛")
     assert found is not None and "工人文化宫" in found.text, found
+
+
+def test_an_ordinal_in_digits_is_the_ordinal_in_words():
+    # a table's 第2期 and the member's 第二期 are one term
+    assert "第二期" in terms("| 第2期 | 5月20日 | 新桥 |") and "第二期" in terms("沙龙第二期在哪儿")
+    assert "第十二" in terms("第12期")
