@@ -70,6 +70,8 @@ _KINDS: dict[Topic, frozenset[str]] = {
 _ASKS_HOURS = re.compile(r"几点|什么时间|啥时间|集合|报到|签到")
 # When, where or how long of something of the activity's that is not the activity itself: its
 # notice's sentence, not the activity's date (录取结果什么时候通知, 几点集合, 第一天在哪上课, 考试考多长时间).
+_ASKS_CLOCK = re.compile(r"几点|什么时间|啥时间")
+_HOURS_SAID = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}点|另行通知|另行告知|待定")
 _ASKS_WHEN_OR_WHERE = re.compile(r"什么时候|啥时候|何时|哪天|哪一天|几号|几点|几月|在哪|哪里|地点|什么地方|多长|多久")
 # Words of a question about a shortlist or results, and the kind of notice that publishes them.
 _ASKS_OF_RESULTS = re.compile(r"公示|名单|结果|上榜|评上|选上|入选|拟命名|获奖|榜单|异议|几等|等奖|名次|排名|第几名")
@@ -357,6 +359,12 @@ class AnswerService:
             if topic is Topic.PLACE or (own is not None and _DAY.search(str(own.values.get("answer", "")))):
                 return own or facts.missing(topic, details)
             stage = None  # 申报截止到哪天: the applying stage's end is the deadline the record knows
+        if stage is not None and question is not None and _ASKS_CLOCK.search(question) \
+                and details.source_document_id is not None:
+            # 决赛几点开始 when the stage has a day only: its sentence gives the hours or says they follow
+            own = self._from_documents(question, details.source_document_id, named=details.name, subject=stage.name)
+            hours = str(own.values.get("answer", "")) if own is not None else ""
+            return own if own is not None and _HOURS_SAID.search(hours) else facts.missing(Topic.OTHER, details)
         if stage is not None:  # 现场发表大概什么时候, 初赛哪天: that stage's dates
             return facts.phases(details, today, (stage,)) or facts.missing(topic, details)
         fact = None if beyond else self._fact(details, topic, question, today)

@@ -61,7 +61,7 @@ _WORDS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
                                      r"|报名(?:方式|途径|渠道|流程)|申报(?:方式|途径|渠道|流程)")),
     # 一等奖多少钱: the prize, which no field holds; not the fee
     (Topic.OTHER, re.compile(r"奖金|奖品|奖励|[一二三特]等奖.{0,4}(?:多少|几)")),
-    (Topic.FEE, re.compile(r"收费|费用|多少钱|几块|交钱|交费|缴费|付费|免费|价格|掏钱"
+    (Topic.FEE, re.compile(r"收费|费用|多少钱|几块|交钱|交费|缴费|付费|免费|价格|掏钱|门票|票价|要钱|花钱"
                            r"|(?:会务|培训|报名|评审|考试|参赛|参会|资料|证书|注册|服务|学)费"
                            r"|(?:学生|会员|非会员|早鸟|团体|单位|个人|优惠)价")),
     (Topic.CAPACITY, re.compile(r"名额|还有位|满了|几个名额|限多少人|限几人|剩(?:多少|几)")),

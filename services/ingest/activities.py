@@ -241,7 +241,7 @@ class ActivityReader:
 
     def _shared_signup(self, activities: list[ActivityRecord], events: list[Section]) -> None:
         """A 报名方式 section beside the events' (论坛及现场交流报名均截止于1月12日) is how to sign up for
-        each of them that does not say otherwise."""
+        each of them that does not say otherwise, and a fee said beside them (两场活动均不收取费用) is each one's."""
         own = {line.index for section in events for line in section.lines}
         rest = [line for line in self._layout.body if line.index not in own]
         fields = f.read_fields(rest)
@@ -249,6 +249,8 @@ class ActivityReader:
         for activity in activities:
             if activity.signup_deadline is None or activity.signup_method is None:
                 self._signup(activity, fields, text)
+            if activity.fee is None:  # 两场活动均不收取费用
+                self._money(activity, fields, text)
 
     def _full_name(self, heading: str) -> str:
         """The name the title or the opening gives in quotes for the event a heading names short

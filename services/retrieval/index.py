@@ -252,9 +252,11 @@ class DocumentIndex:
             for cue in cues:
                 # within the activity's own notice, the item a sentence sits under is shown with it
                 # and may hold the answer's shape (三、本期名额150人，每家单位限报2人。 above 本次讲座免费)
+                # a rank's table row sits under its heading (二等奖 / 作者：孙晴…) in any notice
                 shape = passage.text if cue.in_titles else (
-                    self._shapes[i] if document_id is None else _BOOK_TITLE.sub(
-                        "", (passage.heading if cue.in_heading else "") + passage.item) + self._shapes[i])
+                    (passage.heading if cue.in_heading else "") + self._shapes[i] if document_id is None
+                    else _BOOK_TITLE.sub("", (passage.heading if cue.in_heading else "") + passage.item)
+                    + self._shapes[i])
                 fits = cue.shape.search(shape)
                 score *= cue.factor if fits else 0.0 if cue.required else 1.0
             meant = year if year is not None else loosely

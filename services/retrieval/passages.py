@@ -21,6 +21,7 @@ from services.views import SourceView
 
 _VALUED_LABEL = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff\s]{0,7}[：:]\s*\S")  # 地点：上海市工人文化宫
 _LIST_ROW = re.compile(r"^\d+\s")  # 1 上海浦江特种变压器有限公司 绕线一班: a row of a list, not a heading
+_WIDE_GAP = re.compile(r"\S {3,}\S")  # between a row's cells
 ROW_BREAK = "\n"  # between a table's rows in its one passage
 _SENTENCE_END = re.compile(r"(?<=[。！？])")
 HEADING = re.compile(
@@ -137,7 +138,8 @@ def split_passages(document_id: int, source: SourceView, text: str) -> list[Pass
             continue
         in_contacts = bool(_ADDRESS_LINE.search(line) or _CONTACT_LINE.match(line))
         # A text table is one passage: 论坛有哪些演讲 reads all its rows.
-        in_table, was_table = bool(TABLE_ROW.search(line)), in_table
+        # (a row of two cells, 《一次返工带来的思考》   作者：孙晴 上海…, is one too, not a heading)
+        in_table, was_table = bool(TABLE_ROW.search(line) or _WIDE_GAP.search(line)), in_table
         if in_table and was_table and passages:
             _extend_last(passages, line, ROW_BREAK)
             continue

@@ -58,12 +58,17 @@ class _Cue:
 
 # What kind of answer a question wants, what a passage holding one looks like, and the factor
 # its score gets. A fee and a sign-up are what members act on: only a sentence that states one answers.
-# A question of how many one organisation may send or enter (services.answers.topics routes it here).
-PER_UNIT_QUESTION = (r"(?:一|每|我们|我|咱们|本)(?:家|个)?[\u4e00-\u9fff]{0,3}?"
-                     r"(?:单位|企业|公司|组织|集团|工会|厂|工厂)[^，。,；;]{0,8}"  # 我们是会员单位，培训费多少: a fee
-                     r"(?:几|多少|[两二三四五六七八九十\d]+\s*(?:个|名|位)?人)"
-                     r"|(?:能|可以)多?带[^，。？?]{0,4}(?:同事|个人|一个人)|我们一共[两二三四五六七八九十\d]+个?人"
-                     r"|(?:一|每)家[^，。？?]{0,4}?(?:几|多少)")  # 一家能报几个: the unit understood
+# How many one person or team may enter or be (一个人可以交几个作品, 一个队几个人); not what one pays
+# (非会员一个人多少钱: a fee).
+_PER_MEMBER_QUESTION = r"(?:一个|每个?)(?:人|队|组)(?![^，。？?]*(?:钱|费|元|块))[^，。？?]{0,6}?(?:几|多少)"
+# How many one organisation may send or enter (not 我们是会员单位，培训费多少: a fee).
+_PER_ORGANISATION_QUESTION = (r"(?:一|每|我们|我|咱们|本)(?:家|个)?[\u4e00-\u9fff]{0,3}?"
+                              r"(?:单位|企业|公司|组织|集团|工会|厂|工厂)[^，。,；;]{0,8}"
+                              r"(?:几|多少|[两二三四五六七八九十\d]+\s*(?:个|名|位)?人)"
+                              r"|(?:能|可以)多?带[^，。？?]{0,4}(?:同事|个人|一个人)|我们一共[两二三四五六七八九十\d]+个?人"
+                              r"|(?:一|每)家[^，。？?]{0,4}?(?:几|多少)")  # 一家能报几个: the unit understood
+# A question of how many one may send or enter (services.answers.topics routes it here).
+PER_UNIT_QUESTION = f"{_PER_ORGANISATION_QUESTION}|{_PER_MEMBER_QUESTION}"
 
 
 _CUES = (
@@ -106,10 +111,14 @@ _CUES = (
          re.compile(r"条件|资格|要求|须|应当|不得|不少于|以上"), required=True, kind="conditions"),
     _Cue(re.compile(r"哪年|哪一年|年份"), re.compile(r"\d{4}年|次年|同年|当年|翌年"), required=True, in_titles=True,
          kind="year"),
+    # how many one person or team may enter or be (每人限报2部, 每队3名队员): a number said of each
+    _Cue(re.compile(_PER_MEMBER_QUESTION),
+         re.compile(r"每(?:人|队|组)[^。；，,]{0,12}?(?:\d+|[一二两三四五六七八九十])\s*[名人个位篇项部件幅次]|限报|限投|限交"),
+         required=True, kind="per_unit", answered_by_shape=True),
     # how many one organisation may send (一家企业能去几个人, 一个单位最多报几个班组): a per-unit limit
-    _Cue(re.compile(PER_UNIT_QUESTION),
+    _Cue(re.compile(_PER_ORGANISATION_QUESTION),
          # 各会员单位…负责人1名 too, with its number (not 请各单位积极组织参加)
-         re.compile(r"每(?:家|个|一)?[\u4e00-\u9fff]{0,4}?(?:单位|企业|公司|组织|集团|工会)|限报|限派"
+         re.compile(r"每(?:家|个|一)?[\u4e00-\u9fff]{0,4}?(?:单位|企业|公司|组织|集团|工会)|限报|限派|限投|限交"
                     r"|各(?:家|个)?[\u4e00-\u9fff]{0,4}?(?:单位|企业|公司)[^。；，,]{0,24}?(?:\d+|[一二两三四五])\s*[名人个位篇项]"),
          required=True, kind="per_unit", answered_by_shape=True),
     # What members ask of taking part that a notice says in a sentence of a recognisable shape,
@@ -157,7 +166,10 @@ _CUES = (
          required=True, kind="count"),
     _Cue(re.compile(r"多少钱|费用|收费|价格|门票|票价|交钱|免费|几块钱|多少元"),
          re.compile(r"\d+(?:\.\d+)?[万亿]?元|免费|收费|费用"), required=True, kind="fee"),
-    _Cue(re.compile(r"报名|截止|名额"), re.compile(r"报名|截止|名额"), required=True, kind="signup"),
+    # a deadline is said with 截止 or by the day it ends (公示期自12月3日起至12月9日止, 请于1月8日前)
+    _Cue(re.compile(r"报名|截止|名额"),
+         re.compile(r"报名|截止|截至|名额|\d{1,2}[日号](?:\s*[（(][^）)]{1,4}[）)])?\s*(?:\d{1,2}[:：]\d{2})?\s*(?:前|止)"),
+         required=True, kind="signup"),
     # a web or mail address is a string no paraphrase stands for: only a passage that has one answers
     _Cue(re.compile(r"网址|链接|网页|邮箱|e-?mail|(?:哪个|什么)网站|网站是|下载|电子版|上传", re.IGNORECASE),
          re.compile(r"https?://|www\.|\.(?:com|cn|org|net)\b|@", re.IGNORECASE), required=True, kind="web",

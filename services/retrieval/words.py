@@ -176,7 +176,8 @@ def terms(text: str, known: Container[str] | None = None) -> list[str]:
 
     after_number = False
     for word in tokenizer.lcut(cleaned):
-        counted = COUNTED.fullmatch(word.removeprefix("第"))  # 第四期 gives 期 too (最后一期)
+        ordinal = word.startswith("第") and not word.startswith(("第几", "第多少"))
+        counted = COUNTED.fullmatch(word[1:] if ordinal else word)  # 第四期 gives 期 too (最后一期)
         if counted and word.startswith(("几", "多少")):
             # the question's 几期 is the notice's 期; 几次/几回 asks how many times, which notices count in 期/届/场
             found.extend(_TIMES if counted.group(1) in "次回" else [counted.group(1)])
@@ -199,6 +200,8 @@ def terms(text: str, known: Container[str] | None = None) -> list[str]:
             found.append(ENTITY + _organisations()[word])  # 质协 and 上海市质量协会 are one organisation
         if counted:
             found.append(counted.group(1))  # 十二期 answers 几期
+            if ordinal:
+                found.append("第")  # 第二十一届 answers 第几届 as 第21届 did
         if all(CJK.fullmatch(ch) for ch in word) and not (word in _DATE_UNITS and after_number):
             run.extend(word)
         else:

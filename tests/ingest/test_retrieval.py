@@ -16,7 +16,9 @@ from bot.knowledge_eval import NEWEST_BLIND, evaluate_retrieval
 from services.ingest.loader import NoticeLoader
 from services.retrieval import (
     DocumentIndex,
+    asked_kinds,
     asked_thing,
+    fits_asked,
     is_question,
     notice_card,
     question_form,
@@ -566,3 +568,21 @@ def test_an_ordinal_in_digits_is_the_ordinal_in_words():
     # a table's 第2期 and the member's 第二期 are one term
     assert "第二期" in terms("| 第2期 | 5月20日 | 新桥 |") and "第二期" in terms("沙龙第二期在哪儿")
     assert "第十二" in terms("第12期")
+
+
+def test_a_ranked_table_s_rows_sit_under_their_rank_and_a_deadline_is_said_by_its_last_day():
+    index = index_of((2026, "关于2026年质量月征文评选结果的公示", "经评审，评出一等奖、二等奖。\n二等奖（5篇）\n"
+                      "《师傅的游标卡尺》          作者：牛晓峰 上海宝申特钢有限公司\n"
+                      "《一次返工带来的思考》        作者：孙晴  上海华东特种电缆有限公司\n"))
+    answer = index.answer("华东电缆的孙晴拿了几等奖", document_id=0)
+    assert answer is not None and "二等奖" in answer.text  # the first row is a row, not the heading
+    assert fits_asked("公示截止到哪天", "公示期自2026年12月3日起至12月9日止（5个工作日）。")  # says when it ends
+
+
+def test_a_count_per_person_or_team_is_a_per_unit_limit():
+    assert "per_unit" in asked_kinds("一个人可以交几个作品")
+    assert "per_unit" in asked_kinds("一个队几个人")
+    index = index_of((2027, "关于开展微视频大赛的通知",
+                      "一、参赛要求\n作品时长不超过3分钟。每人限报2部作品，须为原创。\n"))
+    answer = index.answer("一个人可以交几个作品", document_id=0)
+    assert answer is not None and "2部" in answer.text

@@ -466,3 +466,27 @@ def test_a_step_of_the_notice_other_than_signing_up_is_answered_with_its_own_dat
     # the briefing's own sign-up deadline and day stay the record's
     assert ask(svc, "报名截止到几号", Topic.DEADLINE, **about).response == "utter_deadline"
     assert ask(svc, "解读会几号开", Topic.TIME, **about).response == "utter_activity_time"
+
+
+def test_hours_asked_of_a_stage_with_a_day_only_are_its_sentence_s_or_not_stated(svc, tmp_path: Path):
+    publish(svc, tmp_path, "skills-contest.txt",
+            "关于举办2027年长宁区职工质量管理技能竞赛的通知\n各基层工会：\n一、竞赛安排\n"
+            "（一）初赛：2027年3月6日（星期六）9:00-11:00，线上理论考试。\n"
+            "（二）决赛：2027年4月10日（星期六），地点为长宁区职工技能实训基地。决赛具体时间及场次安排另行通知。\n"
+            "二、报名\n请于2027年2月20日前报名。\n长宁区总工会\n2026年11月18日\n")
+    about = {"remembered": "2027年长宁区职工质量管理技能竞赛"}
+    # the stage's day is no answer to 几点: its sentence says the hours follow
+    assert "另行通知" in str(ask(svc, "决赛几点开始", Topic.TIME, **about).values)
+    assert "9:00" in str(ask(svc, "初赛几点开始", Topic.TIME, **about).values)
+
+
+def test_a_fee_said_beside_two_events_is_each_one_s_and_a_ticket_is_a_fee(svc, tmp_path: Path):
+    publish(svc, tmp_path, "two-events.txt",
+            "关于举办2027年宝山区标准化政策宣讲会和区长质量奖申报辅导会的通知\n各有关企业：\n"
+            "一、标准化政策宣讲会\n（一）时间：2027年1月14日（星期四）14:00-16:00\n（二）地点：宝山区行政服务中心\n"
+            "二、区长质量奖申报辅导会\n（一）时间：2027年1月21日（星期四）14:00-16:30\n（二）地点：宝山智慧湾科创园\n"
+            "三、其他\n两场活动均不收取费用。请于1月8日前发送回执。\n宝山区市场监督管理局\n2026年11月20日\n")
+    for name in ("标准化政策宣讲会", "区长质量奖申报辅导会"):
+        answer = ask(svc, "要门票吗", remembered=name)
+        assert answer.response == "utter_activity_fee" and "不收取费用" in str(answer.values), (name, answer)
+    assert topic_of(None, "钱汇到哪个账号") is not Topic.FEE  # the account, not the amount
