@@ -14,6 +14,7 @@ import itertools
 import re
 from collections.abc import Iterable
 
+from services.activity_match import longest_common_substring
 from services.dates import DAY, DatePoint, DateSpan
 from services.ingest import fields as f
 from services.ingest.dates import DateReader, FoundDate, time_of_day, time_ranges
@@ -42,6 +43,9 @@ _TITLE_NAMES = (
     # 第28期质量沙龙｜当AI遇上质量检验: the name of an activity, then the article's headline
     re.compile(r"^(?P<x>[^|｜：:，。]{0,24}(?:沙龙|讲堂|讲座|论坛|培训班?|课堂|公开课|开放日|竞赛|大赛|交流会|发表会|宣贯会"
                r"|大会|年会|训练营|研修班)[^|｜：:，。]{0,8}?)\s*[|｜]"),
+    # 2027年度“质量创新奖”申报启动，辅导会同步开放报名！: a headline announcing that applications open
+    re.compile(r"^(?P<x>[^，,！!。｜|？?]{4,40}?)(?:的)?(?:申报|报名|征集|评选|招募|征文|参评)(?:工作)?(?:正式)?"
+               r"(?:启动|开启|开始|开放|通道开启)(?:啦|了)?(?:[，,！!]|$)"),
     # 质量诊所进园区｜2027首站开诊，免费“问诊”等你来！: whatever short name stands before the headline, when
     # no pattern above finds one (not an organisation's, 上海市质量协会｜…, nor a column's, 直播预告｜…)
     re.compile(r"^(?![^|｜]*(?:协会|学会|商会|委员会|中心|局|预告|通知|公告|报名|邀请函|快讯|资讯|回顾|动态|招募令?)\s*[|｜])(?P<x>[^|｜：:，。！!？?]{4,16}?)\s*[|｜]"),
@@ -94,10 +98,13 @@ _ABBREVIATION = re.compile(r"^(?:\d{4}年度?)?(?:第[一二三四五六七八�
 _SIGNUP_CHANNEL = re.compile(r"(?:现场|邮件|邮箱|网上|线上|在线|电话|微信|传真|邮寄|书面|窗口)(?:报名|预约|申报)")
 _TRAVEL_ADVICE = re.compile(r"建议|停车|乘坐|地铁|公交|自驾|交通")
 _CAPACITY_SENTENCE = re.compile(r"名额|限\d|额满|座位|规模")
+# 重磅｜, 速看｜: a WeChat headline's mark of attention before the title itself
+_HEADLINE_MARK = re.compile(r"^(?:重磅|速看|速递|官宣|快讯|提醒|倒计时\d*天?|最新|热点|聚焦|关注|转发|干货|福利)"
+                            r"\s*[｜|丨]\s*")
 
 
 def title_name(title: str) -> str | None:
-    untagged = COLUMN_TAG.sub("", _TITLE_YEAR_TAIL.sub("", title))
+    untagged = _HEADLINE_MARK.sub("", COLUMN_TAG.sub("", _TITLE_YEAR_TAIL.sub("", title)))
     name = _name_in_title(untagged)
     if name is None and untagged != title:
         # 【线上直播】“质量大讲堂”2027年第1讲：ISO 9001…: the name before the headline's colon
@@ -142,14 +149,16 @@ def aliases_of(name: str) -> list[str]:
     return [a for a in dict.fromkeys(found) if a and a != name]
 
 
-# 各单位要…, 请于…: a duty or a request, not an event.
-_TASK = re.compile(r"^(?:各|请|要|应|须|凡)")
+# 各单位要…, 请于…: a duty or a request, not an event; 怎么申报？: a question the section answers.
+_TASK = re.compile(r"^(?:各|请|要|应|须|凡)|[？?]$|^(?:怎么|如何|谁|哪些)")
+# 申报辅导会: a meeting about a step is an event of its own, not the step
+_EVENT_OF_ITS_OWN = re.compile(r"(?:辅导|说明|宣讲|宣贯|培训|座谈|交流|解读)会$|讲座$|沙龙$|论坛$")
 
 
 def _names_stage(name: str) -> bool:
     """Whether a heading names a stage (初赛（线上理论考试）, 决赛, 第二期), not an event."""
     core = re.sub(r"[（(][^（）()]*[）)]", "", name).strip()
-    return len(core) <= 6 and bool(_PHASE_WORDS.search(core))
+    return len(core) <= 6 and bool(_PHASE_WORDS.search(core)) and not _EVENT_OF_ITS_OWN.search(core)
 
 
 def _span_stages(activity: ActivityRecord) -> None:
@@ -194,11 +203,38 @@ class ActivityReader:
         name = self._notice_name()
         if name is None:
             return []
+        beside = self._event_beside(name)
+        if beside is not None:
+            return beside
         activity = self._activity(name, self._layout.body, self._opening())
         # 春节期间办公安排: a notice with no date, place or way to take part announces nothing to join.
         if not (activity.span or activity.place or activity.signup_deadline or activity.signup_method):
             return []
         return [activity]
+
+    def _event_beside(self, name: str) -> list[ActivityRecord] | None:
+        """The notice's own activity and the one event a top-level section holds beside it (an award's
+        applications, and ▌ 申报辅导会 with its own 时间：…): two activities, each from its own lines.
+        None when the section is the notice's activity (its name in the title's) or the rest of the
+        notice gives no date of its own."""
+        levels = self._layout.levels()
+        if not levels:
+            return None
+        events = [s for s in self._layout.sections_at(levels[0]) if self._is_event(s)]
+        if len(events) != 1:
+            return None
+        section = events[0]
+        heading = self._section_name(section)
+        if _names_stage(heading) or heading in name or name in heading \
+                or longest_common_substring(heading, name) >= len(heading) - 1:
+            return None
+        own = {line.index for line in section.lines}
+        rest = [line for line in self._layout.body if line.index not in own]
+        main = self._activity(name, rest, self._opening())
+        if main.span is None and main.signup_deadline is None:
+            return None
+        event = self._activity(self._full_name(heading), _own_lines(section), section.lines[0].text)
+        return [main, event] if event.span is not None else None
 
     # -- what is an activity ------------------------------------------------------
 

@@ -29,7 +29,7 @@ _END_MARKS = re.compile(r"[■□◆◇]\s*$")
 # A line that starts something new: a heading, a numbered item, a contact field.
 _STARTS_NEW = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、]|"
-    r"[一二三四五六七八九十]是|——|[●◆■]|联系人|电\s*话|传\s*真|地\s*址|邮政编码|邮\s*编|邮\s*箱|"
+    r"[一二三四五六七八九十]是|——|[●◆■▌▍▎]|联系人|电\s*话|传\s*真|地\s*址|邮政编码|邮\s*编|邮\s*箱|"
     r"抄送|附件|【|约?\d{1,2}[:：]\d{2})"  # 约17:00 返回…: a schedule's row
 )
 # Contact blocks are lists of short fields, one or two a line: never joined.
@@ -67,6 +67,17 @@ _TITLE_LINE = re.compile(r"^关于.{2,60}(?:通知|公告|通告|公示|邀请�
 _CHINESE_YEAR_DATE = re.compile(r"(?P<y>[〇零○一二三四五六七八九]{4})年(?:(?P<m>[一二三四五六七八九十]{1,2})月"
                                 r"(?:(?P<d>[一二三四五六七八九十]{1,3})(?P<u>[日号]))?)?")
 _CHINESE_MONTH_DAY = re.compile(r"(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})(?P<u>[日号])")
+# A WeChat page copied whole: its furniture around the article (关注我们, 阅读原文, 分享 收藏 点赞 在看,
+# - END -, 编辑｜小质) says nothing of the activity, and at the end it would read as the signature.
+_PAGE_WORDS = frozenset({"阅读原文", "写留言", "留言", "分享", "收藏", "点赞", "赞", "在看", "推荐", "转发",
+                         "喜欢此内容的人还喜欢"})
+_PAGE_FURNITURE = re.compile(
+    r"^(?:点击(?:上方|下方)?(?:蓝字|“[^”]{1,20}”|\S{0,12})\s*(?:一键)?关注(?:我们)?\W*|关注我们"
+    r"|[-—_\s]*END[-—_\s]*|往期(?:推荐|回顾|精彩)"
+    r"|(?:编辑|审核|责编|责任编辑|校对|排版|美编|初审|复审|终审|来源|图片|摄影|撰稿|供稿)\s*[｜|丨]\s*\S{1,15}"
+    r"|预览时标签不可点|微信扫一扫.{0,20}|轻点两下取消.{0,6})$", re.IGNORECASE)
+# 上海市质量协会 2026年12月1日 10:00 上海: a WeChat byline ends its line, whatever follows
+_BYLINE = re.compile(r"\d{4}[年.-]\d{1,2}[月.-]\d{1,2}日?\s+\d{1,2}:\d{2}(?:\s+[\u4e00-\u9fff]{1,6})?$")
 _DASHES = re.compile(r"[–－‒―]")
 _TILDES = re.compile(r"[～〜]")
 
@@ -85,7 +96,7 @@ def strip_markdown(line: str) -> str:
     return _strip_leading_symbols(_MD_LINK.sub(r"\1", line))
 
 
-_BULLETS = "●◆■□◇▲△▼▽◎○★☆※"
+_BULLETS = "●◆■□◇▲△▼▽◎○★☆※▌▍▎"
 
 
 def _is_pictograph(char: str) -> bool:
@@ -114,6 +125,11 @@ def normalise_punctuation(line: str) -> str:
     return _TILDES.sub("~", line)
 
 
+def is_page_furniture(line: str) -> bool:
+    words = line.split()
+    return bool(_PAGE_FURNITURE.match(line)) or (bool(words) and all(word in _PAGE_WORDS for word in words))
+
+
 def repair_lines(lines: list[str], whole: frozenset[int] = frozenset()) -> list[str]:
     """Drop captions and blank lines; join a sentence a page broke over lines (never one after
     a line of `whole`, by index, nor a line of `whole` to the one above: a Markdown heading or
@@ -122,7 +138,7 @@ def repair_lines(lines: list[str], whole: frozenset[int] = frozenset()) -> list[
     previous_whole = False
     for index, raw in enumerate(lines):
         line = _END_MARKS.sub("", raw.strip().replace("\u3000", " ")).strip()
-        if not line or _CAPTION.match(line):
+        if not line or _CAPTION.match(line) or is_page_furniture(line):
             continue
         previous = kept[-1] if kept else ""
         joins_previous, previous_whole = not previous_whole and index not in whole, index in whole
@@ -137,7 +153,7 @@ def repair_lines(lines: list[str], whole: frozenset[int] = frozenset()) -> list[
                 and not _FIELD_LINE.match(line)
                 and not _LABEL_ALONE.match(line)
                 and not ISSUE_DATE_LINE.match(line)  # the date of issue ends the signature
-                and not _TITLE_LINE.match(line)
+                and not _TITLE_LINE.match(line) and not _BYLINE.search(previous)
                 and not TABLE_ROW.search(previous) and not TABLE_ROW.search(line)
                 and not (_STARTS_NEW.match(previous) and not re.search(r"[，。]", previous))
                 and not (_SECTION_HEADING.match(previous) and len(previous) <= _MAX_HEADING)

@@ -14,6 +14,7 @@ import re
 from services.ingest.activities import ActivityReader
 from services.ingest.contacts import read_contacts
 from services.ingest.dates import DateReader, first_full_date
+from services.ingest.plans import planned_activities
 from services.ingest.records import ActivityRecord, NoticeKind, NoticeRecord
 from services.ingest.structure import Layout, read_layout
 
@@ -57,7 +58,7 @@ def extract(text: str, filename: str = "") -> NoticeRecord:
                           issued_on=layout.issued_on, kind=kind)
     record.contacts = read_contacts(_contact_lines(layout), layout.issuers[0] if layout.issuers else None)
     if kind is not NoticeKind.RESULTS:
-        record.activities = ActivityReader(layout, dates, kind).activities()
+        record.activities = planned_activities(layout) or ActivityReader(layout, dates, kind).activities()
     if layout.issued_on is None:
         record.doubts.append("未找到发文日期：没有年份的日期按今年理解，请核对")
     if kind is NoticeKind.ANNOUNCEMENT and not record.activities:

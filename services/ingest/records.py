@@ -25,7 +25,7 @@ class NoticeKind(str, Enum):
 
 
 # Stages in which members apply or sign up (申报推荐, 报名, 成果征集, 材料提交) …
-_APPLYING = re.compile(r"申报|报名|推荐|征集|征稿|投稿|报送|提交|申请|招募")
+_APPLYING = re.compile(r"申报|报名|推荐|征集|征稿|投稿|报送|提交|申请|招募|参评")
 # … unless the stage is about what follows the applications (申报结果公示).
 _AFTER_APPLYING = re.compile(r"公示|评审|评选|结果|公布|发布|表彰")
 

@@ -25,6 +25,8 @@ _NUMBERING = (
     (3, re.compile(r"^(?P<n>\d{1,2})\s*(?:[.．、](?!\d)|[.．](?=\d{4}年)|\s(?=[^\d\s]))\s*")),
     (4, re.compile(r"^[（(](?P<n>\d{1,2})[)）]\s*|^(?P<c>[①②③④⑤⑥⑦⑧⑨⑩])\s*")),
 )
+# ▌ 申报辅导会, ▍第一站：走进…: a WeChat article's section heading, marked by a bar instead of a number
+_BAR_HEADING = re.compile(r"^[▌▍▎]\s*(?=\S.{1,29}$)")
 _BULLET = re.compile(r"^[●◆■□◇▲△▼▽◎○★☆※▶►▌▍▎]\s*")
 # A label is a few characters before a colon: 时间：, 名  额：, 报名方式：.
 _BRACKETED_LABEL = re.compile(rf"^[【\[](?P<label>[{_CJK}][{_CJK}\s]{{0,7}})[】\]]\s*[：:]?\s*(?P<value>\S.*)$")
@@ -52,6 +54,7 @@ class Line:
     level: int = 0  # 0: not numbered
     label: str | None = None
     value: str | None = None
+    raw: str = ""  # as written, number mark and all (a table's row begins with its 序号)
 
 
 @dataclass
@@ -114,7 +117,10 @@ def read_line(index: int, raw: str) -> Line:
         if match and match.end() < len(text):
             text, level = text[match.end():].strip(), candidate
             break
-    line = Line(index, text, level)
+    bar = _BAR_HEADING.match(text) if not level else None
+    if bar:
+        text, level = text[bar.end():], 1
+    line = Line(index, text, level, raw=raw.strip())
     # ■ 培训费用：3600元/人, 【费　　用】会员单位人员免费；…
     label = _LABEL.match(text) or _LABEL.match(_BULLET.sub("", text)) or _BRACKETED_LABEL.match(text)
     if label:
@@ -149,6 +155,22 @@ def _byline_date(lines: list[str]) -> dt.date | None:
                 return dt.date(*(int(match.group(i)) for i in (1, 2, 3)))
             except ValueError:
                 return None
+    return None
+
+
+_FORMAL_ORG = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}"
+                         r"(?:协会|学会|商会|联合会|促进会|委员会|局|中心|研究院|公司|集团|大学|学院)$")
+
+
+def _byline_account(lines: list[str]) -> str | None:
+    """The account a WeChat byline names just before its date (…上海市质量协会 2026年12月01日 09:30)."""
+    for line in lines:
+        match = _BYLINE_DATE.search(line)
+        if match and len(line) <= 80 and not re.search(r"[：。]|:(?!\d)", line):
+            before = line[:match.start()].split()
+            name = before[-1] if before else ""
+            # an account's formal name only (上海市质量协会, not 上海质协 or 奉贤市场监管)
+            return name if _FORMAL_ORG.search(name) and _is_org_line(name) else None
     return None
 
 
@@ -191,6 +213,9 @@ def read_layout(text: str, filename: str = "") -> Layout:
         issued_on = _byline_date(lines[title_at + 1:title_at + 3])
     end = next((i for i in range(title_at + 1, signature_at) if _ATTACHMENT.match(lines[i])), signature_at)
     issuers = signers or [part for line in letterhead for part in _split_issuers(line)]
+    if not issuers:
+        account = _byline_account(lines[title_at + 1:title_at + 3])
+        issuers = [account] if account else []
 
     start = title_at + 1
     if start < len(lines) and _DOC_NUMBER.search(lines[start]):

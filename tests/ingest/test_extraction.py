@@ -548,3 +548,93 @@ def test_labels_after_a_bullet_or_in_brackets_are_fields_and_an_agenda_gives_the
     [lecture] = read(text).activities
     assert lecture.fee is not None and "100元" in lecture.fee  # not only 会员单位人员免费
     assert lecture.time_of_day == "14:00-16:30"  # not 下午, nor the sign-in row
+
+
+YEAR_PLAN = """嘉定区质量发展局
+
+关于印发嘉定区2027年质量提升活动安排的通知
+
+各镇、街道，各有关单位：
+
+现将《嘉定区2027年质量提升活动安排》印发给你们，具体方案另行通知。
+
+序号　活动名称　　　　　　　　　时间　　　　　　　牵头单位
+1　　质量安全进社区宣传周　　　　4月10日—16日　　区质量发展局、区消保委
+2　　卓越绩效自评师培训　　　　　6月　　　　　　　区质量协会
+3　　“质量月”主题论坛　　　　　　9月—10月　　　　区质量发展局
+
+嘉定区质量发展局
+2026年12月3日
+"""
+
+
+def test_each_row_of_a_year_plan_is_an_activity_with_its_month_and_units():
+    record = read(YEAR_PLAN)
+    assert [a.name for a in record.activities] == ["质量安全进社区宣传周", "卓越绩效自评师培训", "“质量月”主题论坛"]
+    week, training, forum = record.activities
+    assert (week.span.start.iso(), week.span.end.iso()) == ("2027-04-10", "2027-04-16")
+    assert training.span.start.iso() == "2027-06"  # the plan's year, not the issue's
+    assert (forum.span.start.iso(), forum.span.end.iso()) == ("2027-09", "2027-10")
+    assert week.responsible_units == ["区质量发展局", "区消保委"]
+
+
+def test_an_agenda_table_names_talks_not_activities():
+    record = read("""关于举办质量工程师论坛的通知
+
+定于2027年3月6日在市质协报告厅举办质量工程师论坛。
+
+时间　　　活动名称　　　　　　　主讲人
+09:00　　开幕致辞　　　　　　　　王平
+09:30　　可靠性工程实践　　　　　李明
+10:30　　测量系统分析　　　　　　赵丽
+
+上海市质量协会
+2026年12月1日
+""")
+    assert [a.name for a in record.activities] == ["质量工程师论坛"]
+
+
+COPIED_WECHAT_PAGE = """点击蓝字　关注我们
+
+重磅｜2027年度“品质之星”评选启动，评选说明会同步报名！
+
+上海市质量协会　2026年12月1日 10:00　上海
+
+2027年度“品质之星”评选工作正式启动。
+
+▌ 怎么参评？
+登录评选系统在线填写参评表。
+参评时间：2027年1月5日—3月20日
+
+▌ 评选说明会
+时间：1月15日（周五）09:30-11:30
+地点：市质协2楼会议室
+名额：60人
+
+▌ 咨询
+上海市质量协会评价部
+周敏　021-6233 1234
+
+- END -
+
+编辑｜小周
+审核｜评价部
+
+阅读原文　　分享　收藏　点赞　在看
+"""
+
+
+def test_a_wechat_page_copied_whole_loses_its_furniture_and_keeps_its_byline():
+    record = read(COPIED_WECHAT_PAGE)
+    assert record.title.startswith("重磅｜2027年度“品质之星”评选启动")
+    assert record.issuer == "上海市质量协会"
+    assert record.issued_on == dt.date(2026, 12, 1)
+    assert "阅读原文" not in clean_text(COPIED_WECHAT_PAGE) and "编辑｜小周" not in clean_text(COPIED_WECHAT_PAGE)
+
+
+def test_an_event_under_a_bar_heading_is_an_activity_beside_the_notice_own():
+    award, briefing = read(COPIED_WECHAT_PAGE).activities
+    assert award.name == "2027年度“品质之星”"
+    assert award.signup_deadline == dt.date(2027, 3, 20)
+    assert briefing.name == "评选说明会"
+    assert briefing.span.start.iso() == "2027-01-15" and briefing.capacity == 60
