@@ -76,6 +76,7 @@ _ASKS_WHEN_OR_WHERE = re.compile(r"什么时候|啥时候|何时|哪天|哪一�
 # Words of a question about a shortlist or results, and the kind of notice that publishes them.
 _ASKS_OF_RESULTS = re.compile(r"公示|名单|结果|上榜|评上|选上|入选|拟命名|获奖|榜单|异议|几等|等奖|名次|排名|第几名")
 RESULTS_KIND = NoticeKind.RESULTS.value
+PLAN_KIND = NoticeKind.REPORT.value  # a year's plan or a work report: its activities' notices come later
 _ASKS_IF_OUT = re.compile(r"出来了|公布了|出结果|发布了|有结果|出炉")
 # 有线上直播吗, 能远程参加吗: whether one can follow online (not 会议号是多少, which the place may give)
 _ASKS_ONLINE = re.compile(r"(?:有|能|可以|可不可以|是不是|是否)[^，。？?]{0,6}(?:线上|直播|远程|网上|在线|视频|云端)"
@@ -206,6 +207,8 @@ class AnswerService:
         talked_about = [o for o in options if o.name == asked.remembered]
         if found.ambiguous and len(talked_about) == 1:
             options = talked_about  # 交流会有午餐吗 while signing up for one of two 交流会: that one
+        if len(options) > 1 and asked.text:
+            options = self._announced_over_planned(options, asked.text)
         if len(options) == 1:
             details = self._activities.details(options[0].id)
             return self._about(details, asked.topic, question, today) if details else None
@@ -320,6 +323,23 @@ class AnswerService:
         if len(announced.matches) > 1:
             announced = self._finder.sharing_most(text, announced.matches)
         return announced if len(announced.matches) == 1 else None
+
+    def _announced_over_planned(self, options: list[ActivitySummary], text: str) -> list[ActivitySummary]:
+        """Of activities a notice announced and rows of a year's plan (具体方案另行通知) the words
+        both name, the announced ones; a plan's rows only when the words name the plan (奉贤区里的QC发表会)."""
+        plans: dict[int, int] = {}  # activity id -> the plan it is a row of
+        for option in options:
+            details = self._activities.details(option.id)
+            document = details.source_document_id if details is not None else None
+            if document is not None and self._retriever.is_of_kind(document, PLAN_KIND):
+                plans[option.id] = document
+        announced = [o for o in options if o.id not in plans]
+        if not plans or not announced:
+            return options
+        named_plan = self._notice_meant(text)
+        if named_plan in plans.values():
+            return [o for o in options if plans.get(o.id) == named_plan]
+        return announced
 
     def _announced_with(self, one: ActivitySummary, others: tuple[ActivitySummary, ...]) -> bool:
         """Whether the activity was announced in the notice of one of the others."""

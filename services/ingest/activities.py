@@ -98,6 +98,13 @@ _ABBREVIATION = re.compile(r"^(?:\d{4}年度?)?(?:第[一二三四五六七八�
 _SIGNUP_CHANNEL = re.compile(r"(?:现场|邮件|邮箱|网上|线上|在线|电话|微信|传真|邮寄|书面|窗口)(?:报名|预约|申报)")
 _TRAVEL_ADVICE = re.compile(r"建议|停车|乘坐|地铁|公交|自驾|交通")
 _CAPACITY_SENTENCE = re.compile(r"名额|限\d|额满|座位|规模")
+# 2027年首期“质量开放日”: a headline's quoted name with the year and issue before it
+# (with its year or issue, or an event's word: not 免费“问诊”等你来)
+_EVENT_NOUN = r"(?:活动|沙龙|讲座|论坛|培训班|培训|开放日|大赛|竞赛|大会|年会)"
+_ISSUE = r"(?:首期|第[一二三四五六七八九十\d]+[期届])"
+_QUOTED_IN_HEADLINE = re.compile(rf"(?:\d{{4}}年度?{_ISSUE}?|{_ISSUE})"
+                                 rf"“[^”]{{2,20}}”(?:[^，,！!。？?“\s]{{0,10}}?{_EVENT_NOUN})?"
+                                 rf"|“[^”]{{2,20}}{_EVENT_NOUN}”|“[^”]{{2,20}}”[^，,！!。？?“\s]{{0,10}}?{_EVENT_NOUN}")
 # 重磅｜, 速看｜: a WeChat headline's mark of attention before the title itself
 _HEADLINE_MARK = re.compile(r"^(?:重磅|速看|速递|官宣|快讯|提醒|倒计时\d*天?|最新|热点|聚焦|关注|转发|干货|福利)"
                             r"\s*[｜|丨]\s*")
@@ -106,6 +113,11 @@ _HEADLINE_MARK = re.compile(r"^(?:重磅|速看|速递|官宣|快讯|提醒|倒�
 def title_name(title: str) -> str | None:
     untagged = _HEADLINE_MARK.sub("", COLUMN_TAG.sub("", _TITLE_YEAR_TAIL.sub("", title)))
     name = _name_in_title(untagged)
+    if name is not None and "“" not in name and re.search(r"[｜|]", untagged):
+        # 报名 | 走进质量标杆！2027年首期“质量开放日”邀您同行: the quoted name, not the slogan before it
+        quoted = _QUOTED_IN_HEADLINE.search(untagged.split("｜")[-1].split("|")[-1])
+        if quoted is not None:
+            return quoted.group(0)
     if name is None and untagged != title:
         # 【线上直播】“质量大讲堂”2027年第1讲：ISO 9001…: the name before the headline's colon
         before = re.split(r"[：:｜|]", untagged)[0].strip()

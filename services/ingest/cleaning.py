@@ -41,6 +41,8 @@ _MIN_BROKEN_LINE = 20
 # A row of a text table (序号  单位名称  班组名称): columns set apart by runs of spaces. Each row
 # is a line of its own (初赛    2027年3月1日—3月14日 is a stage); retrieval reads the rows together.
 TABLE_ROW = re.compile(r"\S(?: {2,}|\t)\S.*\S(?: {2,}|\t)\S")
+# Two cells set apart by a wide gap (会员单位学员        6800元/人): a row of a two-column table.
+_CELLS_APART = re.compile(rf"{TABLE_ROW.pattern}|\S(?: {{3,}}|\t)\S")
 # 时间：…, 名  额：…: a field of its own, however long the line before it ran.
 _FIELD_LINE = re.compile(rf"^[{_CJK}\s]{{1,10}}[：:]")
 # A section heading (二、…) is its own line even when it has a comma and no end mark.
@@ -50,6 +52,7 @@ _MAX_HEADING = 40
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _MD_BULLET = re.compile(r"^\s*(?:[-*+]|>)\s+")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=[^\s_*])(.+?)(?<=[^\s_*])\1")  # not a form's blank ______
+_MD_ITALIC = re.compile(r"(?<![*\w])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![*\w])")  # *上海市质量协会 2026-11-26*
 _MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))+\)")  # (javascript:void(0);) too
 # | 单位 | 联系人 | 电话 |: a Markdown table's row; | --- | :---: |: the line under its header.
@@ -75,7 +78,7 @@ _PAGE_FURNITURE = re.compile(
     r"^(?:点击(?:上方|下方)?(?:蓝字|“[^”]{1,20}”|\S{0,12})\s*(?:一键)?关注(?:我们)?\W*|关注我们"
     r"|[-—_\s]*END[-—_\s]*|往期(?:推荐|回顾|精彩)"
     r"|(?:编辑|审核|责编|责任编辑|校对|排版|美编|初审|复审|终审|来源|图片|摄影|撰稿|供稿)\s*[｜|丨]\s*\S{1,15}"
-    r"|预览时标签不可点|微信扫一扫.{0,20}|轻点两下取消.{0,6})$", re.IGNORECASE)
+    r"|点击(?:文末|下方|左下角)?“?阅读原文”?.{0,8}|预览时标签不可点|微信扫一扫.{0,20}|轻点两下取消.{0,6})$", re.IGNORECASE)
 # 上海市质量协会 2026年12月1日 10:00 上海: a WeChat byline ends its line, whatever follows
 _BYLINE = re.compile(r"\d{4}[年.-]\d{1,2}[月.-]\d{1,2}日?\s+\d{1,2}:\d{2}(?:\s+[\u4e00-\u9fff]{1,6})?$")
 _DASHES = re.compile(r"[–－‒―]")
@@ -92,7 +95,7 @@ def strip_markdown(line: str) -> str:
         return COLUMN_GAP.join(cell.strip() or EMPTY_CELL for cell in table_row.group(1).split("|"))
     line = _MD_HEADING.sub("", line)
     line = _MD_BULLET.sub("", line)
-    line = _MD_EMPHASIS.sub(r"\2", line)
+    line = _MD_ITALIC.sub(r"\1", _MD_EMPHASIS.sub(r"\2", line))
     return _strip_leading_symbols(_MD_LINK.sub(r"\1", line))
 
 
@@ -154,7 +157,7 @@ def repair_lines(lines: list[str], whole: frozenset[int] = frozenset()) -> list[
                 and not _LABEL_ALONE.match(line)
                 and not ISSUE_DATE_LINE.match(line)  # the date of issue ends the signature
                 and not _TITLE_LINE.match(line) and not _BYLINE.search(previous)
-                and not TABLE_ROW.search(previous) and not TABLE_ROW.search(line)
+                and not _CELLS_APART.search(previous) and not _CELLS_APART.search(line)
                 and not (_STARTS_NEW.match(previous) and not re.search(r"[，。]", previous))
                 and not (_SECTION_HEADING.match(previous) and len(previous) <= _MAX_HEADING)
                 and not _CONTACT_FIELD.search(previous) and not _CONTACT_FIELD.search(line)):

@@ -58,7 +58,10 @@ def extract(text: str, filename: str = "") -> NoticeRecord:
                           issued_on=layout.issued_on, kind=kind)
     record.contacts = read_contacts(_contact_lines(layout), layout.issuers[0] if layout.issuers else None)
     if kind is not NoticeKind.RESULTS:
-        record.activities = planned_activities(layout) or ActivityReader(layout, dates, kind).activities()
+        planned = planned_activities(layout)
+        if planned and kind is NoticeKind.ANNOUNCEMENT:
+            record.kind = NoticeKind.REPORT  # a year's plan: each activity's own notice comes later
+        record.activities = planned or ActivityReader(layout, dates, kind).activities()
     if layout.issued_on is None:
         record.doubts.append("未找到发文日期：没有年份的日期按今年理解，请核对")
     if kind is NoticeKind.ANNOUNCEMENT and not record.activities:

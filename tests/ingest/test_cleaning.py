@@ -99,3 +99,15 @@ def test_a_title_ending_in_jianzhang_and_a_bracketed_label_alone_stay_lines_of_t
     assert clean_text(text).split("\n") == [
         "上海市质量协会", "2027年六西格玛绿带培训班（第一期）报名简章",
         "六西格玛是以数据为基础、以顾客为导向的持续改进方法。", "培训时间：2027年3月20日~4月25日"]
+
+
+def test_a_two_column_table_keeps_its_rows_apart():
+    text = clean_text("六、收费标准\n类别                         标准\n会员单位学员                 6800元/人\n"
+                      "非会员单位学员               7800元/人\n")
+    assert text.split("\n")[1:] == ["类别                         标准", "会员单位学员                 6800元/人",
+                                    "非会员单位学员               7800元/人"]
+
+
+def test_a_markdown_byline_in_italics_is_plain_text():
+    assert clean_text("# 报名｜第5期“质量沙龙”\n\n*上海市质量协会　2026-11-26*\n") == \
+        "报名｜第5期“质量沙龙”\n上海市质量协会 2026-11-26"

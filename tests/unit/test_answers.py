@@ -490,3 +490,19 @@ def test_a_fee_said_beside_two_events_is_each_one_s_and_a_ticket_is_a_fee(svc, t
         answer = ask(svc, "要门票吗", remembered=name)
         assert answer.response == "utter_activity_fee" and "不收取费用" in str(answer.values), (name, answer)
     assert topic_of(None, "钱汇到哪个账号") is not Topic.FEE  # the account, not the amount
+
+
+def test_a_year_plan_row_gives_way_to_the_notice_that_announces_its_activity(svc, tmp_path: Path):
+    publish(svc, tmp_path, "jiading-plan-2027.txt", "嘉定区质量发展局\n\n关于印发嘉定区2027年质量提升活动安排的通知\n\n"
+            "各镇、街道：\n现将活动安排印发给你们，具体方案另行通知。\n\n"
+            "序号　活动名称　　　　　　　　　时间　　　　　　　牵头单位\n"
+            "1　　质量安全进社区宣传周　　　　4月10日—16日　　区质量发展局\n"
+            "2　　六西格玛黑带研修班　　　　　7月　　　　　　　区质量协会\n\n"
+            "嘉定区质量发展局\n2026年11月30日\n")
+    publish(svc, tmp_path, "blackbelt-2027.txt", "关于举办2027年六西格玛黑带研修班的通知\n各会员单位：\n"
+            "我会定于2027年5月10日在市质协培训中心举办2027年六西格玛黑带研修班。\n"
+            "上海市质量协会\n2026年12月1日\n")
+    announced = ask(svc, "黑带研修班几号开课", Topic.TIME)
+    assert announced.response == "utter_activity_time" and "5月10日" in str(announced.values["when"]), announced
+    planned = ask(svc, "进社区宣传周是哪几天", Topic.TIME)  # a row no notice has announced yet
+    assert "4月10日" in str(planned.values.get("when")) and "16日" in str(planned.values.get("when")), planned
