@@ -91,6 +91,12 @@ class NameIndex:
                    {pair: math.log(1 + total / count) for pair, count in counts.items()},
                    {key: frozenset(ids) for key, ids in ids_by_key.items()})
 
+    def without(self, ids: set[int]) -> NameIndex:
+        """The same index with some activities left out (the rarity of pairs unchanged)."""
+        return NameIndex({i: k for i, k in self.names.items() if i not in ids},
+                         {i: p for i, p in self.pairs.items() if i not in ids}, self.rarity,
+                         {key: frozenset(found - ids) for key, found in self.ids_by_key.items() if found - ids})
+
     def scores(self, text: str) -> dict[int, float]:
         """Activities the words name, by the rarity of the character pairs they share."""
         words = YEAR_IN_NAME.sub("", match_key(text))

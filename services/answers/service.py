@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from services.activities import ActivityService
 from services.activity_match import longest_common_substring
 from services.answers import facts
-from services.answers.finder import ActivityFinder, Cues, cues_in, not_over, of_year
+from services.answers.finder import ActivityFinder, Cues, NameIndex, cues_in, not_over, of_year
 from services.answers.replies import Answer, Phrase, phrase, say
 from services.answers.topics import Topic, topic_in_words
 from services.dates import Timing, parse_year
@@ -90,7 +90,7 @@ _TIMED_STEP = (re.compile(r"([\u4e00-\u9fff]{2})(?:的)?(?:截止|结束|开始|
 _PER_UNIT = re.compile(r"每[个场次人位项轮家组篇]|单个|一个人")
 _ARRIVAL = re.compile(rf"{ARRIVING}|到场|坐车|几点(?:前)?到(?!几)")
 _GENERIC = frozenset("的是要在了吗呢么啊呀什这那个次本该项请问下一具体时间日期地点哪啥候到去会就都还和与及"
-                     "我们你您咱能可以得开始举办举行进行年月日号周期届第")
+                     "我们你您咱能可以得开始举办举行进行年月日号周期届第明今概约里")
 
 
 @dataclass(frozen=True)
@@ -244,7 +244,7 @@ class AnswerService:
                 if current is not None and not self._announced_with(current.matches[0], in_words.matches):
                     return current
             if in_words.matches:
-                return in_words
+                return self._unless_only_planned(in_words, names, asked.text, cues)
         if asked.named:
             tagged = self._finder.by_name(names, asked.named, cues)
             if tagged.matches:
@@ -324,6 +324,20 @@ class AnswerService:
             announced = self._finder.sharing_most(text, announced.matches)
         return announced if len(announced.matches) == 1 else None
 
+    def _unless_only_planned(self, found: Resolution[ActivitySummary], names: NameIndex, text: str,
+                             cues: Cues) -> Resolution[ActivitySummary]:
+        """Rows of a year's plan the words name best give way to an activity still to come that a
+        notice announced and the words name too (开放日 of a district's plan and of the open day's
+        own notice), unless the words name the plan."""
+        plan_rows = {summary.id: plan for plan, _ in self._retriever.titles_of_kind(PLAN_KIND)
+                     for summary in self._activities.announced_in(plan)}
+        if not plan_rows or any(s.id not in plan_rows for s in found.matches) \
+                or self._notice_meant(text) in set(plan_rows.values()):
+            return found
+        others = self._finder.in_words(names.without(set(plan_rows)), text, cues)
+        upcoming = tuple(s for s in others.matches if not_over(s, self.today()))
+        return Resolution(upcoming) if upcoming else found
+
     def _announced_over_planned(self, options: list[ActivitySummary], text: str) -> list[ActivitySummary]:
         """Of activities a notice announced and rows of a year's plan (具体方案另行通知) the words
         both name, the announced ones; a plan's rows only when the words name the plan (奉贤区里的QC发表会)."""
@@ -333,7 +347,8 @@ class AnswerService:
             document = details.source_document_id if details is not None else None
             if document is not None and self._retriever.is_of_kind(document, PLAN_KIND):
                 plans[option.id] = document
-        announced = [o for o in options if o.id not in plans]
+        # an activity of the plan's year a notice announced, not a past year's of the name (质量月)
+        announced = [o for o in options if o.id not in plans and not_over(o, self.today())]
         if not plans or not announced:
             return options
         named_plan = self._notice_meant(text)

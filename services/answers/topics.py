@@ -68,6 +68,10 @@ _WORDS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     (Topic.CAPACITY, re.compile(r"名额|还有位|满了|几个名额|限多少人|限几人|剩(?:多少|几)")),
     (Topic.AUDIENCE, re.compile(r"对象|谁能|哪些人|什么人|能参加吗|可以参加吗|能报吗|可以报吗|有.*要求吗|岁")),
     (Topic.CONTACT, re.compile(r"联系|电话|手机|邮箱|咨询|找谁|传真")),
+    # 质量月谁负责, 评选是哪个部门牵头: the units the notice puts in charge
+    # (主办方电话多少 asks the contact)
+    (Topic.ORGANISER, re.compile(r"谁负责|谁牵头|谁主办|谁承办|哪个(?:部门|单位)(?:负责|牵头|主办|承办)"
+                                 r"|负责(?:单位|部门)|牵头(?:单位|部门)|主办方|主办单位|承办单位")),
     (Topic.PLACE, re.compile(r"在哪|哪里|地点|地址|场地|会场|怎么去|什么地方|哪儿|线上还是线下|会议号")),
     (Topic.PHASES, re.compile(r"阶段|流程|环节|初赛|复赛|决赛|评审|公示|表彰|颁奖")),
     (Topic.THEME, re.compile(r"主题|讲什么|讲啥|什么内容|啥内容|内容是")),

@@ -506,3 +506,19 @@ def test_a_year_plan_row_gives_way_to_the_notice_that_announces_its_activity(svc
     assert announced.response == "utter_activity_time" and "5月10日" in str(announced.values["when"]), announced
     planned = ask(svc, "进社区宣传周是哪几天", Topic.TIME)  # a row no notice has announced yet
     assert "4月10日" in str(planned.values.get("when")) and "16日" in str(planned.values.get("when")), planned
+
+
+def test_a_plan_row_named_better_still_gives_way_to_the_announced_activity_unless_the_plan_is_named(svc, tmp_path):
+    publish(svc, tmp_path, "fengxian-plan-2027.txt", "奉贤区质量发展局\n\n关于印发奉贤区2027年质量活动安排的通知\n\n"
+            "各有关单位：\n现将活动安排印发给你们。\n\n"
+            "序号  活动名称                    时间        负责单位\n"
+            "1     质量开放日（企业进校园）    5月         区教育局\n"
+            "2     区QC小组成果发表会          7月         区总工会\n\n"
+            "奉贤区质量发展局\n2026年12月1日\n")
+    publish(svc, tmp_path, "open-day-2027.txt", "关于举办2027年第一期“质量开放日”活动的通知\n各会员单位：\n"
+            "我会定于2027年3月10日在上海瀚海精密机械有限公司举办2027年第一期“质量开放日”活动。\n"
+            "上海市质量协会\n2026年11月26日\n")
+    announced = ask(svc, "开放日去哪个企业参观", Topic.PLACE)
+    assert announced.activity == "2027年第一期“质量开放日”活动", announced
+    planned = ask(svc, "奉贤区里的QC发表会明年大概几月份", Topic.TIME)
+    assert planned.activity == "区QC小组成果发表会" and "7月" in str(planned.values["when"]), planned
