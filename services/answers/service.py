@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from services.activities import ActivityService
 from services.activity_match import longest_common_substring
 from services.answers import facts
-from services.answers.finder import ActivityFinder, Cues, NameIndex, cues_in, not_over, of_year
+from services.answers.finder import WHO_ASKS, ActivityFinder, Cues, NameIndex, cues_in, not_over, of_year
 from services.answers.replies import Answer, Phrase, phrase, say
 from services.answers.topics import Topic, topic_in_words
 from services.dates import Timing, parse_year
@@ -87,6 +87,7 @@ _DAY = re.compile(MONTH_DAY)  # a deadline's sentence gives one
 # signing up, which the record's deadline is, may have its own date in the notice's sentences
 _TIMED_STEP = (re.compile(r"([\u4e00-\u9fff]{2})(?:的)?(?:截止|结束|开始|启动)"),
                re.compile(r"(?:开始|启动)([\u4e00-\u9fff]{2})"))
+_WHO_ASKS = re.compile(WHO_ASKS)
 _PER_UNIT = re.compile(r"每[个场次人位项轮家组篇]|单个|一个人")
 _ARRIVAL = re.compile(rf"{ARRIVING}|到场|坐车|几点(?:前)?到(?!几)")
 _GENERIC = frozenset("的是要在了吗呢么啊呀什这那个次本该项请问下一具体时间日期地点哪啥候到去会就都还和与及"
@@ -307,6 +308,7 @@ class AnswerService:
         (`DocumentRetriever.notices_named`), named clearly better than any other current notice."""
         today = self.today()
         # the best two current ones: older notices are checked against their activities only until then
+        text = _WHO_ASKS.sub("", text)  # 我们不是会员单位: not the 会员活动计划
         best = list(itertools.islice((named for named in self._retriever.notices_named(text)
                                       if self._is_current(named, today)), 2))
         if not best or (len(best) > 1 and best[1].score * _NOTICE_MARGIN > best[0].score):
