@@ -41,6 +41,12 @@ _KIND_WORDS = re.compile(r"论坛|峰会|讲座|讲堂|沙龙|开放日|竞赛|�
                          r"|研讨会|座谈会|发布会|发布赛|发表赛|宣贯|培训|考核|评选|(?<=\w)班(?!组)")
 # Who asks (我们不是会员单位, 我司): never part of what they ask about.
 WHO_ASKS = r"非?会员(?:单位|企业)|非会员|我们?单位|本单位|我们?公司|我司"
+def kind_of(name: str) -> str | None:
+    """The kind of activity a name says it is (培训 of 首席质量官专题培训), the last one named."""
+    kinds = _KIND_WORDS.findall(match_key(name))
+    return kinds[-1] if kinds else None
+
+
 # What a question asks, not which activity: no character pair of these names one.
 _ASKING = re.compile(r"今年|去年|明年|前年|本年度?|这次|本次|上次|下次"  # 今年质量月: no 年质 of 青年质量
                      r"|什么时候|啥时候|什么|怎么|怎样|如何|哪里|哪儿|哪天|哪些|哪个|多少|几号|几点|几个|几天"

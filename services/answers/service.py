@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from services.activities import ActivityService
 from services.activity_match import longest_common_substring
 from services.answers import facts
-from services.answers.finder import WHO_ASKS, ActivityFinder, Cues, NameIndex, cues_in, not_over, of_year
+from services.answers.finder import WHO_ASKS, ActivityFinder, Cues, NameIndex, cues_in, kind_of, not_over, of_year
 from services.answers.replies import Answer, Phrase, phrase, say
 from services.answers.topics import Topic, topic_in_words
 from services.dates import Timing, parse_year
@@ -82,6 +82,9 @@ _ASKS_IF_OUT = re.compile(r"出来了|公布了|出结果|发布了|有结果|�
 _ASKS_ONLINE = re.compile(r"(?:有|能|可以|可不可以|是不是|是否)[^，。？?]{0,6}(?:线上|直播|远程|网上|在线|视频|云端)"
                           r"|(?:线上|直播|远程|网上|在线|视频|云端)[^，。？?]{0,8}(?:吗|么|不|没)")
 _ONLINE = re.compile(r"线上|直播|腾讯会议|视频号|网络|在线|云端|钉钉|zoom", re.IGNORECASE)
+# What a sentence must say to answer whether one can follow online (not 在线报名)
+_WATCHED_ONLINE = re.compile(r"直播|线上(?:参会|参加|观看|收看|同步|会议|举办|举行|进行)|回放|回看|视频号|腾讯会议"
+                             r"|钉钉|zoom|云端|线上线下|网络直播|远程", re.IGNORECASE)
 _DAY = re.compile(MONTH_DAY)  # a deadline's sentence gives one
 # What starts or ends at the time asked (申报 of 申报截止到几号, 什么时候开始申报): a step other than
 # signing up, which the record's deadline is, may have its own date in the notice's sentences
@@ -431,6 +434,9 @@ class AnswerService:
                 return own or fact
             return fact
         from_notice = self._from_notice(details, question)
+        if from_notice is not None and question is not None and _ASKS_ONLINE.search(question) \
+                and not _WATCHED_ONLINE.search(str(from_notice.values.get("answer", ""))):
+            from_notice = None  # 有线上直播吗: a sentence about signing up online (在线报名) does not say
         if from_notice is not None:
             return from_notice
         if fact is None and details.source_document_id is not None:
@@ -473,7 +479,12 @@ class AnswerService:
             if found is not None or len(self._activities.names_from(details.source_document_id)) == 1:
                 return found
         year = details.summary.year
-        return self._from_documents(question, year=year) if year is not None else None
+        found = self._from_documents(question, year=year) if year is not None else None
+        # another notice of the year speaks of this activity only if it names its kind (a 培训's
+        # notice, not the 首席质量官年会's hotel for the plan's 首席质量官专题培训)
+        kind = kind_of(details.name)
+        said = str(found.values.get("answer", "")) + str(found.values.get("source", "")) if found else ""
+        return None if kind and kind not in said else found
 
     def _from_documents(self, question: str, document_id: int | None = None,
                         year: int | None = None, named: str = "", subject: str = "") -> Answer | None:

@@ -522,3 +522,11 @@ def test_a_plan_row_named_better_still_gives_way_to_the_announced_activity_unles
     assert announced.activity == "2027年第一期“质量开放日”活动", announced
     planned = ask(svc, "奉贤区里的QC发表会明年大概几月份", Topic.TIME)
     assert planned.activity == "区QC小组成果发表会" and "7月" in str(planned.values["when"]), planned
+
+
+def test_signing_up_online_does_not_say_whether_one_can_watch_online(svc, tmp_path: Path):
+    publish(svc, tmp_path, "annual-meeting-2027.txt", "关于召开2027年质量技术年会的通知\n各会员单位：\n"
+            "我会定于2027年3月12日在上海虹锦国际酒店召开2027年质量技术年会。\n"
+            "报名方式：请于3月5日前扫描二维码在线报名。\n上海市质量协会\n2026年12月3日\n")
+    watched = ask(svc, "质量技术年会有没有线上直播可以看")
+    assert watched.response == "utter_notice_silent", watched
