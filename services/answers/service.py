@@ -37,6 +37,7 @@ from services.retrieval import (
     fits_asked,
     is_question,
     question_form,
+    rank_asked,
     things_named,
     uncommon_words,
 )
@@ -488,6 +489,10 @@ class AnswerService:
 
     def _from_documents(self, question: str, document_id: int | None = None,
                         year: int | None = None, named: str = "", subject: str = "") -> Answer | None:
+        rank = rank_asked(question) if document_id is not None else None
+        ranked = self._retriever.ranked_row(document_id, rank) if document_id is not None and rank else None
+        if ranked is not None:
+            return self._document_answer(ranked)  # 谁拿了第一: the first row of the 公示's ranked table
         return self._document_answer(self._retriever.answer(question, self.today(), document_id, year, named,
                                                             subject))
 

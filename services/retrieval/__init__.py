@@ -17,6 +17,7 @@ from services.retrieval.questions import (
     fits_asked,
     is_question,
     question_form,
+    rank_asked,
     things_named,
     uncommon_words,
 )
@@ -26,5 +27,5 @@ from services.retrieval.words import DROPPED, terms
 __all__ = [
     "ARRIVING", "DROPPED", "PER_UNIT_QUESTION", "DocumentAnswer", "DocumentIndex", "DocumentRetriever", "Hit",
     "NamedNotice", "Passage", "asked_kinds", "asked_thing", "build_index", "fits_asked", "is_question", "notice_card",
-    "question_form", "split_passages", "terms", "things_named", "uncommon_words",
+    "question_form", "rank_asked", "split_passages", "terms", "things_named", "uncommon_words",
 ]

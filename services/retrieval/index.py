@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from services.dates import relative_year_in
 from services.ingest.structure import read_line
+from services.ingest.tables import cells
 from services.models import SourceDocument
 from services.retrieval.passages import HEADING, ROW_BREAK, Passage, notice_card, split_passages
 from services.retrieval.questions import (
@@ -82,6 +83,8 @@ _ASKS_NEXT = re.compile(r"下一?[期届次场轮回]|下个月|最近一[期届
 # A question about the notice itself (when and by whom it was issued, its number), which its card answers.
 _ASKS_ABOUT_NOTICE = re.compile(r"发布|印发|发文|文号|落款|签发|下发|出台|谁发|发的|哪天发"
                                 r"|(?:通知|文件|要点|重点|报告).*(?:哪天|日期|几号|谁|哪个部门|哪个单位)")
+
+_RANK_COLUMN = re.compile(r"名次|排名|名\s*次")  # a results table ranked by its first column
 
 
 @dataclass(frozen=True)
@@ -354,6 +357,22 @@ class DocumentIndex:
         if passage is None:
             return None
         return DocumentAnswer(self.answer_text(passage), passage.source, 0.0, document_id)
+
+    def ranked_row(self, document_id: int, rank: int) -> DocumentAnswer | None:
+        """The row of a ranked table of the notice (名次  代表队  得分) whose rank is the one asked
+        (谁拿了第一, 第二名多少分), under the table's header."""
+        for i in self._of_document.get(document_id, ()):
+            passage = self.passages[i]
+            rows = passage.text.split(ROW_BREAK)
+            header = cells(rows[0])
+            rank_at = next((at for at, label in enumerate(header) if _RANK_COLUMN.fullmatch(label)), None)
+            if rank_at is None:
+                continue
+            row = next((row for row in rows[1:] if len(cells(row)) == len(header)
+                        and cells(row)[rank_at] in (str(rank), f"第{rank}名")), None)
+            if row is not None:
+                return DocumentAnswer(ROW_BREAK.join((rows[0], row)), passage.source, 0.0, document_id)
+        return None
 
     def opening(self, document_id: int) -> DocumentAnswer | None:
         """A notice's first sentence after its title block: what it announces (现予以公示)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from services.dates import chinese_number
 from services.retrieval.words import (
     BIGRAM,
     CJK,
@@ -337,3 +338,20 @@ def uncommon_words(text: str) -> set[str]:
     words = jieba_tokenizer().lcut(normalise(text).casefold())
     return {w for w in words if len(w) >= 2 and all(CJK.fullmatch(ch) for ch in w) and not _ASKS.search(w)
             and jieba_tokenizer().FREQ.get(w, 0) < COMMON_WORD and w not in DROPPED}
+
+
+# 谁拿了第一, 第二名多少分, 冠军是谁: a place in a ranking (not 第一届, 第二期, 第三站)
+_RANK_ASKED = re.compile(r"第([一二三四五六七八九十]{1,3}|\d{1,3})(?![届期批次站场条章轮阶天日号])"
+                         r"|(冠军|亚军|季军|头名)")
+_PODIUM = {"冠军": 1, "头名": 1, "亚军": 2, "季军": 3}
+
+
+def rank_asked(question: str) -> int | None:
+    """The place in a ranking the question asks about, if any."""
+    found = _RANK_ASKED.search(question)
+    if found is None:
+        return None
+    if found.group(2):
+        return _PODIUM[found.group(2)]
+    number = found.group(1)
+    return int(number) if number.isdigit() else chinese_number(number)

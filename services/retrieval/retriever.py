@@ -56,6 +56,9 @@ class DocumentRetriever:
     def opening(self, document_id: int) -> DocumentAnswer | None:
         return self.index().opening(document_id)
 
+    def ranked_row(self, document_id: int, rank: int) -> DocumentAnswer | None:
+        return self.index().ranked_row(document_id, rank)
+
     def as_before(self, document_id: int) -> DocumentAnswer | None:
         return self.index().as_before(document_id)
 

@@ -530,3 +530,17 @@ def test_signing_up_online_does_not_say_whether_one_can_watch_online(svc, tmp_pa
             "报名方式：请于3月5日前扫描二维码在线报名。\n上海市质量协会\n2026年12月3日\n")
     watched = ask(svc, "质量技术年会有没有线上直播可以看")
     assert watched.response == "utter_notice_silent", watched
+
+
+def test_a_place_in_a_ranked_results_table_is_its_row(svc, tmp_path: Path):
+    publish(svc, tmp_path, "quiz-results-2026.txt", "关于2026年质量知识竞答决赛成绩的公示\n\n"
+            "经评定，现将决赛成绩予以公示。\n\n"
+            "名次  代表队                    得分   奖项\n"
+            "1     上海申华电机代表队        288    一等奖\n"
+            "2     上海沪光纺织代表队        270    二等奖\n"
+            "3     上海浦江食品代表队        262    二等奖\n\n"
+            "公示期：2026年12月2日至12月8日。\n上海市质量协会\n2026年12月1日\n")
+    first = ask(svc, "质量知识竞答决赛谁拿了第一")
+    assert "申华电机" in str(first.values.get("answer")), first
+    second = ask(svc, "第二名多少分", notice=first.notice)
+    assert "270" in str(second.values.get("answer")), second
