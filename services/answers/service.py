@@ -95,7 +95,7 @@ _WHO_ASKS = re.compile(WHO_ASKS)
 _PER_UNIT = re.compile(r"每[个场次人位项轮家组篇]|单个|一个人")
 _ARRIVAL = re.compile(rf"{ARRIVING}|到场|坐车|几点(?:前)?到(?!几)")
 _GENERIC = frozenset("的是要在了吗呢么啊呀什这那个次本该项请问下一具体时间日期地点哪啥候到去会就都还和与及"
-                     "我们你您咱能可以得开始举办举行进行年月日号周期届第明今概约里")
+                     "我们你您咱能可以得开始举办举行进行年月日号周期届第明今概约里不改变调整换推迟延后")
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,8 @@ _WORDS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     # (主办方电话多少 asks the contact)
     (Topic.ORGANISER, re.compile(r"谁负责|谁牵头|谁主办|谁承办|哪个(?:部门|单位)(?:负责|牵头|主办|承办)"
                                  r"|负责(?:单位|部门)|牵头(?:单位|部门)|主办方|主办单位|承办单位")),
-    (Topic.PLACE, re.compile(r"在哪|哪里|地点|地址|场地|会场|怎么去|什么地方|哪儿|线上还是线下|会议号")),
+    (Topic.PLACE, re.compile(r"在哪|哪里|地点|地址|场地|会场|怎么去|什么地方|哪个地方|地方(?:变|改|换)|换地方|哪儿"
+                             r"|线上还是线下|会议号")),
     (Topic.PHASES, re.compile(r"阶段|流程|环节|初赛|复赛|决赛|评审|公示|表彰|颁奖")),
     (Topic.THEME, re.compile(r"主题|讲什么|讲啥|什么内容|啥内容|内容是")),
     (Topic.TIME, re.compile(r"几号|哪天|哪一天|什么时候|啥时候|几点|时间|日期|几月|哪几天|多久|几天|开始|结束")),

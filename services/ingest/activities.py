@@ -69,7 +69,8 @@ _EVENT_SENTENCE = re.compile(
 _PHASE_WORDS = re.compile(r"申报|推荐|初审|审核|评审|评选|公示|命名|表彰|初赛|复赛|决赛|预赛|半决赛|发表|答辩|"
                           r"征集|启动|公布|报名|颁奖|路演|结果|^第[一二三四五六七八九十\d]+[期批场班]$")
 # A change notice's sentence of one field: 培训时间由A调整为B, 培训地点由A调整为B.
-_FIELD_CHANGED = re.compile(r"(?<!截止)(?<!提交)(?<!报名)(?P<field>时间|日期|地点|场地|会场)由(?P<old>[^，。；]+?)"
+# (比赛地点调整为B: without what it was, the place read before is)
+_FIELD_CHANGED = re.compile(r"(?<!截止)(?<!提交)(?<!报名)(?P<field>时间|日期|地点|场地|会场)(?:由(?P<old>[^，。；]+?))?"
                             r"(?:调整|改|变更|延期|推迟|延长|提前|更改)(?:为|至|到)(?P<new>[^，。；\n]+)")
 _CHANGED = re.compile(r"由(?P<old>[^，。；]+?)(?:调整|改|变更|延期|推迟|延长|提前)(?:为|至|到)(?P<new>[^。；\n]+)")
 # 竞赛分初赛、复赛、决赛三个阶段进行, 培训分三个阶段: the numbered items below are its stages.
@@ -358,17 +359,21 @@ class ActivityReader:
         """培训时间由A调整为B: B replaces what was read (the 原定 sentence's A), and A is kept as
         what it was."""
         for change in _FIELD_CHANGED.finditer(text):
-            new, old = change.group("new").strip(), change.group("old").strip()
+            new, old = change.group("new").strip(), (change.group("old") or "").strip()
             if change.group("field") in ("时间", "日期"):
                 found = self._dates.first(new)
                 if found:
+                    previous = old or (activity.span.describe() if activity.span else "")
+                    if previous:
+                        activity.previously["span"] = previous
                     activity.span = found.span
                     activity.time_of_day = time_of_day(new) or activity.time_of_day
-                    activity.previously["span"] = old
                     activity.cite("start", change.group(0))
             else:
+                previous = old or activity.place
+                if previous:
+                    activity.previously["place"] = previous
                 activity.place = f.clean_value(new)
-                activity.previously["place"] = old
                 activity.cite("place", change.group(0))
 
     def _moved_to(self, activity: ActivityRecord, text: str) -> None:

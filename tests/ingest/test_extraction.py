@@ -638,3 +638,18 @@ def test_an_event_under_a_bar_heading_is_an_activity_beside_the_notice_own():
     assert award.signup_deadline == dt.date(2027, 3, 20)
     assert briefing.name == "评选说明会"
     assert briefing.span.start.iso() == "2027-01-15" and briefing.capacity == 60
+
+
+def test_a_change_notice_saying_only_the_new_place_replaces_the_place():
+    record = read("""关于2027年质量检验技能比武延期举办的通知
+
+各有关单位：
+
+原定于2027年1月21日在上海申工技师学院举行的“2027年质量检验技能比武”，比武延期至2027年3月24日举行，比赛地点调整为上海临港职业培训中心（海港大道1877号）。
+
+上海市质量协会
+2026年12月5日
+""")
+    (contest,) = record.activities
+    assert contest.place == "上海临港职业培训中心（海港大道1877号）"
+    assert contest.span.start.iso() == "2027-03-24"
