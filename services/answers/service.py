@@ -453,7 +453,7 @@ class AnswerService:
     def _unsaid(question: str, details: ActivityDetails, fact: Answer) -> set[str]:
         """The question's words that are not the activity's name, not a topic's word (时间, 费用) and not
         in the answer the record gives; empty when the answer says one of them."""
-        named = details.name + (details.source.title if details.source else "")
+        named = _naming_words(details)
         # the thing a which-word asks for (哪个单位, 什么材料) is what the answer gives, not one it must name
         words = {w for w in things_named(question) if w not in named and topic_in_words(w) is None
                  and not re.search(rf"(?:哪|什么|啥|几|多少)[个家位些种项类]?{re.escape(w)}", question)}
@@ -531,6 +531,13 @@ class AnswerService:
         return build() if build else None
 
 
+def _naming_words(details: ActivityDetails) -> str:
+    """What members name an activity by: its name and its notice's title (临港那个标准化沙龙是几号),
+    its place and its organisers (杨浦那个科普进社区是哪天)."""
+    return normalise(details.name + (details.source.title if details.source else "") + (details.location or "")
+                     + "".join(details.organisers) + "".join(details.responsible_units))
+
+
 def _of_something_else(question: str, details: ActivityDetails) -> bool:
     """Whether a question of when or where asks it of something the activity's name does not
     name (录取结果, 第一天) or of arriving (几点集合), rather than of the activity."""
@@ -540,8 +547,7 @@ def _of_something_else(question: str, details: ActivityDetails) -> bool:
     asking = _ASKS_WHEN_OR_WHERE.search(words)
     if asking is None:
         return False
-    # the name's and its notice title's characters name the activity (临港那个标准化沙龙是几号)
-    named = set(normalise(details.name + (details.source.title if details.source else "")))
+    named = set(_naming_words(details))
     # the member's words before the asking word, without the name's characters and the dates that
     # choose among activities (3月那个大讲堂几号)
     other = [ch for ch in words[:asking.start()]
