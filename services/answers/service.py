@@ -453,7 +453,7 @@ class AnswerService:
     def _unsaid(question: str, details: ActivityDetails, fact: Answer) -> set[str]:
         """The question's words that are not the activity's name, not a topic's word (时间, 费用) and not
         in the answer the record gives; empty when the answer says one of them."""
-        named = _naming_words(details)
+        named = _naming_words(details, with_place=False)  # a place read wrongly may hold any words
         # the thing a which-word asks for (哪个单位, 什么材料) is what the answer gives, not one it must name
         words = {w for w in things_named(question) if w not in named and topic_in_words(w) is None
                  and not re.search(rf"(?:哪|什么|啥|几|多少)[个家位些种项类]?{re.escape(w)}", question)}
@@ -531,10 +531,11 @@ class AnswerService:
         return build() if build else None
 
 
-def _naming_words(details: ActivityDetails) -> str:
+def _naming_words(details: ActivityDetails, with_place: bool = True) -> str:
     """What members name an activity by: its name and its notice's title (临港那个标准化沙龙是几号),
-    its place and its organisers (杨浦那个科普进社区是哪天)."""
-    return normalise(details.name + (details.source.title if details.source else "") + (details.location or "")
+    its organisers and its place (杨浦那个科普进社区是哪天)."""
+    place = details.location or "" if with_place else ""
+    return normalise(details.name + (details.source.title if details.source else "") + place
                      + "".join(details.organisers) + "".join(details.responsible_units))
 
 
