@@ -83,6 +83,8 @@ _ASKS_IF_OUT = re.compile(r"出来了|公布了|出结果|发布了|有结果|�
 _ASKS_ONLINE = re.compile(r"(?:有|能|可以|可不可以|是不是|是否)[^，。？?]{0,6}(?:线上|直播|远程|网上|在线|视频|云端)"
                           r"|(?:线上|直播|远程|网上|在线|视频|云端)[^，。？?]{0,8}(?:吗|么|不|没)")
 _ONLINE = re.compile(r"线上|直播|腾讯会议|视频号|网络|在线|云端|钉钉|zoom", re.IGNORECASE)
+# Whether one can watch or join from afar (有线上直播吗), not a question of a video (视频太大发不了怎么办)
+_ASKS_WATCHING = re.compile(r"直播|线上|远程|网上|在线|云端|回放|回看|看[^，。？?]{0,4}视频|视频[^，。？?]{0,4}看")
 # What a sentence must say to answer whether one can follow online (not 在线报名)
 _WATCHED_ONLINE = re.compile(r"直播|线上(?:参会|参加|观看|收看|同步|会议|举办|举行|进行)|回放|回看|视频号|腾讯会议"
                              r"|钉钉|zoom|云端|线上线下|网络直播|远程", re.IGNORECASE)
@@ -95,7 +97,7 @@ _WHO_ASKS = re.compile(WHO_ASKS)
 _PER_UNIT = re.compile(r"每[个场次人位项轮家组篇]|单个|一个人")
 _ARRIVAL = re.compile(rf"{ARRIVING}|到场|坐车|几点(?:前)?到(?!几)")
 _GENERIC = frozenset("的是要在了吗呢么啊呀什这那个次本该项请问下一具体时间日期地点哪啥候到去会就都还和与及"
-                     "我们你您咱能可以得开始举办举行进行年月日号周期届第明今概约里不改变调整换推迟延后")
+                     "我们你您咱能可以得开始举办举行进行年月日号周期届第明今概约里不改变调整换推迟")
 
 
 @dataclass(frozen=True)
@@ -436,6 +438,7 @@ class AnswerService:
             return fact
         from_notice = self._from_notice(details, question)
         if from_notice is not None and question is not None and _ASKS_ONLINE.search(question) \
+                and _ASKS_WATCHING.search(question) \
                 and not _WATCHED_ONLINE.search(str(from_notice.values.get("answer", ""))):
             from_notice = None  # 有线上直播吗: a sentence about signing up online (在线报名) does not say
         if from_notice is not None:
