@@ -74,7 +74,7 @@ _FIELD_CHANGED = re.compile(r"(?<!截止)(?<!提交)(?<!报名)(?P<field>时间|
                             r"(?:调整|改|变更|延期|推迟|延长|提前|更改)(?:为|至|到)(?P<new>[^，。；\n]+)")
 _CHANGED = re.compile(r"由(?P<old>[^，。；]+?)(?:调整|改|变更|延期|推迟|延长|提前)(?:为|至|到)(?P<new>[^。；\n]+)")
 # 竞赛分初赛、复赛、决赛三个阶段进行, 培训分三个阶段: the numbered items below are its stages.
-_STAGED = re.compile(r"分(?:[^，。；]{0,20}?[两二三四五六七八九十\d]个?)?(?:阶段|环节|步骤|轮次|轮)")
+_STAGED = re.compile(r"分(?:[^，。；]{0,20}?[两二三四五六七八九十\d]个?)?(?:阶段|环节|步骤|轮次|轮|模块|单元)")
 # 赛程｜, 时间安排：: a schedule's heading, the dated lines under it its stages.
 _SCHEDULE_HEADING = re.compile(r"^(?:[\u4e00-\u9fff]{0,4}安排|赛程|日程|流程|议程)[｜|：:]?$")
 # A stage's line: a short name (with a bracketed note: 初赛（书面评审）) and its date after a colon,

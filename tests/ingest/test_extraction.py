@@ -653,3 +653,24 @@ def test_a_change_notice_saying_only_the_new_place_replaces_the_place():
     (contest,) = record.activities
     assert contest.place == "上海临港职业培训中心（海港大道1877号）"
     assert contest.span.start.iso() == "2027-03-24"
+
+
+def test_a_course_in_modules_has_each_module_as_a_stage_and_runs_from_the_first_to_the_last():
+    record = read("""关于举办2027年精益生产培训班的通知
+
+各会员单位：
+
+上海市质量协会定于2027年3月至5月举办精益生产培训班。
+
+一、培训安排
+（一）课程分三个模块集中授课：
+1. 第一模块（价值流）：3月8日至3月10日
+2. 第二模块（标准作业）：3月29日至3月31日
+3. 第三模块（持续改进）：4月19日至4月21日
+
+上海市质量协会
+2026年11月24日
+""")
+    (course,) = record.activities
+    assert [p.name for p in course.phases] == ["第一模块（价值流）", "第二模块（标准作业）", "第三模块（持续改进）"]
+    assert (course.span.start.iso(), course.span.end.iso()) == ("2027-03-08", "2027-04-21")
