@@ -30,8 +30,9 @@ _LABELS = {
 }
 # A label ends with a colon, or is followed by its number or address (电话 021-6251 3308,
 # 电话021-6247 3308, 手机 139…, 邮编 200050, 邮箱yyqc@example.org).
+# (传真（两场共用）：…: a label's note in brackets)
 _LABEL = re.compile("(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _LABELS.items())
-                    + r")(?:\s*[：:]|\s*(?=\+?\d)|(?=[\w.+-]+@))", re.ASCII)
+                    + r")(?:[（(][^）)]{1,8}[）)])?(?:\s*[：:]|\s*(?=\+?\d)|(?=[\w.+-]+@))", re.ASCII)
 _LABEL_CELL = re.compile("|".join(_LABELS.values()))
 _PERSON_CELL = re.compile(r"联系人(?:姓名)?|姓\s*名")
 _ORG_CELL = re.compile(r"(?:所在|工作|联系)?(?:单位|部门|机构)(?:名称)?")
@@ -100,6 +101,10 @@ def _org_and_people(prefix: str, named: str | None, around: str | None) -> tuple
     """The organisation and people of a line: named after 联系人, else the prefix's last word;
     a unit in brackets after a name (陈冠宇（秘书处）) is their organisation's part."""
     prefix, prefix_unit = _name_and_unit(prefix)
+    _, colon, after = prefix.replace(":", "：").partition("：")
+    after_tokens = after.split()
+    if colon and len(after_tokens) >= 2 and _UNIT.search(after_tokens[0]):
+        prefix = after  # 标准化政策宣讲会：区市场监管局标准化科 邱少华: the unit, not what it is the contact for
     tokens = [t for t in re.split(r"[\s：:]+", prefix) if t]  # 区总工会经济工作部：郑雯
     people: list[str] = []
     unit = prefix_unit

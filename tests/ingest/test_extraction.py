@@ -111,6 +111,11 @@ def test_a_shared_line_of_details_belongs_to_every_person_listed_before_it():
      [("上海市医药行业协会质量部", "钱慧", "021-6247 3308", None, "yyqc@example.org"),
       ("上海市质协培训部", "丁一凡", None, "18017623359", "youth@example.org"),
       ("区市场监管局质量发展科", "徐志华", "6991 2345转8012", None, None)]),
+    # what each contact is for before a colon, then the unit; a shared line's label with a note
+    (["质量沙龙：区质量协会秘书处  王晓  电话：021-5678 0922", "开放日：区市场监管局质量科  陈雯  电话：021-5678 0937",
+      "邮箱（两场共用）：bs@example.org"],
+     [("区质量协会秘书处", "王晓", "021-5678 0922", None, "bs@example.org"),
+      ("区市场监管局质量科", "陈雯", "021-5678 0937", None, "bs@example.org")]),
 ])
 def test_contact_lines_in_the_shapes_notices_print_them(lines, expected):
     contacts = read_contacts(["联系方式", *lines], "上海市食品协会")
