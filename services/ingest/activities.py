@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from services.activity_match import longest_common_substring
 from services.dates import DAY, DatePoint, DateSpan
@@ -339,7 +339,7 @@ class ActivityReader:
         self._when(activity, fields, lines, intro)
         self._where(activity, fields, text, intro)
         self._who(activity, fields, text)
-        self._money(activity, fields, text)
+        self._money(activity, fields, text, lines)
         self._signup(activity, fields, text)
         applying = _first(fields, Kind.TIME)
         if activity.signup_deadline is None and activity.span and applying and is_applying(applying.label):
@@ -527,12 +527,18 @@ class ActivityReader:
                 activity.cite("capacity", clause)
                 return
 
-    def _money(self, activity: ActivityRecord, fields: list[Field], text: str) -> None:
+    def _money(self, activity: ActivityRecord, fields: list[Field], text: str,
+               lines: Sequence[Line] = ()) -> None:
         given = _first(fields, Kind.FEE)
         value = f.fee(given.value) if given else None
         if value and given:
             activity.fee = f.clean_value(value)
             activity.cite("fee", given.sentence)
+            return
+        table = f.priced_rows(list(lines))
+        if table:
+            activity.fee = table
+            activity.cite("fee", table)
             return
         free = f.priced_clause(text) or f.free_sentence(text)
         if free:

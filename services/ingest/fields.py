@@ -184,6 +184,23 @@ def _strip_sentences_about_payment(text: str) -> str:
     return "".join(kept).strip().rstrip("。；")
 
 
+def priced_rows(lines: list[Line]) -> str | None:
+    """A fee set as a table under its heading (6. 培训费用 / 会员单位学员   6800元/人 / 非会员…):
+    its priced rows, one price each, before the first labelled line (费用包含：…)."""
+    for position, line in enumerate(lines):
+        if not line.level or Kind.FEE not in kinds_of(line.text):
+            continue
+        rows = []
+        for following in lines[position + 1:]:
+            if following.level or following.label:
+                break
+            if _PRICE.search(following.text):
+                rows.append(re.sub(r"\s{2,}", " ", following.text.strip()))
+        if rows:
+            return "；".join(rows)
+    return None
+
+
 def priced_clause(text: str) -> str | None:
     """会务费300元/人 inside a paragraph, where no fee field is given."""
     for clause in re.split(r"[，,。；;\n]", text):

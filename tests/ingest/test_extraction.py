@@ -679,3 +679,21 @@ def test_a_course_in_modules_has_each_module_as_a_stage_and_runs_from_the_first_
     (course,) = record.activities
     assert [p.name for p in course.phases] == ["第一模块（价值流）", "第二模块（标准作业）", "第三模块（持续改进）"]
     assert (course.span.start.iso(), course.span.end.iso()) == ("2027-03-08", "2027-04-21")
+
+
+def test_a_fee_set_as_a_table_under_its_heading_keeps_every_price():
+    record = read("""2027年精益六西格玛黑带培训招生简章
+
+上海市质量协会定于2027年3月6日在市质协培训中心举办精益六西格玛黑带培训班。
+
+1. 培训地点
+市质协培训中心
+
+2. 培训费用
+   类别                 标准
+   会员单位学员         6800元/人
+   非会员单位学员       7800元/人
+费用包含：教材、午餐、考试及证书费。
+""")
+    (course,) = record.activities
+    assert course.fee == "会员单位学员 6800元/人；非会员单位学员 7800元/人"
