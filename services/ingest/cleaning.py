@@ -82,6 +82,12 @@ _PAGE_FURNITURE = re.compile(
     r"|预览时标签不可点|微信扫一扫.{0,20}|轻点两下取消.{0,6})$", re.IGNORECASE)
 # 上海市质量协会 2026年12月1日 10:00 上海: a WeChat byline ends its line, whatever follows
 _BYLINE = re.compile(r"\d{4}[年.-]\d{1,2}[月.-]\d{1,2}日?\s+\d{1,2}:\d{2}(?:\s+[\u4e00-\u9fff]{1,6})?$")
+# 2027/4/22, and the end of a range after it (—4/23): dates written with slashes
+_SLASH_DATE = re.compile(r"(?<![\d/])(20\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?![\d/])")
+_SLASH_RANGE_END = re.compile(r"(?P<pre>\d{1,2}日(?:[（(][^）)]{1,4}[）)])?\s*[—~至到-]{1,2}\s*)"
+                              r"(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])(?![\d/])")
+# 邀请函丨2027…论坛: the character 丨 typed as a headline's bar
+_BAR_CHARACTER = re.compile(r"(?<=\S)\s*丨\s*(?=\S)")
 _DASHES = re.compile(r"[–－‒―]")
 _TILDES = re.compile(r"[～〜]")
 
@@ -126,12 +132,17 @@ def normalise_punctuation(line: str) -> str:
     line = _ASCII_CLOSE.sub("）", line)
     line = _DASHES.sub("—", line)
     line = _THOUSANDS.sub(",", line)
+    line = _BAR_CHARACTER.sub("｜", line)
     return _TILDES.sub("~", line)
 
 
 def is_page_furniture(line: str) -> bool:
     words = line.split()
     return bool(_PAGE_FURNITURE.match(line)) or (bool(words) and all(word in _PAGE_WORDS for word in words))
+
+
+# 邀 请 函, 通　知: a short title spaced out for the letterhead's look
+_SPACED_OUT = re.compile(r"^(?:[\u4e00-\u9fff]\s+){1,5}[\u4e00-\u9fff]$")
 
 
 def repair_lines(lines: list[str], whole: frozenset[int] = frozenset()) -> list[str]:
@@ -142,6 +153,8 @@ def repair_lines(lines: list[str], whole: frozenset[int] = frozenset()) -> list[
     previous_whole = False
     for index, raw in enumerate(lines):
         line = _END_MARKS.sub("", raw.strip().replace("\u3000", " ")).strip()
+        if _SPACED_OUT.match(line):
+            line = re.sub(r"\s+", "", line)
         if not line or _CAPTION.match(line) or is_page_furniture(line):
             continue
         previous = kept[-1] if kept else ""
@@ -179,7 +192,9 @@ def _in_digits(match: re.Match[str]) -> str:
 
 
 def dates_in_digits(line: str) -> str:
-    """二〇二七年一月四日 → 2027年1月4日, 三月三十一日 → 3月31日."""
+    """二〇二七年一月四日 → 2027年1月4日, 三月三十一日 → 3月31日; 2027/4/22 — 4/23 → 2027年4月22日 — 4月23日."""
+    line = _SLASH_DATE.sub(lambda m: f"{m.group(1)}年{int(m.group(2))}月{int(m.group(3))}日", line)
+    line = _SLASH_RANGE_END.sub(lambda m: f"{m.group('pre')}{int(m.group('m'))}月{int(m.group('d'))}日", line)
     return _CHINESE_MONTH_DAY.sub(_in_digits, _CHINESE_YEAR_DATE.sub(_in_digits, line))
 
 

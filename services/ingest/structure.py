@@ -181,15 +181,19 @@ def _split_issuers(line: str) -> list[str]:
 def _is_org_line(line: str) -> bool:
     # a line with a phone number is a contact's and one with a date a table's row, however much
     # either looks like a signature
+    # nor one about a picture or a code to scan (长按识别二维码报名, （文末二维码图片）)
     return (len(line) <= 60 and not re.search(r"[，。；：:！？]|\d[\d\s-]{6,}\d|\d月\d{1,2}日", line)
+            and not re.search(r"二维码|图片|长按|扫码", line)
             and not read_line(0, line).level
             and not _DOC_NUMBER.search(line) and not _TITLE.search(line))
 
 
 def read_layout(text: str, filename: str = "") -> Layout:
     lines = [line.strip() for line in text.split("\n") if line.strip()]
+    # (三、活动安排 is a section, whatever it ends with)
     title_at = next((i for i, line in enumerate(lines[:10]) if _TITLE.search(line)
-                     and not _ADDRESSEES.match(line) and not _DOC_NUMBER.search(line)), None)
+                     and not _ADDRESSEES.match(line) and not _DOC_NUMBER.search(line)
+                     and not _NUMBERING[0][1].match(line)), None)
     if title_at is None:
         title_at = next((i for i, line in enumerate(lines[:5]) if not _DOC_NUMBER.search(line)), 0)
     title = lines[title_at] if lines else filename

@@ -111,3 +111,10 @@ def test_a_two_column_table_keeps_its_rows_apart():
 def test_a_markdown_byline_in_italics_is_plain_text():
     assert clean_text("# 报名｜第5期“质量沙龙”\n\n*上海市质量协会　2026-11-26*\n") == \
         "报名｜第5期“质量沙龙”\n上海市质量协会 2026-11-26"
+
+
+def test_slashed_dates_a_spaced_out_title_and_a_typed_bar_read_as_usual():
+    assert clean_text("2027/4/22（周四）— 4/23（周五）") == "2027年4月22日（周四）— 4月23日（周五）"
+    assert clean_text("比例约1/3") == "比例约1/3"
+    assert clean_text("邀 请 函\n\n通知正文") == "邀请函\n通知正文"
+    assert clean_text("邀请函丨2027长三角质量论坛") == "邀请函｜2027长三角质量论坛"
