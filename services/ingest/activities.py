@@ -32,7 +32,7 @@ _TITLE_NAMES = (
     # 关于X增开第二期的补充通知: a supplementary notice is of X too
     re.compile(r"关于(?:选拔|推荐|选拔推荐|征集|报名参加|参加)?(?P<x>.+?)(?:学员|人选|选手)?(?:的|之)?(?:补充|紧急)?(?:通知|公告)$"),
     # X报名通知, X招生简章: the notice of signing up for X
-    re.compile(r"^(?P<x>.+?)(?:的)?(?:报名|招生)?(?:通知|公告|邀请函|通告|简章)$"),
+    re.compile(r"^(?P<x>.+?)(?:的)?(?:报名|招生|征文|征稿)?(?:通知|公告|邀请函|通告|简章)$"),
     # 报名｜第12期“质量青年说”沙龙：用数据讲好质量故事 (a WeChat article: the name, then its subtitle)
     re.compile(r"^(?:邀请函|报名|通知|公告|预告|活动预告|招募令|招募|征集令)(?:开启|开始|启动|通道开启)?\s*[｜|]"
                r"\s*(?P<x>[^：:！!，,？?]+)"),
@@ -60,6 +60,9 @@ _QUOTED_THEN_HELD = re.compile(r"“(?P<x>[^”]{4,40})”(?:将|定|拟|计划)
 _QUOTED_NAME = re.compile(r"“([^”]{4,40})”")
 _HEADLINE_TAIL = re.compile(r"(?:来啦|来了|开始啦|开始了|开启啦|开启了|等你来|等你|啦)$")
 # 招生简章（2026—2027年度）: a bracketed year after what the title is, not part of the name
+# 征文通知（第一轮）, 通知（补充）: which of the notices of one activity this is
+_TITLE_NOTE_TAIL = re.compile(r"\s*[（(](?:第[一二三四五六七八九十\d]+[轮号批次]|补充|更正|修订|二次)"
+                              r"[^（）()]{0,4}[）)]$")
 _TITLE_YEAR_TAIL = re.compile(r"\s*[（(][^（）()]*\d{4}[^（）()]*[）)]$")
 _NAME_NOISE = re.compile(r"^(?:各?会员单位|有关单位|企业|职工)|(?:工作|相关事宜|有关事项|报名工作)$")
 _EVENT_SENTENCE = re.compile(
@@ -112,7 +115,7 @@ _HEADLINE_MARK = re.compile(r"^(?:重磅|速看|速递|官宣|快讯|提醒|倒�
 
 
 def title_name(title: str) -> str | None:
-    untagged = _HEADLINE_MARK.sub("", COLUMN_TAG.sub("", _TITLE_YEAR_TAIL.sub("", title)))
+    untagged = _HEADLINE_MARK.sub("", COLUMN_TAG.sub("", _TITLE_YEAR_TAIL.sub("", _TITLE_NOTE_TAIL.sub("", title))))
     name = _name_in_title(untagged)
     if name is not None and "“" not in name and re.search(r"[｜|]", untagged):
         # 报名 | 走进质量标杆！2027年首期“质量开放日”邀您同行: the quoted name, not the slogan before it
@@ -162,6 +165,7 @@ def aliases_of(name: str) -> list[str]:
     return [a for a in dict.fromkeys(found) if a and a != name]
 
 
+_MAX_EVENT_NAME = 48  # IATF 16949核心工具（APQP/PPAP/FMEA/MSA/SPC）专题培训
 # 各单位要…, 请于…: a duty or a request, not an event; 怎么申报？: a question the section answers.
 _TASK = re.compile(r"^(?:各|请|要|应|须|凡)|[？?]$|^(?:怎么|如何|谁|哪些)")
 # 申报辅导会: a meeting about a step is an event of its own, not the step
@@ -257,14 +261,17 @@ class ActivityReader:
         # 一、标准化沙龙：企业标准“领跑者”培育 is an event's name; 一、报名方式：… a field
         labelled = section.heading.label is not None and (bool(f.kinds_of(section.heading.label))
                                                           or not section.heading.value)
-        if labelled or f.kinds_of(name[:10]) or not 2 <= len(name) <= 40:
+        if labelled or f.kinds_of(name[:10]) or not 2 <= len(name) <= _MAX_EVENT_NAME:
             return False
         if _TASK.search(name):
             return False
         lines = _own_lines(section)
         inner = f.read_fields(lines)
-        # a time under it, or stages (赛程安排：1. 作品征集：即日起至2月28日 …)
-        return any(x.kind is Kind.TIME and self._dates.find(x.value) for x in inner) or bool(self._phases(lines))
+        # a time under it, or stages (赛程安排：1. 作品征集：即日起至2月28日 …), or a sentence that holds it
+        # on a date (会员大会拟于2027年3月召开，具体时间另行通知)
+        held = _event_sentence("\n".join(line.text for line in lines))
+        return any(x.kind is Kind.TIME and self._dates.find(x.value) for x in inner) or bool(self._phases(lines)) \
+            or (held is not None and bool(self._dates.find(held.group("when"))))
 
     @staticmethod
     def _section_name(section: Section) -> str:
@@ -416,7 +423,8 @@ class ActivityReader:
             if when is not None:
                 activity.time_of_day = time_of_day(when.value)
         else:
-            event = _event_sentence(intro)
+            # the opening's event sentence, else one under the activity's own heading (拟于2027年3月召开)
+            event = _event_sentence(intro) or _event_sentence("\n".join(line.text for line in lines))
             found = self._dates.first(event.group("when")) if event else None
             if found and event:
                 activity.span = found.span

@@ -697,3 +697,30 @@ def test_a_fee_set_as_a_table_under_its_heading_keeps_every_price():
 """)
     (course,) = record.activities
     assert course.fee == "会员单位学员 6800元/人；非会员单位学员 7800元/人"
+
+
+def test_events_under_long_headings_and_one_held_by_a_sentence_are_each_an_activity():
+    record = read("""关于开展2027年第一季度会员服务活动的通知
+
+各会员单位：
+
+联合会将于2027年第一季度组织以下会员服务活动。
+
+一、IATF 16949核心工具（APQP/PPAP/FMEA/MSA/SPC）专题培训
+1. 时间：2027年1月19日（星期二）9:00-16:00
+2. 地点：汽车创新港A座2楼培训室
+
+二、供应商质量管理经验交流会
+1. 时间：2027年1月26日（星期二）13:30-16:30
+2. 地点：联合会会议室
+
+三、2027年度会员大会
+联合会2027年度会员大会拟于2027年3月召开，具体时间、地点和议程另行通知。
+
+上海汽车零部件产业联合会
+2026年12月1日
+""")
+    names = [a.name for a in record.activities]
+    assert names == ["IATF 16949核心工具（APQP/PPAP/FMEA/MSA/SPC）专题培训", "供应商质量管理经验交流会",
+                     "2027年度会员大会"]
+    assert record.activities[2].span.start.iso() == "2027-03"
