@@ -26,6 +26,9 @@ _TITLE_NAMES = (
     # 关于X延期举办的通知, 关于X调整时间及举办形式的通知
     re.compile(r"关于(?P<x>.+?)(?:延期|推迟|改期|调整|变更|取消)(?:举办|举行|召开)?(?:[^“”的]{0,10}?)(?:的|有关事项的)?"
                r"(?:通知|公告)$"),
+    # 关于调整X决赛时间和地点的通知: what changes, after the activity's name
+    re.compile(r"关于(?:调整|变更|更改)(?P<x>.{4,}?)(?:的)?(?:举办|比赛|活动|培训|会议)?(?:时间|日期|地点|场地|会场|安排)"
+               r"(?:(?:和|及|与|、)(?:时间|日期|地点|场地|会场|安排))?(?:的|有关事项的)?(?:通知|公告)$"),
     # 关于调整“X”会场及参会名额的通知: a change notice naming the activity after the verb
     re.compile(r"关于(?:调整|变更|更改|延期举办|推迟举办|延期召开|推迟召开|延期举行)(?P<x>“[^”]{4,}”)"),
     re.compile(r"关于(?:举办|召开|举行|开展|组织|启动|印发)(?P<x>.+?)(?:的|之)?(?:通知|公告|通告|邀请函)$"),
@@ -73,7 +76,8 @@ _PHASE_WORDS = re.compile(r"申报|推荐|初审|审核|评审|评选|公示|命
                           r"征集|启动|公布|报名|颁奖|路演|结果|^第[一二三四五六七八九十\d]+[期批场班]$")
 # A change notice's sentence of one field: 培训时间由A调整为B, 培训地点由A调整为B.
 # (比赛地点调整为B: without what it was, the place read before is)
-_FIELD_CHANGED = re.compile(r"(?<!截止)(?<!提交)(?<!报名)(?P<field>时间|日期|地点|场地|会场)(?:由(?P<old>[^，。；]+?))?"
+_FIELD_CHANGED = re.compile(r"(?<!截止)(?<!提交)(?<!报名)(?<!公布)(?<!公示)(?<!缴费)"  # another step's time
+                            r"(?P<field>时间|日期|地点|场地|会场)(?:由(?P<old>[^，。；]+?))?"
                             r"(?:调整|改|变更|延期|推迟|延长|提前|更改)(?:为|至|到)(?P<new>[^，。；\n]+)")
 _CHANGED = re.compile(r"由(?P<old>[^，。；]+?)(?:调整|改|变更|延期|推迟|延长|提前)(?:为|至|到)(?P<new>[^。；\n]+)")
 # 竞赛分初赛、复赛、决赛三个阶段进行, 培训分三个阶段: the numbered items below are its stages.

@@ -307,4 +307,5 @@ def clean_value(value: str) -> str:
     """A field's value on one line, without the end mark and doubled spaces."""
     value = re.sub(r"\s*\n\s*", "；", value.strip())
     value = re.sub(r"([；;。])[；;。]+", r"\1", value)
+    value = re.sub(r"^(?:调整|改|变更|更改)为", "", value)  # 二、决赛地点 / 调整为…: the new value
     return re.sub(r"\s{2,}", " ", value).strip(" 。；;，,")

@@ -724,3 +724,27 @@ def test_events_under_long_headings_and_one_held_by_a_sentence_are_each_an_activ
     assert names == ["IATF 16949核心工具（APQP/PPAP/FMEA/MSA/SPC）专题培训", "供应商质量管理经验交流会",
                      "2027年度会员大会"]
     assert record.activities[2].span.start.iso() == "2027-03"
+
+
+def test_a_change_of_another_step_s_time_does_not_move_the_activity():
+    record = read("""关于调整2027年宝山区职工技能竞赛决赛时间和地点的通知
+
+各有关单位：
+
+原定决赛于2027年3月20日在宝山区职工服务中心举行，现作如下调整：
+
+一、决赛时间
+调整为2027年4月10日（星期六）8:30-12:00。
+
+二、决赛地点
+调整为宝山区工人文化宫二楼剧场。
+
+三、入围名单公布时间
+决赛入围名单公布时间由原定的3月10日调整为3月31日。
+
+上海市宝山区总工会
+2026年11月30日
+""")
+    (final,) = record.activities
+    assert final.name == "2027年宝山区职工技能竞赛决赛"
+    assert final.span.start.iso() == "2027-04-10" and final.place == "宝山区工人文化宫二楼剧场"
