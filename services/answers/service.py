@@ -189,8 +189,10 @@ class AnswerService:
             return None if self.named_in(question) else self._document_answer(best)
         if _ASKS_IF_OUT.search(normalise(question)):  # 结果出来了吗: what the notice announces
             return self._document_answer(self._retriever.opening(notice))
-        # the title's words name the notice, except those that ask of its results (公示到哪天)
-        return self._from_documents(question, document_id=notice, named=_ASKS_OF_RESULTS.sub("", titles[notice]))
+        # the title's words name the notice, except those that ask of its results (公示到哪天); where the
+        # member names it in other words (优秀QC小组 of 优秀质量管理小组), all their words are asked
+        return self._from_documents(question, document_id=notice, named=_ASKS_OF_RESULTS.sub("", titles[notice])) \
+            or self._from_documents(question, document_id=notice)
 
     def about_activity(self, asked: Asked) -> Answer | None:
         """The answer when the question is about an activity (named, or the conversation's);
