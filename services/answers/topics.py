@@ -67,7 +67,9 @@ _WORDS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
                            r"|(?:学生|会员|非会员|早鸟|团体|单位|个人|优惠)价")),
     (Topic.CAPACITY, re.compile(r"名额|还有位|满了|几个名额|限多少人|限几人|剩(?:多少|几)")),
     (Topic.AUDIENCE, re.compile(r"对象|谁能|哪些人|什么人|能参加吗|可以参加吗|能报吗|可以报吗|有.*要求吗|岁")),
-    (Topic.CONTACT, re.compile(r"联系|电话|手机|邮箱|咨询|找谁|传真")),
+    # (咨询 asks whom to ask, not the 咨询日 an activity is named)
+    (Topic.CONTACT, re.compile(r"联系|电话|手机|邮箱|咨询(?:电话|方式|热线|谁|一下)|(?:找|向|问)谁咨询"
+                               r"|(?:哪里|怎么|去哪)咨询|找谁|传真")),
     # 质量月谁负责, 评选是哪个部门牵头: the units the notice puts in charge
     # (主办方电话多少 asks the contact)
     (Topic.ORGANISER, re.compile(r"谁负责|谁牵头|谁主办|谁承办|哪个(?:部门|单位)(?:负责|牵头|主办|承办)"

@@ -447,6 +447,12 @@ class ActivityReader:
             ends = [end for _, end in time_ranges("\n".join(line.text for line in lines))]
             if ends:
                 activity.time_of_day = f"{activity.time_of_day}-{max(ends)}"
+        if activity.time_of_day is None and len(activity.phases) > 1:
+            # sessions with one and the same hours (第一场  1月12日  13:30-16:30 / 第二场 …): those hours
+            hours = [f"{start}-{end}" for line in lines if self._dates.find(line.text)
+                     for start, end in time_ranges(line.text)]
+            if len(hours) > 1 and len(set(hours)) == 1:
+                activity.time_of_day = hours[0]
         if activity.time_of_day is None:
             arrival = _first(fields, Kind.ASSEMBLY)
             if arrival:

@@ -748,3 +748,24 @@ def test_a_change_of_another_step_s_time_does_not_move_the_activity():
     (final,) = record.activities
     assert final.name == "2027年宝山区职工技能竞赛决赛"
     assert final.span.start.iso() == "2027-04-10" and final.place == "宝山区工人文化宫二楼剧场"
+
+
+def test_sessions_with_the_same_hours_give_the_activity_its_hours():
+    record = read("""关于举办2027年企业标准化宣贯会的通知
+
+各有关企业：
+
+区市场监管局定于2027年1月分片区举办三场企业标准化宣贯会。
+
+一、场次安排
+场次      日期              时间           地点
+第一场    1月12日（星期二）  13:30-16:30    莘庄镇社区文化活动中心
+第二场    1月14日（星期四）  13:30-16:30    科创服务中心B座
+第三场    1月19日（星期二）  13:30-16:30    吴泾镇市民服务中心
+
+上海市闵行区市场监督管理局
+2026年12月2日
+""")
+    (sessions,) = record.activities
+    assert sessions.time_of_day == "13:30-16:30"
+    assert (sessions.span.start.iso(), sessions.span.end.iso()) == ("2027-01-12", "2027-01-19")
