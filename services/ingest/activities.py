@@ -212,8 +212,11 @@ class ActivityReader:
         self._kind = kind
 
     def activities(self) -> list[ActivityRecord]:
-        for level in self._layout.levels():
+        top_events: list[Section] = []  # the events among the highest level's sections
+        for depth, level in enumerate(self._layout.levels()):
             events = [s for s in self._layout.sections_at(level) if self._is_event(s)]
+            if depth == 0:
+                top_events = events
             if len(events) >= 2 and all(_names_stage(self._section_name(s)) for s in events):
                 return self._staged(events)  # 二、初赛 / 三、复赛 / 四、决赛: one contest's rounds
             if len(events) >= 2:
@@ -224,7 +227,7 @@ class ActivityReader:
         name = self._notice_name()
         if name is None:
             return []
-        beside = self._event_beside(name)
+        beside = self._event_beside(name, top_events)
         if beside is not None:
             return beside
         activity = self._activity(name, self._layout.body, self._opening())
@@ -233,15 +236,11 @@ class ActivityReader:
             return []
         return [activity]
 
-    def _event_beside(self, name: str) -> list[ActivityRecord] | None:
+    def _event_beside(self, name: str, events: list[Section]) -> list[ActivityRecord] | None:
         """The notice's own activity and the one event a top-level section holds beside it (an award's
         applications, and ▌ 申报辅导会 with its own 时间：…): two activities, each from its own lines.
         None when the section is the notice's activity (its name in the title's) or the rest of the
         notice gives no date of its own."""
-        levels = self._layout.levels()
-        if not levels:
-            return None
-        events = [s for s in self._layout.sections_at(levels[0]) if self._is_event(s)]
         if len(events) != 1:
             return None
         section = events[0]
@@ -553,7 +552,7 @@ class ActivityReader:
             activity.fee = f.clean_value(value)
             activity.cite("fee", given.sentence)
             return
-        table = f.priced_rows(list(lines))
+        table = f.priced_rows(lines)
         if table:
             activity.fee = table
             activity.cite("fee", table)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -184,7 +185,7 @@ def _strip_sentences_about_payment(text: str) -> str:
     return "".join(kept).strip().rstrip("。；")
 
 
-def priced_rows(lines: list[Line]) -> str | None:
+def priced_rows(lines: Sequence[Line]) -> str | None:
     """A fee set as a table under its heading (6. 培训费用 / 会员单位学员   6800元/人 / 非会员…):
     its priced rows, one price each, before the first labelled line (费用包含：…)."""
     for position, line in enumerate(lines):

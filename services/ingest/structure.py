@@ -148,31 +148,38 @@ def _issue_date(line: str) -> dt.date | None:
 _BYLINE_DATE = re.compile(r"(\d{4})[年.-](\d{1,2})[月.-](\d{1,2})日?")
 
 
-def _byline_date(lines: list[str]) -> dt.date | None:
+def _byline(lines: list[str]) -> tuple[str, re.Match[str]] | None:
+    """The first short line with a date and no sentence (原创 … 上海市质量协会 2026年12月01日 09:30 上海)."""
     for line in lines:
         match = _BYLINE_DATE.search(line)
         if match and len(line) <= 80 and not re.search(r"[：。]|:(?!\d)", line):
-            try:
-                return dt.date(*(int(match.group(i)) for i in (1, 2, 3)))
-            except ValueError:
-                return None
+            return line, match
     return None
+
+
+def _byline_date(byline: tuple[str, re.Match[str]] | None) -> dt.date | None:
+    if byline is None:
+        return None
+    _, match = byline
+    try:
+        return dt.date(*(int(match.group(i)) for i in (1, 2, 3)))
+    except ValueError:
+        return None
 
 
 _FORMAL_ORG = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}"
                          r"(?:协会|学会|商会|联合会|促进会|委员会|局|中心|研究院|公司|集团|大学|学院)$")
 
 
-def _byline_account(lines: list[str]) -> str | None:
+def _byline_account(byline: tuple[str, re.Match[str]] | None) -> str | None:
     """The account a WeChat byline names just before its date (…上海市质量协会 2026年12月01日 09:30)."""
-    for line in lines:
-        match = _BYLINE_DATE.search(line)
-        if match and len(line) <= 80 and not re.search(r"[：。]|:(?!\d)", line):
-            before = line[:match.start()].split()
-            name = before[-1] if before else ""
-            # an account's formal name only (上海市质量协会, not 上海质协 or 奉贤市场监管)
-            return name if _FORMAL_ORG.search(name) and _is_org_line(name) else None
-    return None
+    if byline is None:
+        return None
+    line, match = byline
+    before = line[:match.start()].split()
+    name = before[-1] if before else ""
+    # an account's formal name only (上海市质量协会, not 上海质协 or 奉贤市场监管)
+    return name if _FORMAL_ORG.search(name) and _is_org_line(name) else None
 
 
 def _split_issuers(line: str) -> list[str]:
@@ -214,12 +221,13 @@ def read_layout(text: str, filename: str = "") -> Layout:
             break
         signers[:0] = _split_issuers(lines[index])
         signature_at = index
+    byline = _byline(lines[title_at + 1:title_at + 3])
     if issued_on is None:
-        issued_on = _byline_date(lines[title_at + 1:title_at + 3])
+        issued_on = _byline_date(byline)
     end = next((i for i in range(title_at + 1, signature_at) if _ATTACHMENT.match(lines[i])), signature_at)
     issuers = signers or [part for line in letterhead for part in _split_issuers(line)]
     if not issuers:
-        account = _byline_account(lines[title_at + 1:title_at + 3])
+        account = _byline_account(byline)
         issuers = [account] if account else []
 
     start = title_at + 1
