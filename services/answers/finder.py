@@ -40,18 +40,12 @@ _KIND_WORDS = re.compile(r"论坛|峰会|讲座|讲堂|沙龙|开放日|竞赛|�
                          r"|研修班|培训班|年会|大会|联谊会|观摩|参观|志愿|征文|征集|招募|竞答|直播|黑客松"
                          r"|研讨会|座谈会|发布会|发布赛|发表赛|宣贯|培训|考核|评选|(?<=\w)班(?!组)")
 # Who asks (我们不是会员单位, 我司): never part of what they ask about.
-WHO_ASKS = r"非?会员(?:单位|企业)|非会员|我们?单位|本单位|我们?公司|我司"
-def kind_of(name: str) -> str | None:
-    """The kind of activity a name says it is (培训 of 首席质量官专题培训), the last one named."""
-    kinds = _KIND_WORDS.findall(match_key(name))
-    return kinds[-1] if kinds else None
-
-
+WHO_ASKS = re.compile(r"非?会员(?:单位|企业)|非会员|我们?单位|本单位|我们?公司|我司")
 # What a question asks, not which activity: no character pair of these names one.
 _ASKING = re.compile(r"今年|去年|明年|前年|本年度?|这次|本次|上次|下次"  # 今年质量月: no 年质 of 青年质量
                      r"|什么时候|啥时候|什么|怎么|怎样|如何|哪里|哪儿|哪天|哪些|哪个|多少|几号|几点|几个|几天"
                      r"|报名|申报|截止|时间|地点|费用|收费|名额|联系|电话|可以|能不能|还能|是不是|要不要"
-                     rf"|{WHO_ASKS}"
+                     rf"|{WHO_ASKS.pattern}"
                      r"|[吗呢吧啊了的是在有要能去哪几谁]")
 
 
@@ -70,6 +64,12 @@ def _pairs(key: str) -> set[str]:
 def _asked_pairs(words: str) -> set[str]:
     """The character pairs of the question's naming part: asking words cut it."""
     return set().union(*(_pairs(piece) for piece in _ASKING.split(words)))
+
+
+def kind_of(name: str) -> str | None:
+    """The kind of activity a name says it is (培训 of 首席质量官专题培训), the last one named."""
+    kinds = _KIND_WORDS.findall(match_key(name))
+    return kinds[-1] if kinds else None
 
 
 @dataclass(frozen=True)
@@ -215,7 +215,7 @@ class ActivityFinder:
         # the words, and pairs of characters everyday Chinese does not use (绿带 of 绿带班, which jieba
         # cuts 绿/带班)
         pairs = {pair for pair in _asked_pairs(match_key(text)) if uncommon_words(pair)}
-        for word in uncommon_words(re.sub(WHO_ASKS, "", text)) | pairs:
+        for word in uncommon_words(WHO_ASKS.sub("", text)) | pairs:
             holding = [i for i, keys in names.names.items() if any(word in key for key in keys)]
             if len(holding) == 1:
                 owners.add(holding[0])

@@ -93,7 +93,6 @@ _DAY = re.compile(MONTH_DAY)  # a deadline's sentence gives one
 # signing up, which the record's deadline is, may have its own date in the notice's sentences
 _TIMED_STEP = (re.compile(r"([\u4e00-\u9fff]{2})(?:的)?(?:截止|结束|开始|启动)"),
                re.compile(r"(?:开始|启动)([\u4e00-\u9fff]{2})"))
-_WHO_ASKS = re.compile(WHO_ASKS)
 _PER_UNIT = re.compile(r"每[个场次人位项轮家组篇]|单个|一个人")
 _ARRIVAL = re.compile(rf"{ARRIVING}|到场|坐车|几点(?:前)?到(?!几)")
 _GENERIC = frozenset("的是要在了吗呢么啊呀什这那个次本该项请问下一具体时间日期地点哪啥候到去会就都还和与及"
@@ -316,7 +315,7 @@ class AnswerService:
         (`DocumentRetriever.notices_named`), named clearly better than any other current notice."""
         today = self.today()
         # the best two current ones: older notices are checked against their activities only until then
-        text = _WHO_ASKS.sub("", text)  # 我们不是会员单位: not the 会员活动计划
+        text = WHO_ASKS.sub("", text)  # 我们不是会员单位: not the 会员活动计划
         best = list(itertools.islice((named for named in self._retriever.notices_named(text)
                                       if self._is_current(named, today)), 2))
         if not best or (len(best) > 1 and best[1].score * _NOTICE_MARGIN > best[0].score):
@@ -334,13 +333,17 @@ class AnswerService:
             announced = self._finder.sharing_most(text, announced.matches)
         return announced if len(announced.matches) == 1 else None
 
+    def _plan_rows(self) -> dict[int, int]:
+        """Each activity a year's plan lists, with the plan's notice."""
+        return {summary.id: plan for plan, _ in self._retriever.titles_of_kind(PLAN_KIND)
+                for summary in self._activities.announced_in(plan)}
+
     def _unless_only_planned(self, found: Resolution[ActivitySummary], names: NameIndex, text: str,
                              cues: Cues) -> Resolution[ActivitySummary]:
         """Rows of a year's plan the words name best give way to an activity still to come that a
         notice announced and the words name too (开放日 of a district's plan and of the open day's
         own notice), unless the words name the plan."""
-        plan_rows = {summary.id: plan for plan, _ in self._retriever.titles_of_kind(PLAN_KIND)
-                     for summary in self._activities.announced_in(plan)}
+        plan_rows = self._plan_rows()
         if not plan_rows or any(s.id not in plan_rows for s in found.matches) \
                 or self._notice_meant(text) in set(plan_rows.values()):
             return found
@@ -351,12 +354,8 @@ class AnswerService:
     def _announced_over_planned(self, options: list[ActivitySummary], text: str) -> list[ActivitySummary]:
         """Of activities a notice announced and rows of a year's plan (具体方案另行通知) the words
         both name, the announced ones; a plan's rows only when the words name the plan (奉贤区里的QC发表会)."""
-        plans: dict[int, int] = {}  # activity id -> the plan it is a row of
-        for option in options:
-            details = self._activities.details(option.id)
-            document = details.source_document_id if details is not None else None
-            if document is not None and self._retriever.is_of_kind(document, PLAN_KIND):
-                plans[option.id] = document
+        plan_rows = self._plan_rows()
+        plans = {o.id: plan_rows[o.id] for o in options if o.id in plan_rows}
         # an activity of the plan's year a notice announced, not a past year's of the name (质量月)
         announced = [o for o in options if o.id not in plans and not_over(o, self.today())]
         if not plans or not announced:
@@ -496,8 +495,8 @@ class AnswerService:
                         year: int | None = None, named: str = "", subject: str = "") -> Answer | None:
         rank = rank_asked(question) if document_id is not None else None
         ranked = self._retriever.ranked_row(document_id, rank) if document_id is not None and rank else None
-        if ranked is not None:
-            return self._document_answer(ranked)  # 谁拿了第一: the first row of the 公示's ranked table
+        if ranked is not None:  # 谁拿了第一: the first row of the 公示's ranked table
+            return self._document_answer(ranked)
         return self._document_answer(self._retriever.answer(question, self.today(), document_id, year, named,
                                                             subject))
 
@@ -539,7 +538,7 @@ class AnswerService:
 def _naming_words(details: ActivityDetails, with_place: bool = True) -> str:
     """What members name an activity by: its name and its notice's title (临港那个标准化沙龙是几号),
     its organisers and its place (杨浦那个科普进社区是哪天)."""
-    place = details.location or "" if with_place else ""
+    place = (details.location or "") if with_place else ""
     return normalise(details.name + (details.source.title if details.source else "") + place
                      + "".join(details.organisers) + "".join(details.responsible_units))
 

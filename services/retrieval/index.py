@@ -87,6 +87,12 @@ _ASKS_ABOUT_NOTICE = re.compile(r"发布|印发|发文|文号|落款|签发|下�
 _RANK_COLUMN = re.compile(r"名次|排名|名\s*次")  # a results table ranked by its first column
 
 
+def _rank_cell(row: str, width: int, rank_at: int) -> str | None:
+    """A table row's rank, when the row has as many cells as its header."""
+    row_cells = cells(row)
+    return row_cells[rank_at] if len(row_cells) == width else None
+
+
 @dataclass(frozen=True)
 class Hit:
     passage: Passage
@@ -368,8 +374,8 @@ class DocumentIndex:
             rank_at = next((at for at, label in enumerate(header) if _RANK_COLUMN.fullmatch(label)), None)
             if rank_at is None:
                 continue
-            row = next((row for row in rows[1:] if len(cells(row)) == len(header)
-                        and cells(row)[rank_at] in (str(rank), f"第{rank}名")), None)
+            ranked = (row for row in rows[1:] if _rank_cell(row, len(header), rank_at) in (str(rank), f"第{rank}名"))
+            row = next(ranked, None)
             if row is not None:
                 return DocumentAnswer(ROW_BREAK.join((rows[0], row)), passage.source, 0.0, document_id)
         return None
