@@ -5,9 +5,9 @@ lost; `to_record` either returns the corrected record or raises `FormInvalid` wi
 Chinese message per field. Dates are typed as 2027-03-18, 2027-03 or 2027 (or 2027年3月18日):
 a date keeps the precision it was typed with, as the notice's own did.
 
-What the form does not show (the sentences values came from, aliases, organisers, a change
-notice's earlier values) is carried over from the activity it was filled from, found by its
-`slot` (its position in the stored record).
+What the form does not show (the sentences values came from, aliases, organisers, an
+activity's own contacts, a change notice's earlier values) is carried over from the activity
+it was filled from, found by its `slot` (its position in the stored record).
 """
 
 from __future__ import annotations
@@ -203,6 +203,7 @@ def _activity(form: ActivityForm, earlier: ActivityRecord | None, prefix: str,
         signup_method=values["signup_method"] or None, theme=values["theme"] or None, phases=phases,
         responsible_units=list(earlier.responsible_units) if earlier else [],
         organisers=list(earlier.organisers) if earlier else [],
+        contacts=list(earlier.contacts) if earlier else [],
         aliases=aliases_of(values["name"]) if renamed else list(earlier.aliases if earlier else []),
         previously=dict(earlier.previously) if earlier else {},
         evidence=list(earlier.evidence) if earlier else [])

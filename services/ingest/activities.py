@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from services.activity_match import longest_common_substring
 from services.dates import DAY, DatePoint, DateSpan
 from services.ingest import fields as f
+from services.ingest.contacts import contact_block, read_contacts
 from services.ingest.dates import DateReader, FoundDate, time_of_day, time_ranges
 from services.ingest.fields import Field, Kind
 from services.ingest.records import ActivityRecord, NoticeKind, Phase, is_applying
@@ -220,8 +221,7 @@ class ActivityReader:
             if len(events) >= 2 and all(_names_stage(self._section_name(s)) for s in events):
                 return self._staged(events)  # 二、初赛 / 三、复赛 / 四、决赛: one contest's rounds
             if len(events) >= 2:
-                activities = [self._activity(self._full_name(self._section_name(s)), _own_lines(s), s.lines[0].text)
-                              for s in events]
+                activities = [self._event(s) for s in events]
                 self._shared_signup(activities, events)
                 return activities
         name = self._notice_name()
@@ -253,8 +253,18 @@ class ActivityReader:
         main = self._activity(name, rest, self._opening())
         if main.span is None and main.signup_deadline is None:
             return None
-        event = self._activity(self._full_name(heading), _own_lines(section), section.lines[0].text)
+        event = self._event(section)
         return [main, event] if event.span is not None else None
+
+    def _event(self, section: Section) -> ActivityRecord:
+        """The activity a section names, read from its own lines, with the people its lines name."""
+        lines = _own_lines(section)
+        activity = self._activity(self._full_name(self._section_name(section)), lines, section.lines[0].text)
+        issuers = self._layout.issuers
+        block = contact_block([line.text for line in lines])
+        activity.contacts = [c for c in read_contacts(block, issuers[0] if issuers else None)
+                             if c.person or c.phone or c.mobile or c.email]
+        return activity
 
     # -- what is an activity ------------------------------------------------------
 

@@ -39,6 +39,7 @@ _ORG_CELL = re.compile(r"(?:所在|工作|联系)?(?:单位|部门|机构)(?:名
 _CELLS = re.compile(r" {2,}|\t")
 _PHONE = re.compile(r"(?<![\d-])(?:0\d{2,3}[-\s]?)?\d{3,4}\s?\d{4}(?:\s*(?:转|-|\*)\s*\d{1,5})?(?![\d-])")
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
+_CONTACT_START = re.compile(r"联系|咨询")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _POSTCODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 _UNIT = re.compile(r"(?:部|处|科|室|会|局|院|组|委|中心|公司|办|所|站|馆|校|团)$")
@@ -111,7 +112,10 @@ def _org_and_people(prefix: str, named: str | None, around: str | None) -> tuple
     if named:
         named, named_unit = _name_and_unit(named)
         unit = named_unit or unit
-        people = [p for p in re.split(r"[\s、，,/]+", named) if _NAME.match(p)]
+        pieces = [p for p in re.split(r"[\s、，,/]+", named) if p]
+        if len(pieces) >= 2 and _UNIT.search(pieces[0]) and _NAME.match(pieces[0]) and not unit:
+            unit = pieces.pop(0)  # 联系人：培训部 包文静: the person's department, then the person
+        people = [p for p in pieces if _NAME.match(p)]
     elif tokens and _NAME.match(tokens[-1]) and not _UNIT.search(tokens[-1]):
         people = [tokens.pop()]
     org = " ".join(tokens) or None
@@ -202,6 +206,15 @@ def _tables_as_lines(lines: list[str]) -> list[str]:
             continue
         read.append(line)
     return read
+
+
+def contact_block(lines: list[str]) -> list[str]:
+    """The lines from the first that starts with 联系 or 咨询 (a 联系方式 heading, 联系人：…), else from
+    the first with a phone on: the dates and numbers above it are not anyone's contact."""
+    start = next((i for i, line in enumerate(lines) if _CONTACT_START.search(line[:8])), None)
+    if start is None:
+        start = next((i for i, line in enumerate(lines) if "电话" in line), len(lines))
+    return lines[start:]
 
 
 def read_contacts(lines: list[str], default_org: str | None) -> list[Contact]:

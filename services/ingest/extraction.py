@@ -12,16 +12,15 @@ from __future__ import annotations
 import re
 
 from services.ingest.activities import ActivityReader
-from services.ingest.contacts import read_contacts
+from services.ingest.contacts import contact_block, read_contacts
 from services.ingest.dates import DateReader, first_full_date
 from services.ingest.plans import planned_activities
-from services.ingest.records import ActivityRecord, NoticeKind, NoticeRecord
+from services.ingest.records import ActivityRecord, Contact, NoticeKind, NoticeRecord
 from services.ingest.structure import Layout, read_layout
 
 _RESULTS = re.compile(r"公示|名单|获奖|结果的?(?:通知|公告)|表彰(?:决定|通报)|拟命名|拟认定")
 _CHANGE = re.compile(r"延期|推迟|改期|调整|变更|取消")
 _REPORT = re.compile(r"工作报告|工作要点|工作重点|工作计划|工作总结")
-_CONTACT_START = re.compile(r"联系|咨询")
 _DOUBTS = (("span", "时间"), ("place", "地点"), ("signup_deadline", "报名截止日期"),
            ("signup_method", "报名方式"), ("fee", "费用"))
 
@@ -36,12 +35,9 @@ def notice_kind(title: str) -> NoticeKind:
     return NoticeKind.ANNOUNCEMENT
 
 
-def _contact_lines(layout: Layout) -> list[str]:
-    lines = [line.text for line in layout.body]
-    start = next((i for i, line in enumerate(lines) if _CONTACT_START.search(line[:8])), None)
-    if start is None:  # no 联系方式 heading: from the first line with a phone on
-        start = next((i for i, line in enumerate(lines) if "电话" in line), len(lines))
-    return lines[start:]
+def _contacts_of_units(units: list[str], contacts: list[Contact]) -> list[Contact]:
+    """The contacts of an activity's 负责单位 in a programme whose activities have units of their own."""
+    return [c for c in contacts if c.org and any(u in c.org or c.org in u for u in units)]
 
 
 def _doubts(activity: ActivityRecord) -> list[str]:
@@ -56,7 +52,7 @@ def extract(text: str, filename: str = "") -> NoticeRecord:
     dates = DateReader(layout.issued_on, anchor=first_full_date(text))
     record = NoticeRecord(title=layout.title, issuer="、".join(layout.issuers) or None,
                           issued_on=layout.issued_on, kind=kind)
-    record.contacts = read_contacts(_contact_lines(layout), layout.issuers[0] if layout.issuers else None)
+    record.contacts = read_contacts(contact_block([line.text for line in layout.body]), layout.issuers[0] if layout.issuers else None)
     if kind is not NoticeKind.RESULTS:
         planned = planned_activities(layout)
         if planned and kind is NoticeKind.ANNOUNCEMENT:
@@ -67,5 +63,7 @@ def extract(text: str, filename: str = "") -> NoticeRecord:
     if kind is NoticeKind.ANNOUNCEMENT and not record.activities:
         record.doubts.append("未识别出活动，请手工添加")
     for activity in record.activities:
+        if not activity.contacts and len(record.activities) > 1:
+            activity.contacts = _contacts_of_units(activity.responsible_units, record.contacts)
         record.doubts += _doubts(activity)
     return record

@@ -39,7 +39,7 @@ class Kind(str, Enum):
 
 # Checked in order; a label may be of two kinds (名额及报名).
 _LABEL_WORDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
-    (Kind.CONTACT, re.compile(r"联系|咨询")),
+    (Kind.CONTACT, re.compile(r"联系|咨询(?!日|会|活动|周|服务)")),  # 质量咨询日 is an event
     (Kind.MATERIALS, re.compile(r"(?<!方式及)(?:材料|资料)(?!及方式)")),
     (Kind.DEADLINE, re.compile(r"截止|截至")),
     (Kind.ASSEMBLY, re.compile(r"集合时间|报到时间|签到时间")),

@@ -417,7 +417,7 @@ class NoticeLoader(KnowledgeLoader):
         self._write_notice_roles(session, activity, record, notice)
         activity.milestones = [*_held(record.span), *_phases(record)]
         _renumber(activity.milestones)
-        activity.contacts = _contacts(notice.contacts)
+        activity.contacts = _contacts(record.contacts or notice.contacts)
         session.flush()
 
     @staticmethod
@@ -506,8 +506,8 @@ class NoticeLoader(KnowledgeLoader):
             _renumber(activity.milestones)
         if record.organisers or record.responsible_units:
             self._write_notice_roles(session, activity, record, notice)
-        if notice.contacts:
-            activity.contacts = _contacts(notice.contacts)
+        if record.contacts or notice.contacts:
+            activity.contacts = _contacts(record.contacts or notice.contacts)
         # The name the change notice uses finds the activity too.
         self._write_aliases(activity, [*(a.alias for a in activity.aliases), record.name,
                                        short_name(record.name), *record.aliases])

@@ -91,6 +91,9 @@ class ActivityRecord:
     phases: list[Phase] = field(default_factory=list)
     responsible_units: list[str] = field(default_factory=list)
     organisers: list[str] = field(default_factory=list)
+    # Whom to ask about this activity, where the notice says it apart from the others (a section's
+    # own 联系人, or the contact of its 负责单位); empty: the notice's contacts.
+    contacts: list[Contact] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
     # A change notice's earlier value by field ("span", "place", …), as the notice said it.
     previously: dict[str, str] = field(default_factory=dict)

@@ -94,12 +94,16 @@ class Layout:
         """The sections numbered at one level, each with the lines under it."""
         sections: list[Section] = []
         open_section = False
+        last_heading = max((line.index for line in self.body if line.level == top), default=-1)
         for line in self.body:
             if line.level == top:
                 sections.append(Section(line, [line]))
                 open_section = True
-            elif not line.level and line.label is not None and (not line.value or "联系" in line.label):
-                open_section = False  # 工作要求：, 联系人：… after the last section belong to no section
+            elif not line.level and line.label is not None \
+                    and (not line.value or ("联系" in line.label and line.index > last_heading)):
+                # 工作要求：, and 联系人：… after the last section, belong to no section; a 联系人 line
+                # between two sections is the first one's own
+                open_section = False
             elif open_section and sections:
                 sections[-1].lines.append(line)
         return sections

@@ -116,6 +116,9 @@ def test_a_shared_line_of_details_belongs_to_every_person_listed_before_it():
       "邮箱（两场共用）：bs@example.org"],
      [("区质量协会秘书处", "王晓", "021-5678 0922", None, "bs@example.org"),
       ("区市场监管局质量科", "陈雯", "021-5678 0937", None, "bs@example.org")]),
+    # the person's department after 联系人, then the person
+    (["联系人：培训部　包文静　电话：021-6952 3318"],
+     [("上海市食品协会培训部", "包文静", "021-6952 3318", None, None)]),
 ])
 def test_contact_lines_in_the_shapes_notices_print_them(lines, expected):
     contacts = read_contacts(["联系方式", *lines], "上海市食品协会")
@@ -131,6 +134,28 @@ def test_a_contact_table_is_read_a_person_a_row_by_its_header():
         ("杨浦区市场监管局质量发展科", "符敏", "021-2503 3812", "ypzlfz@example.org"),
         ("上海市质量协会", "吕一鸣", "021-6433 5126转612", None),
     ]
+
+
+def test_each_event_of_a_programme_has_the_people_its_section_names():
+    record = extract(clean_text(
+        "关于开展2027年“质量月”系列活动的通知\n各会员单位：\n现将有关活动安排通知如下。\n"
+        "一、质量知识竞赛\n时间：2027年9月5日\n地点：宝山区职工活动中心\n联系人：王明 电话：021-6600 1111\n"
+        "二、质量开放日\n时间：2027年9月12日\n地点：宝钢园区\n联系人：李红 手机：13900001111\n"
+        "三、其他事项\n咨询电话：021-6200 0000（张老师）\n上海市质量协会\n2026年11月20日\n"))
+    assert [(a.name, [c.person for c in a.contacts]) for a in record.activities] == [
+        ("质量知识竞赛", ["王明"]), ("质量开放日", ["李红"])]
+    assert [c.person for c in record.contacts] == ["王明", "李红", "张老师"]
+
+
+def test_a_programme_event_without_its_own_people_has_its_units_contacts():
+    record = extract(clean_text(
+        "关于印发2027年“3·15”系列活动安排的通知\n各有关单位：\n"
+        "一、消费维权咨询日\n时间：2027年3月15日\n地点：静安寺广场\n负责单位：区消保委\n"
+        "二、消费知识竞答\n时间：2027年3月16日\n地点：线上\n负责单位：区市场监管局消保科\n"
+        "三、联系方式\n区消保委：杭雪 电话：021-6111 2222\n区市场监管局消保科：陶维民 电话：021-6111 3333\n"
+        "上海市静安区市场监督管理局\n2026年11月20日\n"))
+    assert [(a.name, [c.person for c in a.contacts]) for a in record.activities] == [
+        ("消费维权咨询日", ["杭雪"]), ("消费知识竞答", ["陶维民"])]
 
 
 def test_a_sentence_giving_a_number_is_no_contact():
