@@ -16,7 +16,7 @@ from services.ingest.contacts import contact_block, read_contacts
 from services.ingest.dates import DateReader, first_full_date
 from services.ingest.plans import planned_activities
 from services.ingest.records import ActivityRecord, Contact, NoticeKind, NoticeRecord
-from services.ingest.structure import Layout, read_layout
+from services.ingest.structure import read_layout
 
 _RESULTS = re.compile(r"公示|名单|获奖|结果的?(?:通知|公告)|表彰(?:决定|通报)|拟命名|拟认定")
 _CHANGE = re.compile(r"延期|推迟|改期|调整|变更|取消")
@@ -52,7 +52,8 @@ def extract(text: str, filename: str = "") -> NoticeRecord:
     dates = DateReader(layout.issued_on, anchor=first_full_date(text))
     record = NoticeRecord(title=layout.title, issuer="、".join(layout.issuers) or None,
                           issued_on=layout.issued_on, kind=kind)
-    record.contacts = read_contacts(contact_block([line.text for line in layout.body]), layout.issuers[0] if layout.issuers else None)
+    issuer = layout.issuers[0] if layout.issuers else None
+    record.contacts = read_contacts(contact_block([line.text for line in layout.body]), issuer)
     if kind is not NoticeKind.RESULTS:
         planned = planned_activities(layout)
         if planned and kind is NoticeKind.ANNOUNCEMENT:
