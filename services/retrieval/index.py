@@ -18,6 +18,7 @@ no notice uses whose parts they all do, do not weigh against a question.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from collections import Counter
@@ -77,6 +78,13 @@ _SUBJECT_BOOST = 3.0
 _AS_BEFORE = re.compile(r"(?:其他|其余|其它)[^。；]{0,30}(?:(?:仍按|按照?|依照)原通知|不变|照常)")
 # A year inside 《…》 names a document; it dates nothing.
 _BOOK_TITLE = re.compile(r"《[^》]*》")
+# 异议找谁, 发票的事问谁, 系统登不上打哪个电话: whom to turn to about what the sentence is about
+_ASKS_WHOM = re.compile(r"找谁|联系谁|问谁|跟谁|和谁|向谁|找哪个|找哪位|打哪个|打什么电话|哪个电话|电话(?:是)?多少")
+# a person or a number to call (联系人：…, 电话：…, 021-6433 5150); a line of whom also names the unit that
+# takes it (受理部门：…)
+_NAMES_WHOM = re.compile(r"联\s*系\s*人|电\s*话|(?<!\d)(?:0\d{2,3}[-\s]?)?\d{4}[\s-]?\d{4}(?!\d)")
+_SAYS_WHOM = re.compile(rf"{_NAMES_WHOM.pattern}|受理部门|受理单位")
+_WHOM_LINES = 3
 _YEAR = re.compile(r"(?<!\d)(20\d\d)年")
 _ISSUER_WORDS = frozenset({"部门", "单位", "机构", BIGRAM + "部门", BIGRAM + "单位", BIGRAM + "机构"})
 _ASKS_NEXT = re.compile(r"下一?[期届次场轮回]|下个月|最近一[期届次场]|即将|接下来")
@@ -299,8 +307,22 @@ class DocumentIndex:
             best = self._by_shape(shapes, query, document_id) if own else None
         if best is None:
             return None
-        return DocumentAnswer(self.answer_text(best.passage, query), best.passage.source, best.score,
-                              best.passage.document_id)
+        text = self.answer_text(best.passage, query)
+        if own and _ASKS_WHOM.search(simplified) and not _NAMES_WHOM.search(text):
+            text += "".join(f"\n{p.text}" for p in self._whom_after(best.passage) if p.text not in text)
+        return DocumentAnswer(text, best.passage.source, best.score, best.passage.document_id)
+
+    def _whom_after(self, passage: Passage) -> list[Passage]:
+        """The lines right after a sentence that say whom to turn to (异议…向班组工作部反映, then
+        受理部门：… / 联系人：钟立群 电话：…): the answer to whom, when the sentence names nobody."""
+        index = self._position[id(passage)]
+        following = list(itertools.takewhile(lambda p: p.document_id == passage.document_id and not p.is_card,
+                                             self.passages[index + 1:]))
+        first = next((i for i, p in enumerate(following[:_WHOM_LINES]) if _SAYS_WHOM.search(p.text)), None)
+        if first is None:
+            return []
+        return list(itertools.takewhile(lambda p: bool(_SAYS_WHOM.search(p.text)),
+                                        following[first:first + _WHOM_LINES]))
 
     def notices_named(self, question: str) -> list[NamedNotice]:
         """The notices the question's words name, best first. Each is scored by the words it uses

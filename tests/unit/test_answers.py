@@ -167,6 +167,17 @@ def test_a_question_without_a_name_reads_the_notice_the_conversation_is_reading(
     assert award.response == "utter_document_no_answer"
 
 
+def test_whom_to_turn_to_about_the_results_is_the_contact_below_the_sentence(svc, tmp_path: Path):
+    whom_lines = "受理部门：上海市质量协会班组工作部\n联系人：钟立群  电话：021-6433 5150\n"
+    publish(svc, tmp_path, "shortlist-2026.txt", SHORTLIST.replace("并署真实姓名。\n", "并署真实姓名。\n" + whom_lines))
+    first = ask(svc, "上海东沪精密铸造的熔炼工段评上了吗", Topic.OTHER)
+    whom = ask(svc, "有异议找谁", notice=first.notice)
+    assert whom.response == "utter_document_answer", whom
+    assert "异议" in str(whom.values["answer"]) and "钟立群" in str(whom.values["answer"]), whom
+    until = ask(svc, "公示到哪天", notice=first.notice)  # no one is added to an answer that is not whom
+    assert "钟立群" not in str(until.values["answer"]), until
+
+
 def test_a_question_of_results_finds_the_shortlist_before_past_activities_of_the_name(svc, tmp_path: Path):
     publish(svc, tmp_path, "shortlist-2026.txt", SHORTLIST)
     until = ask(svc, "信得过班组公示到哪天")
