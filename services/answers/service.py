@@ -400,8 +400,10 @@ class AnswerService:
                 and details.source_document_id is not None:
             # 预赛地点定了没, 第二期报名截止是哪天: that stage's own sentence, not the activity's field
             own = self._from_documents(question, details.source_document_id, named=details.name, subject=stage.name)
-            if topic is Topic.PLACE or (own is not None and _DAY.search(str(own.values.get("answer", "")))):
-                return own or facts.missing(topic, details)
+            if topic is Topic.PLACE:  # the stage's own line that says where (初赛 线上答题), else its sentence
+                return self._stage_places(details, [stage]) or own or facts.missing(topic, details)
+            if own is not None and _DAY.search(str(own.values.get("answer", ""))):
+                return own
             stage = None  # 申报截止到哪天: the applying stage's end is the deadline the record knows
         if stage is not None and question is not None and _ASKS_CLOCK.search(question) \
                 and details.source_document_id is not None:
@@ -437,6 +439,11 @@ class AnswerService:
                     if details.source_document_id is not None else None
                 return own or fact
             return fact
+        if fact is None and topic is Topic.PLACE and not beyond:
+            # 在哪比 of a contest held in no one place: where each of its rounds is, as the notice says
+            by_stage = self._stage_places(details, [m for m in details.milestones if m.name != HELD])
+            if by_stage is not None:
+                return by_stage
         from_notice = self._from_notice(details, question)
         if from_notice is not None and question is not None and _ASKS_ONLINE.search(question) \
                 and _ASKS_WATCHING.search(question) \
@@ -471,6 +478,11 @@ class AnswerService:
         if topic is Topic.FEE and topic_in_words(question) is topic:
             return False  # 会员价多少: the words name the fee, whatever 多少 asks
         return topic is Topic.OTHER or self._retriever.asks_beyond(question, _KINDS[topic])
+
+    def _stage_places(self, details: ActivityDetails, stages: list[MilestoneView]) -> Answer | None:
+        if details.source_document_id is None or not stages:
+            return None
+        return self._document_answer(self._retriever.stage_places(details.source_document_id, [m.name for m in stages]))
 
     def _from_notice(self, details: ActivityDetails, question: str | None) -> Answer | None:
         """The sentence that answers the question: from the activity's own notice, else (for an

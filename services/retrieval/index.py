@@ -31,6 +31,7 @@ from services.ingest.tables import cells
 from services.models import SourceDocument
 from services.retrieval.passages import HEADING, ROW_BREAK, Passage, notice_card, split_passages
 from services.retrieval.questions import (
+    STAGE_PLACE,
     asked_thing,
     cues_asked,
     question_form,
@@ -48,6 +49,7 @@ from services.retrieval.words import (
     synonym_heads,
     terms,
 )
+from services.textnorm import normalise
 from services.views import SourceView
 
 # The best passage must reach this score and cover this share of the question's IDF
@@ -376,6 +378,26 @@ class DocumentIndex:
         shared = {i: sum(self._idf.get(t, 0.0) for t in query if i in holding[t]) for i in fitting}
         best = max(fitting, key=lambda i: (shared[i], -i))
         return Hit(self.passages[best], shared[best], 0.0)
+
+    def stage_places(self, document_id: int, stages: Iterable[str]) -> DocumentAnswer | None:
+        """Each stage's own line in the notice that says where it is held (四、决赛暨颁奖典礼：6月18日，
+        地点：…; the 决赛 row of a schedule table; 初赛 线上答题): where a contest's rounds are when the
+        contest has no one place. None when no stage has such a line."""
+        passages = [self.passages[i] for i in self._of_document.get(document_id, ()) if not self.passages[i].is_card]
+        found: list[str] = []
+        for stage in (normalise(name) for name in stages):
+            short = re.split(r"[（(]", stage)[0]  # 初赛（网络评审）: written 初赛 in a table
+            for passage in passages:
+                rows = [HEADING.sub("", row).strip() for row in f"{passage.item}{passage.text}".split(ROW_BREAK)]
+                line = next((row for row in rows if short and normalise(row).startswith(short)
+                             and STAGE_PLACE.search(normalise(row))), None)
+                if line is not None:
+                    found.append(line)
+                    break
+        if not found:
+            return None
+        source = passages[0].source
+        return DocumentAnswer(ROW_BREAK.join(dict.fromkeys(found))[:_MAX_ANSWER_CHARS], source, 0.0, document_id)
 
     def as_before(self, document_id: int) -> DocumentAnswer | None:
         """A change notice's sentence saying the rest stands as first announced (其他事项仍按原通知

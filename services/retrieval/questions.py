@@ -72,6 +72,14 @@ _PER_ORGANISATION_QUESTION = (r"(?:一|每|我们|我|咱们|本)(?:家|个)?[\u
 PER_UNIT_QUESTION = f"{_PER_ORGANISATION_QUESTION}|{_PER_MEMBER_QUESTION}"
 
 
+# A place said: 在…举办, an address, a venue; 预赛地点另行通知 (where is not known yet, and that is the answer).
+_WHERE_SAID = re.compile(r"在(?![^，。；]*下[，。])[^。；]{1,20}?"
+                         r"(?:举办|举行|召开|开展|发布|宣传|展示|播放|试点|设立|上课)"
+                         r"|设在|地\s*址|路\d+号|场所|会场|酒店|宾馆|会议中心|会展中心|大厦|礼堂|会议室|平台|广场|枢纽|创新园"
+                         r"|地点(?:另行通知|待定|另定)")
+# Where a stage of a contest is held, on its own line: a place, a 地点, or online (初赛 线上答题 “徐汇质量”微信小程序).
+STAGE_PLACE = re.compile(rf"{_WHERE_SAID.pattern}|地\s*点|线上|在线|网络|小程序|腾讯会议|直播")
+
 _CUES = (
     _Cue(re.compile(r"什么时候|啥时候|啥时|何时|哪天|哪一天|日期|几月|几号|时间"),
          re.compile(r"\d{1,2}月|[一二三四五六七八九十]{1,2}月|\d{4}年(?:[，、起以始]|$)"
@@ -192,10 +200,7 @@ _CUES = (
     # where: only a passage that states a place answers (在…举办, 设在, an address, a venue); a
     # sentence about the event that names none (1.举办…启动仪式。) is no answer to 在哪里举行
     _Cue(re.compile(r"哪里|哪儿|在哪(?![天年些个月])|地点|场地|会场|哪国|(?:哪个|哪座|什么)(?:城市|地方|酒店|场馆|国家)"),
-         re.compile(r"在(?![^，。；]*下[，。])[^。；]{1,20}?(?:举办|举行|召开|开展|发布|宣传|展示|播放|试点|设立|上课)"
-                    r"|设在|地\s*址|路\d+号|场所|会场|酒店|宾馆|会议中心|会展中心|大厦|礼堂|会议室|平台|广场|枢纽|创新园"
-                    r"|地点(?:另行通知|待定|另定)"),  # 预赛地点另行通知: where is not known yet, and that is the answer
-         required=True, kind="where"),
+         _WHERE_SAID, required=True, kind="where"),
     _Cue(re.compile(r"主题"), re.compile(r"主题"), kind="theme"),
     # 归谁管, 哪个部门负责, 异议找谁: the units that close an item (`…建设（市民政局）。`) or a line
     # that names who takes it (受理部门：…)

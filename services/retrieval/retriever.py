@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
@@ -58,6 +59,9 @@ class DocumentRetriever:
 
     def ranked_row(self, document_id: int, rank: int) -> DocumentAnswer | None:
         return self.index().ranked_row(document_id, rank)
+
+    def stage_places(self, document_id: int, stages: Iterable[str]) -> DocumentAnswer | None:
+        return self.index().stage_places(document_id, stages)
 
     def as_before(self, document_id: int) -> DocumentAnswer | None:
         return self.index().as_before(document_id)

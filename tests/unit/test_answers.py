@@ -555,3 +555,28 @@ def test_a_place_in_a_ranked_results_table_is_its_row(svc, tmp_path: Path):
     assert "申华电机" in str(first.values.get("answer")), first
     second = ask(svc, "第二名多少分", notice=first.notice)
     assert "270" in str(second.values.get("answer")), second
+
+
+CONTEST = """关于举办2027年长宁区“质量杯”职工质量知识竞赛的通知
+
+各基层工会：
+一、竞赛安排
+  阶段    时间                          形式              地点
+  初赛    2027年3月1日—3月14日           线上答题          “长宁质量”微信小程序
+  复赛    2027年4月10日                  笔试              另行通知
+  决赛    2027年5月20日（星期四）下午     现场竞赛          长宁区职工活动中心（愚园路1258号）
+二、报名方式
+请于2027年2月20日前将报名表发送至 cnzl@example.org。
+
+长宁区总工会
+2026年12月1日
+"""
+
+
+def test_where_a_contest_held_in_no_one_place_is_where_each_round_is(svc, tmp_path: Path):
+    publish(svc, tmp_path, "contest-2027.txt", CONTEST)
+    where = ask(svc, "质量杯知识竞赛在哪比", Topic.PLACE)
+    assert where.response == "utter_document_answer", where
+    assert "微信小程序" in str(where.values["answer"]) and "愚园路1258号" in str(where.values["answer"]), where
+    final = ask(svc, "质量杯知识竞赛决赛在哪", Topic.PLACE)
+    assert "愚园路1258号" in str(final.values["answer"]) and "小程序" not in str(final.values["answer"]), final
