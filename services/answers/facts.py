@@ -14,6 +14,8 @@ from services.textnorm import normalise
 from services.views import ActivityContactView, ActivityDetails, MilestoneView
 
 NOT_STATED = phrase("utter_not_stated")
+# The sessions of one activity held on days of their own (第一场, 第二期, 第三站).
+_SESSION = re.compile(r"第[一二三四五六七八九十\d]{1,2}[场期站批轮次]$")
 _ASKS_FOR_A_DAY = re.compile(r"几号|几日|哪天|哪一天|哪日|几点|具体日期|具体时间|具体哪")
 _ASKS_IF_STILL_OPEN = re.compile(r"还(?:能|可以)|现在|来得及|过期")
 _ASKS_HOW_MANY_DAYS = re.compile(r"几天|多少天|多久|多长时间")
@@ -46,7 +48,10 @@ def when_with_hours(details: ActivityDetails) -> str | Phrase:
     span = details.held
     if span is None:
         return NOT_STATED
-    when = span.describe() + (f" {details.time_of_day}" if details.time_of_day else "")
+    sessions = [m for m in details.milestones if _SESSION.match(m.name) and m.span is not None]
+    days = "、".join(f"{m.span.describe()}（{m.name}）" for m in sessions if m.span) if len(sessions) >= 2 \
+        else span.describe()  # 两场: each on its own day, not one span from the first to the last
+    when = days + (f" {details.time_of_day}" if details.time_of_day else "")
     previous = details.previous("span")
     return phrase("utter_when_changed", when=when, previous=previous) if previous else when
 

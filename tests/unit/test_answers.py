@@ -580,3 +580,12 @@ def test_where_a_contest_held_in_no_one_place_is_where_each_round_is(svc, tmp_pa
     assert "微信小程序" in str(where.values["answer"]) and "愚园路1258号" in str(where.values["answer"]), where
     final = ask(svc, "质量杯知识竞赛决赛在哪", Topic.PLACE)
     assert "愚园路1258号" in str(final.values["answer"]) and "小程序" not in str(final.values["answer"]), final
+
+
+def test_an_activity_in_sessions_on_days_of_their_own_is_told_session_by_session(svc, tmp_path: Path):
+    publish(svc, tmp_path, "open-day-2027.txt", "关于举办2027年首期“质量开放日”活动的通知\n各会员单位：\n"
+            "本期开放日共安排两场：\n第一场：3月10日（周三）13:30-16:30\n第二场：3月24日（周三）13:30-16:30\n"
+            "请于3月3日前报名。\n上海市质量协会\n2026年11月26日\n")
+    when = ask(svc, "质量开放日是哪天", Topic.TIME)
+    assert when.response == "utter_activity_time", when
+    assert "3月10日（第一场）" in str(when.values["when"]) and "3月24日（第二场）" in str(when.values["when"]), when
