@@ -14,6 +14,7 @@ from services.textnorm import normalise
 from services.views import ActivityContactView, ActivityDetails, MilestoneView
 
 NOT_STATED = phrase("utter_not_stated")
+_ASKS_PEOPLE = re.compile(r"(?:几|多少)个?人")
 # The sessions of one activity held on days of their own (第一场, 第二期, 第三站).
 _SESSION = re.compile(r"第[一二三四五六七八九十\d]{1,2}[场期站批轮次]$")
 _ASKS_FOR_A_DAY = re.compile(r"几号|几日|哪天|哪一天|哪日|几点|具体日期|具体时间|具体哪")
@@ -160,7 +161,7 @@ def contact(details: ActivityDetails) -> Answer | None:
                contacts=_joined([("• ", *describe_contact(c)) for c in details.contacts], "\n"))
 
 
-def capacity(details: ActivityDetails, today: dt.date) -> Answer | None:
+def capacity(details: ActivityDetails, today: dt.date, question: str | None = None) -> Answer | None:
     if not details.capacity:
         return None
     deadline = details.signup_deadline
@@ -171,7 +172,9 @@ def capacity(details: ActivityDetails, today: dt.date) -> Answer | None:
         seats = phrase("utter_capacity_full")
     else:
         seats = phrase("utter_capacity_seats_left", left=left, deadline=format_date(deadline))
-    return say("utter_activity_capacity", **_about(details), capacity=details.capacity, seats=seats)
+    # in the member's own unit: 限多少人 — 30人; 志愿者招几个 — 40名
+    unit = "人" if _ASKS_PEOPLE.search(question or "") else "名"
+    return say("utter_activity_capacity", **_about(details), capacity=details.capacity, unit=unit, seats=seats)
 
 
 _ASKS_RESPONSIBLE = re.compile(r"负责|牵头|承办|具体.{0,2}(?:办|组织)")

@@ -537,7 +537,7 @@ class AnswerService:
             Topic.PLACE: lambda: facts.place(details),
             Topic.THEME: lambda: facts.theme(details),
             Topic.FEE: lambda: facts.fee(details),
-            Topic.CAPACITY: lambda: facts.capacity(details, today),
+            Topic.CAPACITY: lambda: facts.capacity(details, today, question),
             Topic.ORGANISER: lambda: facts.organiser(details, question),
             Topic.AUDIENCE: lambda: facts.audience(details),
             Topic.SIGNUP_METHOD: lambda: facts.signup_method(details),
@@ -598,12 +598,15 @@ def _lists_topic(sentence: str, topic: Topic) -> bool:
     return word in sentence or not any(w in sentence for w in _FIELD_WORDS.values())
 
 
+_WHICH_ONE = re.compile(r"[哪几]一?[场期站轮批次届]")
+
+
 def _stage_named(details: ActivityDetails, question: str | None) -> MilestoneView | None:
     """The one stage of the activity the question names (初赛, 现场发表 for 发表交流), by the longest
     run of characters they share, at least two."""
     if question is None:
         return None
-    words = normalise(question)
+    words = _WHICH_ONE.sub("", normalise(question))  # 去哪一场 asks which, it names no 第一场
     overlaps = [(longest_common_substring(words, normalise(m.name)), m) for m in details.milestones
                 if m.name != HELD and m.span is not None]
     best = max((length for length, _ in overlaps), default=0)
