@@ -1,5 +1,6 @@
-"""活动与报名: the activity list, creating and editing activities and their milestones,
-sign-up lists and exports, and uploading a notice.
+"""活动与报名: the activity list, creating and editing activities (their date and hours,
+milestones), and uploading a notice. An activity's sign-up list, phone sign-ups and
+exports are signup_views'.
 
 Editors and admins edit activities and upload notices (services.accounts.RIGHTS);
 every change is written to the audit log in the same transaction
@@ -31,11 +32,10 @@ from aiohttp import BodyPartReader, web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.console import keys
-from bot.console.auth import admin_only, multipart_after_csrf, read_field, requires
-from bot.console.exports import signups_csv, signups_xlsx
-from bot.console.pages import audit, current_user, error_page, flash, render
+from bot.console.auth import multipart_after_csrf, read_field, requires
+from bot.console.pages import audit, current_user, flash, render
 from bot.gateway import keys as gateway_keys
-from services.accounts import AccountError, Right
+from services.accounts import Right
 from services.activity_admin import (
     LABELS,
     PRECISIONS,
@@ -49,7 +49,7 @@ from services.ingest.drafts import DraftService
 from services.ingest.loader import FileReport, NoticeLoader, describe_activity, notice_yaml, read_and_extract
 from services.ingest.readers import SUPPORTED, UnreadableNotice
 from services.knowledge import KnowledgeFileError
-from services.settings import SHANGHAI, load_settings
+from services.settings import load_settings
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -86,102 +86,13 @@ def _url(request: web.Request, name: str, **parts: Any) -> str:
     return str(request.app.router[name].url_for(**{key: str(value) for key, value in parts.items()}))
 
 
-# -- the list and sign-ups ---------------------------------------------------------------
+# -- the list ----------------------------------------------------------------------------------
 
 
 async def activities(request: web.Request) -> web.Response:
     found = await asyncio.to_thread(request.app[keys.SIGNUP_LISTS].activities)
     meta = await asyncio.to_thread(_admin(request).overview)
     return await render(request, "activities.html", {"activities": found, "meta": meta, "origins": ORIGINS})
-
-
-async def signups(request: web.Request) -> web.Response:
-    return await _signups(request, request.query.get("cancelled") == "1", reveal=False)
-
-
-async def may_export(request: web.Request, activity_id: int) -> bool:
-    """Admins, for every activity; an organiser, for the activities assigned to them."""
-    user = current_user(request)
-    if user.may(Right.EXPORT_SIGNUPS):
-        return True
-    return user.may(Right.EXPORT_OWN_SIGNUPS) and await asyncio.to_thread(
-        request.app[keys.ACCOUNTS].organises, user.username, activity_id)
-
-
-async def _refuse_export(request: web.Request) -> web.Response:
-    log.warning("console: %s refused the whole numbers of %s", current_user(request).username, request.path)
-    return await error_page(request, 403, "只有管理员和该活动的负责人可以查看完整手机号或导出名单。")
-
-
-async def signups_reveal(request: web.Request) -> web.Response:
-    """显示完整手机号 (a POST, audited): the list with the numbers whole."""
-    if not await may_export(request, _activity_id(request)):
-        return await _refuse_export(request)
-    form = await request.post()
-    return await _signups(request, form.get("cancelled") == "1", reveal=True)
-
-
-async def _signups(request: web.Request, include_cancelled: bool, reveal: bool) -> web.Response:
-    activity_id = _activity_id(request)
-    lists = request.app[keys.SIGNUP_LISTS]
-    activity = await asyncio.to_thread(lists.activity, activity_id)
-    if activity is None:
-        raise web.HTTPNotFound()
-    found = await asyncio.to_thread(lists.signups, activity_id, include_cancelled)
-    if reveal:
-        await audit(request, "unmask", f"activity {activity_id} {activity.name}",
-                    f"查看 {len(found)} 条报名的完整手机号")
-    accounts = request.app[keys.ACCOUNTS]
-    is_admin = current_user(request).is_admin
-    return await render(request, "signups.html", {
-        "activity": activity, "signups": found, "reveal": reveal, "include_cancelled": include_cancelled,
-        "may_export": await may_export(request, activity_id),
-        "organisers": await asyncio.to_thread(accounts.organisers, activity_id) if is_admin else [],
-        "organiser_accounts": [user.username for user in await asyncio.to_thread(accounts.users)
-                               if user.role == "organiser"] if is_admin else []})
-
-
-@admin_only
-async def signups_organisers(request: web.Request) -> web.Response:
-    """Assign the activity to an organiser account (or take it back); audited."""
-    activity_id = _activity_id(request)
-    form = await request.post()
-    username = str(form.get("username") or "")
-    assigned = form.get("assigned") == "1"
-    try:
-        await asyncio.to_thread(request.app[keys.ACCOUNTS].set_organiser, activity_id, username, assigned,
-                                current_user(request).username)
-    except AccountError as error:
-        await flash(request, str(error))
-    else:
-        await audit(request, "organiser_assign" if assigned else "organiser_remove", f"activity {activity_id}",
-                    username)
-        await flash(request, f"{'已指定' if assigned else '已取消'} {username} 为该活动的负责人。")
-    raise web.HTTPFound(_url(request, "signups", activity_id=activity_id))
-
-
-async def export_signups(request: web.Request) -> web.StreamResponse:
-    """A POST (CSRF-checked, audited): a GET could be set off by a link on any site."""
-    activity_id = _activity_id(request)
-    if not await may_export(request, activity_id):
-        return await _refuse_export(request)
-    fmt = request.match_info["fmt"]
-    lists = request.app[keys.SIGNUP_LISTS]
-    activity = await asyncio.to_thread(lists.activity, activity_id)
-    if activity is None or fmt not in ("csv", "xlsx"):
-        raise web.HTTPNotFound()
-    form = await request.post()
-    found = await asyncio.to_thread(lists.signups, activity_id, form.get("cancelled") == "1")
-    await audit(request, f"export_{fmt}", f"activity {activity_id} {activity.name}",
-                f"导出 {len(found)} 条报名（完整手机号）")
-    if fmt == "csv":
-        body, content_type = signups_csv(found), "text/csv"
-    else:
-        body = await asyncio.to_thread(signups_xlsx, activity.name, found)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    filename = f"signups-{activity_id}-{dt.datetime.now(SHANGHAI):%Y%m%d-%H%M}.{fmt}"
-    return web.Response(body=body, headers={"Content-Type": content_type,
-                                            "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 # -- creating and editing ------------------------------------------------------------------

@@ -19,3 +19,18 @@ def shanghai_text(value: dt.datetime | None, pattern: str = "%Y-%m-%d %H:%M:%S")
 def shown(text: str | None, reveal: bool = False) -> str:
     """Mobile numbers masked (139****5678) unless an admin asked to see them."""
     return (text or "") if reveal else mask_mobiles(text or "")
+
+
+# How a sign-up came in and where it stands, as staff read it (pages and exports).
+SIGNUP_CHANNELS = {"wechat": "公众号", "wecom": "企业微信", "phone": "电话报名"}
+SIGNUP_STATUS = {"active": "有效", "cancelled": "已取消"}
+
+
+def channel_name(channel: str | None) -> str:
+    """公众号, 企业微信, 电话报名; 其他 for anything else (a test channel), never the code."""
+    return SIGNUP_CHANNELS.get(channel or "", "其他")
+
+
+def signup_status(status: str | None) -> str:
+    return SIGNUP_STATUS.get(status or "", "未知")
+
