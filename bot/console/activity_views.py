@@ -1,6 +1,6 @@
-"""活动与报名: the activity list, creating and editing activities (their date and hours,
-milestones), and uploading a notice. An activity's sign-up list, phone sign-ups and
-exports are signup_views'.
+"""活动与报名: the activity list (search, filters, pages), creating and editing activities
+(their date and hours, milestones), and uploading a notice. An activity's sign-up list,
+phone sign-ups and exports are signup_views'.
 
 Editors and admins edit activities and upload notices (services.accounts.RIGHTS);
 every change is written to the audit log in the same transaction
@@ -29,15 +29,19 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from multidict import MultiDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.console import keys
 from bot.console.auth import multipart_after_csrf, read_field, requires
 from bot.console.pages import audit, current_user, flash, render
+from bot.console.signup_form import STATUS_NAMES
 from bot.gateway import keys as gateway_keys
 from services.accounts import Right
 from services.activity_admin import (
     LABELS,
+    MAX_YEAR,
+    MIN_YEAR,
     PRECISIONS,
     ActivityAdminService,
     ActivityInput,
@@ -50,6 +54,7 @@ from services.ingest.loader import FileReport, NoticeLoader, describe_activity, 
 from services.ingest.readers import SUPPORTED, UnreadableNotice
 from services.knowledge import KnowledgeFileError
 from services.settings import load_settings
+from services.signup_lists import PAST, STATUSES, UPCOMING, ActivityFilter
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -88,11 +93,46 @@ def _url(request: web.Request, name: str, **parts: Any) -> str:
 
 # -- the list ----------------------------------------------------------------------------------
 
+# 活动时间 as the list's filter names it (报名状态: signup_form.STATUS_NAMES).
+WHEN_NAMES = {UPCOMING: "未结束（含进行中）", PAST: "已结束"}
+
+
+def activity_filter(request: web.Request, own: frozenset[int] | None = None) -> ActivityFilter:
+    """The list's filters from the query string (unknown values are dropped, not errors)."""
+    query = request.query
+    try:
+        page = max(int(query.get("page") or 1), 1)
+    except ValueError:
+        page = 1
+    year = query.get("year") or ""
+    status = next((state for state in STATUSES if state.value == query.get("status")), None)
+    when = query.get("when") if query.get("when") in (UPCOMING, PAST) else None
+    return ActivityFilter(query=(query.get("q") or "").strip()[:100] or None,
+                          year=int(year) if year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR else None,
+                          status=status, when=when, only_ids=own if query.get("mine") == "1" else None, page=page)
+
+
+def page_url(request: web.Request, page: int) -> str:
+    """This list's URL on another page, every filter kept."""
+    query = MultiDict((name, value) for name, value in request.query.items() if name != "page")
+    query["page"] = str(page)
+    return str(request.rel_url.with_query(query))
+
 
 async def activities(request: web.Request) -> web.Response:
-    found = await asyncio.to_thread(request.app[keys.SIGNUP_LISTS].activities)
+    """活动与报名: search (name, alias, place, theme), year, 报名状态, upcoming or past, the
+    organiser's own (我负责的), 50 a page; the links keep the filters."""
+    lists, user = request.app[keys.SIGNUP_LISTS], current_user(request)
+    own = await asyncio.to_thread(request.app[keys.ACCOUNTS].organised, user.username) \
+        if user.may(Right.EXPORT_OWN_SIGNUPS) and not user.may(Right.EXPORT_SIGNUPS) else None
+    filters = activity_filter(request, own)
+    found = await asyncio.to_thread(lists.find, filters)
     meta = await asyncio.to_thread(_admin(request).overview)
-    return await render(request, "activities.html", {"activities": found, "meta": meta, "origins": ORIGINS})
+    return await render(request, "activities.html", {
+        "page": found, "filters": filters, "meta": meta, "origins": ORIGINS, "own": own or frozenset(),
+        "organiser": own is not None, "statuses": STATUS_NAMES, "whens": WHEN_NAMES,
+        "previous_url": page_url(request, found.page - 1) if found.page > 1 else None,
+        "next_url": page_url(request, found.page + 1) if found.has_next else None})
 
 
 # -- creating and editing ------------------------------------------------------------------

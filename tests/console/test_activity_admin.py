@@ -178,6 +178,8 @@ async def test_the_date_and_hours_are_fields_of_the_form_and_the_assistant_answe
     details = ActivityService(sessions(console), lambda: TODAY).details(activity_id)
     assert details.held.describe() == "2027年4月15日至16日" and details.time_of_day == "13:30-16:30"
     assert [(m.name, m.when) for m in details.milestones] == [("举办", "2027年4月15日至16日")]
+    listing = await (await console.client.get("/console/activities")).text()
+    assert "2027年4月15日至16日 13:30-16:30" in listing
 
     # Moved to a month not yet fixed to the day, the hours kept: audited with both dates.
     form, _ = ActivityAdminService(sessions(console), lambda: TODAY).page(activity_id)
