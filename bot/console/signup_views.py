@@ -25,7 +25,7 @@ from aiohttp import web
 
 from bot.console import keys, signup_form
 from bot.console.auth import admin_only
-from bot.console.exports import signups_csv, signups_xlsx
+from bot.console.exports import content_disposition, export_filename, signups_csv, signups_xlsx, title_row
 from bot.console.pages import audit, current_user, error_page, flash, render
 from bot.gateway import keys as gateway_keys
 from services.accounts import AccountError, Right
@@ -289,11 +289,14 @@ async def export_signups(request: web.Request) -> web.StreamResponse:
     found = await asyncio.to_thread(request.app[keys.SIGNUP_LISTS].signups, activity.id, form.get("cancelled") == "1")
     await audit(request, f"export_{fmt}", f"activity {activity.id} {activity.name}",
                 f"导出 {len(found)} 条报名（完整手机号）")
+    now = dt.datetime.now(SHANGHAI)
+    title = title_row(activity, found, now)
     if fmt == "csv":
-        body, content_type = signups_csv(found), "text/csv"
+        body, content_type = signups_csv(title, found), "text/csv; charset=utf-8"
     else:
-        body = await asyncio.to_thread(signups_xlsx, activity.name, found)
+        body = await asyncio.to_thread(signups_xlsx, title, found, f"{activity.name} 报名名单")
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    filename = f"signups-{activity.id}-{dt.datetime.now(SHANGHAI):%Y%m%d-%H%M}.{fmt}"
-    return web.Response(body=body, headers={"Content-Type": content_type,
-                                            "Content-Disposition": f'attachment; filename="{filename}"'})
+    fallback = f"signups-{activity.id}-{now:%Y%m%d-%H%M}.{fmt}"
+    return web.Response(body=body, headers={
+        "Content-Type": content_type,
+        "Content-Disposition": content_disposition(export_filename(activity, fmt, now), fallback)})
