@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.console import keys
 from bot.console.auth import Handler, auth_middleware, csrf_middleware, error_pages, security_headers
-from bot.console.formatting import channel_name, shanghai_text, shown, signup_status
+from bot.console.formatting import audit_action, channel_name, shanghai_text, shown, signup_status
 from bot.console.routes import setup_routes
 from bot.console.settings import ConsoleSettings, load_console_settings
 from bot.console.texts import ConsoleTexts
@@ -97,6 +97,7 @@ def setup_console(gateway: web.Application, settings: ConsoleSettings | None = N
     env.filters["shown"] = shown
     env.filters["channel_name"] = channel_name
     env.filters["signup_status"] = signup_status
+    env.filters["audit_action"] = audit_action
     setup_routes(gateway, PREFIX)
 
     async def stopping(_app: web.Application) -> None:

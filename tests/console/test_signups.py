@@ -86,4 +86,4 @@ async def test_admin_unmasking_and_exports_are_audited(console):
     actions = [(entry.username, entry.action) for entry in console.accounts.audit_log()]
     assert actions == [("admin1", "export_xlsx"), ("admin1", "export_csv"), ("admin1", "unmask")]
     audit = await (await console.client.get("/console/admin/audit")).text()
-    assert "export_csv" in audit and "2026年质量大讲堂（冬季）" in audit
+    assert "导出名单（CSV）" in audit and "export_csv" not in audit and "2026年质量大讲堂（冬季）" in audit
