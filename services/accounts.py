@@ -5,9 +5,10 @@ Roles, each a set of rights (`RIGHTS`): every account reads conversations, repli
 takes over, marks and tags, uses 试一试 and the dashboard, and reads activities and
 sign-up lists with mobile numbers masked. Beyond that:
 
-    staff (客服)            nothing more
-    editor (内容编辑)        edits activities, uploads and publishes notices, writes training data
-    organiser (活动负责人)   reveals and exports the sign-up lists of the activities assigned to them
+    staff (客服)            takes, corrects and cancels sign-ups by phone
+    editor (内容编辑)        the same; edits activities, uploads and publishes notices, writes training data
+    organiser (活动负责人)   takes, corrects and cancels sign-ups by phone, and reveals and exports the
+                            sign-up lists, of the activities assigned to them
     admin (管理员)           everything: also accounts, every list, the audit log
 
 Guessing is slowed by the console's login throttle (bot/console/throttle.py, per
@@ -42,13 +43,17 @@ class Right(str, Enum):
     WRITE_TRAINING_DATA = "write_training_data"  # the 没听懂 inbox's decisions → data/nlu/review.yml
     EXPORT_OWN_SIGNUPS = "export_own_signups"  # whole numbers and exports of one's own activities
     EXPORT_SIGNUPS = "export_signups"  # … of every activity
+    # Sign-ups taken by phone (或致电联系人报名), and correcting or cancelling any sign-up.
+    ENTER_OWN_SIGNUPS = "enter_own_signups"  # … of one's own activities
+    ENTER_SIGNUPS = "enter_signups"  # … of every activity
     MANAGE_ACCOUNTS = "manage_accounts"
 
 
 RIGHTS: dict[str, frozenset[Right]] = {
-    "staff": frozenset(),
-    "editor": frozenset({Right.EDIT_ACTIVITIES, Right.PUBLISH_NOTICES, Right.WRITE_TRAINING_DATA}),
-    "organiser": frozenset({Right.EXPORT_OWN_SIGNUPS}),
+    "staff": frozenset({Right.ENTER_SIGNUPS}),
+    "editor": frozenset({Right.EDIT_ACTIVITIES, Right.PUBLISH_NOTICES, Right.WRITE_TRAINING_DATA,
+                         Right.ENTER_SIGNUPS}),
+    "organiser": frozenset({Right.EXPORT_OWN_SIGNUPS, Right.ENTER_OWN_SIGNUPS}),
     "admin": frozenset(Right),
 }
 ROLES = tuple(RIGHTS)
@@ -288,6 +293,12 @@ class AccountService:
     def organises(self, username: str, activity_id: int) -> bool:
         with self._session_factory() as session:
             return session.get(ActivityOrganiser, (activity_id, username)) is not None
+
+    def organised(self, username: str) -> frozenset[int]:
+        """The activities assigned to this organiser account."""
+        with self._session_factory() as session:
+            return frozenset(session.scalars(select(ActivityOrganiser.activity_id)
+                                             .where(ActivityOrganiser.username == username)))
 
     def organisers(self, activity_id: int) -> list[str]:
         with self._session_factory() as session:

@@ -45,6 +45,7 @@ from services.models import (
 )
 from services.repositories import ActivityRepository
 from services.textnorm import clean_display_text, match_key
+from services.views import HELD
 
 STAFF_KEY_PREFIX = "staff-"
 # Audit actions that mark an activity as edited by staff (and so protected from loaders).
@@ -62,7 +63,10 @@ _SEPARATORS = re.compile(r"[\n\r、，,；;]+")
 _LIMITS = {"name": 300, "category": 40, "theme": 300, "location": 300, "fee": 100, "description": 4000}
 LABELS = {"name": "名称", "aliases": "别名", "year": "年份", "category": "类别", "theme": "主题",
           "description": "简介", "location": "地点", "capacity": "名额", "fee": "费用",
-          "signup_deadline": "报名截止", "signup_open": "接受报名", "organisers": "主办单位"}
+          "signup_deadline": "报名截止", "signup_open": "接受报名", "organisers": "主办单位",
+          "held_start": "活动日期", "held_end": "结束日期", "held": "活动日期", "time_of_day": "活动时间"}
+MAX_TIME_CHARS = 40  # activities.time_of_day
+_CLOCK = re.compile(r"(\d{1,2})\s*[:：]\s*(\d{2})")
 _DATE = re.compile(r"^\s*(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*"
                    r"(?:[-/.月]\s*(\d{1,2})\s*日?|[-/.月]?\s*(上旬|中旬|下旬)|月)?)?\s*$")
 
@@ -104,6 +108,10 @@ class ActivityInput:
     signup_deadline: str = ""
     signup_open: bool = False
     organisers: str = ""
+    # When it takes place (its 举办 milestone): 2027-04-15, 2027-04 or 2027, and the hours.
+    held_start: str = ""
+    held_end: str = ""
+    time_of_day: str = ""
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> ActivityInput:
@@ -229,6 +237,30 @@ def parse_point(raw: str, precision: str) -> DatePoint:
         raise ValueError(f"{year}年{month}月没有{day}日") from None
 
 
+def parse_typed_point(raw: str) -> DatePoint:
+    """A date at the precision it was typed with: 2027-04-15 (a day), 2027-05中旬, 2027-04, 2027."""
+    match = _DATE.match(raw or "")
+    if not match:
+        return parse_point(raw, DAY)  # its message says how to write it
+    day, ten_days, month = match.group(3), match.group(4), match.group(2)
+    return parse_point(raw, DAY if day else TEN_DAYS if ten_days else MONTH if month else YEAR)
+
+
+def check_time_of_day(raw: str) -> str | None:
+    """活动时间 as typed (13:30-16:30, 上午, 全天), its clock times checked. ValueError in Chinese."""
+    text = clean_display_text(raw)
+    if len(text) > MAX_TIME_CHARS:
+        raise ValueError(f"活动时间不能超过 {MAX_TIME_CHARS} 个字，如 13:30-16:30")
+    clocks = []
+    for hours, minutes in _CLOCK.findall(text):
+        if int(hours) > 24 or int(minutes) > 59:
+            raise ValueError(f"{hours}:{minutes} 不是有效的时刻：请写成 13:30-16:30 这样")
+        clocks.append((int(hours), int(minutes)))
+    if len(clocks) == 2 and clocks[1] <= clocks[0]:
+        raise ValueError("结束时刻应晚于开始时刻，如 13:30-16:30")
+    return text or None
+
+
 @dataclass(frozen=True)
 class _ActivityValues:
     name: str
@@ -243,6 +275,9 @@ class _ActivityValues:
     signup_deadline: dt.date | None
     signup_open: bool
     organisers: list[str]
+    held_start: DatePoint | None = None
+    held_end: DatePoint | None = None
+    time_of_day: str | None = None
 
 
 def _check_activity(form: ActivityInput) -> _ActivityValues:
@@ -275,6 +310,26 @@ def _check_activity(form: ActivityInput) -> _ActivityValues:
             deadline = parse_point(form.signup_deadline, DAY).first_day
         except ValueError as error:
             errors["signup_deadline"] = f"报名截止日期：{error}"
+    held_start = held_end = None
+    if form.held_start:
+        try:
+            held_start = parse_typed_point(form.held_start)
+        except ValueError as error:
+            errors["held_start"] = f"活动日期：{error}"
+    elif form.held_end:
+        errors["held_start"] = "填写了结束日期时，也请填写活动日期"
+    if form.held_end:
+        try:
+            held_end = parse_typed_point(form.held_end)
+        except ValueError as error:
+            errors["held_end"] = f"结束日期：{error}"
+    if held_start and held_end and held_end.last_day < held_start.first_day:
+        errors["held_end"] = "结束日期早于活动日期"
+    time_of_day = None
+    try:
+        time_of_day = check_time_of_day(form.time_of_day)
+    except ValueError as error:
+        errors["time_of_day"] = str(error)
     aliases = split_names(form.aliases)
     organisers = split_names(form.organisers)
     for name, names, limit in (("aliases", aliases, 200), ("organisers", organisers, 200)):
@@ -288,7 +343,8 @@ def _check_activity(form: ActivityInput) -> _ActivityValues:
     return _ActivityValues(
         name=name, aliases=[a for a in aliases if a != name], year=year, category=texts["category"],
         theme=texts["theme"], description=texts["description"], location=texts["location"], capacity=capacity,
-        fee=texts["fee"], signup_deadline=deadline, signup_open=form.signup_open, organisers=organisers)
+        fee=texts["fee"], signup_deadline=deadline, signup_open=form.signup_open, organisers=organisers,
+        held_start=held_start, held_end=held_end, time_of_day=time_of_day)
 
 
 @dataclass(frozen=True)
@@ -400,12 +456,26 @@ def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     return changes
 
 
+def held_milestone(activity: Activity) -> Milestone | None:
+    """The 举办 milestone the form's 活动日期 edits: the one the assistant reads
+    (`held_span`: the first with a date), else the first without one."""
+    held = [m for m in activity.milestones if m.name == HELD]
+    return next((m for m in held if m.start_date is not None), held[0] if held else None)
+
+
+def _held_text(activity: Activity) -> str | None:
+    milestone = held_milestone(activity)
+    span = milestone_span(milestone) if milestone is not None else None
+    return span.describe() if span else None
+
+
 def _state(activity: Activity) -> dict[str, Any]:
     roles = sorted((r for r in activity.roles if r.role == "organiser"), key=lambda r: r.position)
     return {"name": activity.name, "aliases": sorted(a.alias for a in activity.aliases), "year": activity.year,
             "category": activity.category, "theme": activity.theme, "description": activity.description,
             "location": activity.location, "capacity": activity.capacity, "fee": activity.fee,
-            "signup_deadline": activity.signup_deadline, "organisers": [r.organisation.name for r in roles]}
+            "signup_deadline": activity.signup_deadline, "organisers": [r.organisation.name for r in roles],
+            "held": _held_text(activity), "time_of_day": activity.time_of_day}
 
 
 class ActivityAdminService:
@@ -442,13 +512,16 @@ class ActivityAdminService:
             state = _state(activity)
             deadline = signup_deadline(activity)
             is_open = deadline is not None and deadline >= self._today()
+            held = held_milestone(activity)
+            held_form = MilestoneInput.of(held) if held is not None else MilestoneInput()
             form = ActivityInput(
                 name=activity.name, aliases="\n".join(state["aliases"]),
                 year=str(activity.year or ""), category=activity.category or "", theme=activity.theme or "",
                 description=activity.description or "", location=activity.location or "",
                 capacity=str(activity.capacity or ""), fee=activity.fee or "",
                 signup_deadline=activity.signup_deadline.isoformat() if activity.signup_deadline else "",
-                signup_open=is_open, organisers="\n".join(state["organisers"]))
+                signup_open=is_open, organisers="\n".join(state["organisers"]), held_start=held_form.start,
+                held_end=held_form.end, time_of_day=activity.time_of_day or "")
             rows = tuple(MilestoneRow(id=m.id, form=MilestoneInput.of(m),
                                       when=(span.describe() if (span := milestone_span(m)) else m.when_text or ""))
                          for m in activity.milestones)
@@ -577,6 +650,8 @@ class ActivityAdminService:
             raise FormErrors({"capacity": f"已有 {activity.seats_taken} 人报名，名额不能少于 {activity.seats_taken}"})
         activity.capacity = values.capacity
         activity.signup_deadline = values.signup_deadline
+        activity.time_of_day = values.time_of_day
+        _apply_held(activity, values.held_start, values.held_end)
         # Aliases and roles are unique per activity: change only what differs (as the loader does).
         wanted = set(values.aliases)
         activity.aliases = [a for a in activity.aliases if a.alias in wanted]
@@ -614,6 +689,25 @@ class ActivityAdminService:
     def _audit(session: Session, username: str, action: str, activity: Activity, detail: str) -> None:
         session.add(AuditEntry(username=username, action=action, target=activity_target(activity.id, activity.name),
                                detail=detail[:4000]))
+
+
+def _apply_held(activity: Activity, start: DatePoint | None, end: DatePoint | None) -> None:
+    """活动日期 is the 举办 milestone's dates: added when there was none; emptied, it goes
+    (or, holding a note or closing sign-up, keeps that and loses its dates)."""
+    milestone = held_milestone(activity)
+    if start is None:
+        if milestone is None or milestone.start_date is None:
+            return
+        if milestone.note or milestone.closes_signup:
+            _set_milestone(milestone, _MilestoneValues(HELD, None, None, bool(milestone.closes_signup), milestone.note))
+        else:
+            activity.milestones.remove(milestone)
+        return
+    if milestone is None:
+        milestone = Milestone(position=max((m.position for m in activity.milestones), default=-1) + 1)
+        activity.milestones.append(milestone)
+    _set_milestone(milestone, _MilestoneValues(HELD, start, end or start, bool(milestone.closes_signup),
+                                               milestone.note))
 
 
 def _replace_aliases(values: _ActivityValues, aliases: Iterable[str]) -> _ActivityValues:

@@ -141,6 +141,18 @@ class SignupRepository:
         )
         return self.session.scalars(query).first()
 
+    def active_with_mobile(self, activity_id: int, mobile: str) -> Signup | None:
+        """The activity's active sign-up given with this number, on any channel."""
+        query = select(Signup).where(
+            Signup.activity_id == activity_id, Signup.mobile == mobile, Signup.status == "active"
+        )
+        return self.session.scalars(query).first()
+
+    def by_reference(self, activity_id: int, reference: str) -> Signup | None:
+        """The sign-up with this reference, if it is one of the activity's."""
+        query = select(Signup).where(Signup.reference == reference, Signup.activity_id == activity_id)
+        return self.session.scalars(query).first()
+
     def for_activity(self, activity_id: int) -> Sequence[Signup]:
         query = select(Signup).where(Signup.activity_id == activity_id).order_by(Signup.created_at)
         return self.session.scalars(query).all()

@@ -1,5 +1,6 @@
-"""活动与报名: the activity list, creating and editing activities and their milestones,
-sign-up lists and exports, and uploading a notice.
+"""活动与报名: the activity list (search, filters, pages), creating and editing activities
+(their date and hours, milestones), and uploading a notice. An activity's sign-up list,
+phone sign-ups and exports are signup_views'.
 
 Editors and admins edit activities and upload notices (services.accounts.RIGHTS);
 every change is written to the audit log in the same transaction
@@ -28,16 +29,19 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from multidict import MultiDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.console import keys
-from bot.console.auth import admin_only, multipart_after_csrf, read_field, requires
-from bot.console.exports import signups_csv, signups_xlsx
-from bot.console.pages import audit, current_user, error_page, flash, render
+from bot.console.auth import multipart_after_csrf, read_field, requires
+from bot.console.pages import audit, current_user, flash, render
+from bot.console.signup_form import STATUS_NAMES
 from bot.gateway import keys as gateway_keys
-from services.accounts import AccountError, Right
+from services.accounts import Right
 from services.activity_admin import (
     LABELS,
+    MAX_YEAR,
+    MIN_YEAR,
     PRECISIONS,
     ActivityAdminService,
     ActivityInput,
@@ -49,7 +53,8 @@ from services.ingest.drafts import DraftService
 from services.ingest.loader import FileReport, NoticeLoader, describe_activity, notice_yaml, read_and_extract
 from services.ingest.readers import SUPPORTED, UnreadableNotice
 from services.knowledge import KnowledgeFileError
-from services.settings import SHANGHAI, load_settings
+from services.settings import load_settings
+from services.signup_lists import PAST, STATUSES, UPCOMING, ActivityFilter
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -86,102 +91,48 @@ def _url(request: web.Request, name: str, **parts: Any) -> str:
     return str(request.app.router[name].url_for(**{key: str(value) for key, value in parts.items()}))
 
 
-# -- the list and sign-ups ---------------------------------------------------------------
+# -- the list ----------------------------------------------------------------------------------
+
+# 活动时间 as the list's filter names it (报名状态: signup_form.STATUS_NAMES).
+WHEN_NAMES = {UPCOMING: "未结束（含进行中）", PAST: "已结束"}
+
+
+def activity_filter(request: web.Request, own: frozenset[int] | None = None) -> ActivityFilter:
+    """The list's filters from the query string (unknown values are dropped, not errors)."""
+    query = request.query
+    try:
+        page = max(int(query.get("page") or 1), 1)
+    except ValueError:
+        page = 1
+    year = query.get("year") or ""
+    status = next((state for state in STATUSES if state.value == query.get("status")), None)
+    when = query.get("when") if query.get("when") in (UPCOMING, PAST) else None
+    return ActivityFilter(query=(query.get("q") or "").strip()[:100] or None,
+                          year=int(year) if year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR else None,
+                          status=status, when=when, only_ids=own if query.get("mine") == "1" else None, page=page)
+
+
+def page_url(request: web.Request, page: int) -> str:
+    """This list's URL on another page, every filter kept."""
+    query = MultiDict((name, value) for name, value in request.query.items() if name != "page")
+    query["page"] = str(page)
+    return str(request.rel_url.with_query(query))
 
 
 async def activities(request: web.Request) -> web.Response:
-    found = await asyncio.to_thread(request.app[keys.SIGNUP_LISTS].activities)
+    """活动与报名: search (name, alias, place, theme), year, 报名状态, upcoming or past, the
+    organiser's own (我负责的), 50 a page; the links keep the filters."""
+    lists, user = request.app[keys.SIGNUP_LISTS], current_user(request)
+    own = await asyncio.to_thread(request.app[keys.ACCOUNTS].organised, user.username) \
+        if user.may(Right.EXPORT_OWN_SIGNUPS) and not user.may(Right.EXPORT_SIGNUPS) else None
+    filters = activity_filter(request, own)
+    found = await asyncio.to_thread(lists.find, filters)
     meta = await asyncio.to_thread(_admin(request).overview)
-    return await render(request, "activities.html", {"activities": found, "meta": meta, "origins": ORIGINS})
-
-
-async def signups(request: web.Request) -> web.Response:
-    return await _signups(request, request.query.get("cancelled") == "1", reveal=False)
-
-
-async def may_export(request: web.Request, activity_id: int) -> bool:
-    """Admins, for every activity; an organiser, for the activities assigned to them."""
-    user = current_user(request)
-    if user.may(Right.EXPORT_SIGNUPS):
-        return True
-    return user.may(Right.EXPORT_OWN_SIGNUPS) and await asyncio.to_thread(
-        request.app[keys.ACCOUNTS].organises, user.username, activity_id)
-
-
-async def _refuse_export(request: web.Request) -> web.Response:
-    log.warning("console: %s refused the whole numbers of %s", current_user(request).username, request.path)
-    return await error_page(request, 403, "只有管理员和该活动的负责人可以查看完整手机号或导出名单。")
-
-
-async def signups_reveal(request: web.Request) -> web.Response:
-    """显示完整手机号 (a POST, audited): the list with the numbers whole."""
-    if not await may_export(request, _activity_id(request)):
-        return await _refuse_export(request)
-    form = await request.post()
-    return await _signups(request, form.get("cancelled") == "1", reveal=True)
-
-
-async def _signups(request: web.Request, include_cancelled: bool, reveal: bool) -> web.Response:
-    activity_id = _activity_id(request)
-    lists = request.app[keys.SIGNUP_LISTS]
-    activity = await asyncio.to_thread(lists.activity, activity_id)
-    if activity is None:
-        raise web.HTTPNotFound()
-    found = await asyncio.to_thread(lists.signups, activity_id, include_cancelled)
-    if reveal:
-        await audit(request, "unmask", f"activity {activity_id} {activity.name}",
-                    f"查看 {len(found)} 条报名的完整手机号")
-    accounts = request.app[keys.ACCOUNTS]
-    is_admin = current_user(request).is_admin
-    return await render(request, "signups.html", {
-        "activity": activity, "signups": found, "reveal": reveal, "include_cancelled": include_cancelled,
-        "may_export": await may_export(request, activity_id),
-        "organisers": await asyncio.to_thread(accounts.organisers, activity_id) if is_admin else [],
-        "organiser_accounts": [user.username for user in await asyncio.to_thread(accounts.users)
-                               if user.role == "organiser"] if is_admin else []})
-
-
-@admin_only
-async def signups_organisers(request: web.Request) -> web.Response:
-    """Assign the activity to an organiser account (or take it back); audited."""
-    activity_id = _activity_id(request)
-    form = await request.post()
-    username = str(form.get("username") or "")
-    assigned = form.get("assigned") == "1"
-    try:
-        await asyncio.to_thread(request.app[keys.ACCOUNTS].set_organiser, activity_id, username, assigned,
-                                current_user(request).username)
-    except AccountError as error:
-        await flash(request, str(error))
-    else:
-        await audit(request, "organiser_assign" if assigned else "organiser_remove", f"activity {activity_id}",
-                    username)
-        await flash(request, f"{'已指定' if assigned else '已取消'} {username} 为该活动的负责人。")
-    raise web.HTTPFound(_url(request, "signups", activity_id=activity_id))
-
-
-async def export_signups(request: web.Request) -> web.StreamResponse:
-    """A POST (CSRF-checked, audited): a GET could be set off by a link on any site."""
-    activity_id = _activity_id(request)
-    if not await may_export(request, activity_id):
-        return await _refuse_export(request)
-    fmt = request.match_info["fmt"]
-    lists = request.app[keys.SIGNUP_LISTS]
-    activity = await asyncio.to_thread(lists.activity, activity_id)
-    if activity is None or fmt not in ("csv", "xlsx"):
-        raise web.HTTPNotFound()
-    form = await request.post()
-    found = await asyncio.to_thread(lists.signups, activity_id, form.get("cancelled") == "1")
-    await audit(request, f"export_{fmt}", f"activity {activity_id} {activity.name}",
-                f"导出 {len(found)} 条报名（完整手机号）")
-    if fmt == "csv":
-        body, content_type = signups_csv(found), "text/csv"
-    else:
-        body = await asyncio.to_thread(signups_xlsx, activity.name, found)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    filename = f"signups-{activity_id}-{dt.datetime.now(SHANGHAI):%Y%m%d-%H%M}.{fmt}"
-    return web.Response(body=body, headers={"Content-Type": content_type,
-                                            "Content-Disposition": f'attachment; filename="{filename}"'})
+    return await render(request, "activities.html", {
+        "page": found, "filters": filters, "meta": meta, "origins": ORIGINS, "own": own or frozenset(),
+        "organiser": own is not None, "statuses": STATUS_NAMES, "whens": WHEN_NAMES,
+        "previous_url": page_url(request, found.page - 1) if found.page > 1 else None,
+        "next_url": page_url(request, found.page + 1) if found.has_next else None})
 
 
 # -- creating and editing ------------------------------------------------------------------

@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.console import keys
 from bot.console.auth import Handler, auth_middleware, csrf_middleware, error_pages, security_headers
-from bot.console.formatting import shanghai_text, shown
+from bot.console.formatting import audit_action, channel_name, shanghai_text, shown, signup_status
 from bot.console.routes import setup_routes
 from bot.console.settings import ConsoleSettings, load_console_settings
 from bot.console.texts import ConsoleTexts
@@ -35,6 +35,7 @@ from bot.console.throttle import LoginThrottle
 from bot.gateway import keys as gateway_keys
 from services.accounts import AccountService
 from services.conversations import ConversationService
+from services.settings import load_settings
 from services.signup_lists import SignupListService
 from services.takeover import TakeoverService
 
@@ -94,6 +95,9 @@ def setup_console(gateway: web.Application, settings: ConsoleSettings | None = N
                                autoescape=jinja2.select_autoescape(["html"], default=True))
     env.filters["sh"] = shanghai_text
     env.filters["shown"] = shown
+    env.filters["channel_name"] = channel_name
+    env.filters["signup_status"] = signup_status
+    env.filters["audit_action"] = audit_action
     setup_routes(gateway, PREFIX)
 
     async def stopping(_app: web.Application) -> None:
@@ -111,7 +115,7 @@ def setup_console(gateway: web.Application, settings: ConsoleSettings | None = N
         app[keys.LIVE_STREAMS] = Counter()
         conversations = app[keys.CONVERSATIONS] = ConversationService(sessions, app[gateway_keys.ENGINE])
         takeovers = app[keys.TAKEOVERS] = TakeoverService(sessions)
-        app[keys.SIGNUP_LISTS] = SignupListService(sessions)
+        app[keys.SIGNUP_LISTS] = SignupListService(sessions, lambda: load_settings().today())
 
         async def held(channel: str, user_id: str) -> bool:
             try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.console import activity_views, dashboard_views, notice_views, sse, views
+from bot.console import activity_views, dashboard_views, notice_views, signup_views, sse, views
 from bot.console.inbox import inbox_decide, inbox_page
 from bot.console.review_views import review, tags
 from bot.console.tryit import try_page, try_send
@@ -38,10 +38,15 @@ def setup_routes(app: web.Application, prefix: str = "/console") -> None:
     add_get(prefix + "/activities", activity_views.activities, name="activities")
     add_get(prefix + "/activities/new", activity_views.activity_new, name="activity_new")
     add_post(prefix + "/activities/new", activity_views.activity_create)
-    add_get(activity, activity_views.signups, name="signups")
-    add_post(activity + "/reveal", activity_views.signups_reveal, name="signups_reveal")
-    add_post(activity + "/organisers", activity_views.signups_organisers, name="signups_organisers")
-    add_post(activity + "/export.{fmt}", activity_views.export_signups, name="export")
+    add_get(activity, signup_views.signups, name="signups")
+    add_post(activity + "/reveal", signup_views.signups_reveal, name="signups_reveal")
+    add_post(activity + "/organisers", signup_views.signups_organisers, name="signups_organisers")
+    add_post(activity + "/export.{fmt}", signup_views.export_signups, name="export")
+    signup = activity + "/signups/{reference:[^/]{1,40}}"
+    add_post(activity + "/signups", signup_views.signup_add, name="signup_add")
+    add_get(signup + "/edit", signup_views.signup_edit, name="signup_edit")
+    add_post(signup + "/edit", signup_views.signup_update)
+    add_post(signup + "/cancel", signup_views.signup_cancel, name="signup_cancel")
     add_get(activity + "/edit", activity_views.activity_edit, name="activity_edit")
     add_post(activity + "/edit", activity_views.activity_update)
     add_post(activity + "/release", activity_views.activity_release, name="activity_release")

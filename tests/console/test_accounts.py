@@ -90,7 +90,7 @@ async def test_admins_create_accounts_and_read_the_audit_log(console):
     assert response.status == 302
     assert "new.staff" in {user.username for user in console.accounts.users()}
     audit = await (await console.client.get("/console/admin/audit")).text()
-    assert "create_user" in audit and "new.staff" in audit
+    assert ">新建账号<" in audit and "new.staff" in audit
 
 
 async def test_five_wrong_passwords_from_one_address_stop_its_tries_with_one_neutral_message(console):

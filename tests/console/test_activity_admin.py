@@ -164,6 +164,60 @@ async def test_unticking_signup_open_closes_sign_up_and_ticking_it_needs_a_futur
     assert check.eligibility is Eligibility.OPEN and check.deadline == dt.date(2026, 12, 9)
 
 
+async def test_the_date_and_hours_are_fields_of_the_form_and_the_assistant_answers_with_them(console):
+    await staff_login(console)
+    response = await create(console, {**VALID, "signup_deadline": "", "held_start": "2027-04-15",
+                                      "held_end": "2027-04-16", "time_of_day": "13:30-16:30"})
+    assert response.status == 302, await response.text()
+    activity_id = int(response.headers["Location"].split("/")[-2])
+    edit = f"/console/activities/{activity_id}/edit"
+    page = await (await console.client.get(edit)).text()
+    assert 'value="2027-04-15"' in page and 'value="2027-04-16"' in page and 'value="13:30-16:30"' in page
+    # No stated deadline: sign-up runs to the day before the activity.
+    assert "助手正在接受报名，截止 2027-04-14" in page
+    details = ActivityService(sessions(console), lambda: TODAY).details(activity_id)
+    assert details.held.describe() == "2027年4月15日至16日" and details.time_of_day == "13:30-16:30"
+    assert [(m.name, m.when) for m in details.milestones] == [("举办", "2027年4月15日至16日")]
+    listing = await (await console.client.get("/console/activities")).text()
+    assert "2027年4月15日至16日 13:30-16:30" in listing
+
+    # Moved to a month not yet fixed to the day, the hours kept: audited with both dates.
+    form, _ = ActivityAdminService(sessions(console), lambda: TODAY).page(activity_id)
+    response = await console.post(edit, vars(form) | {"held_start": "2027-05", "held_end": "", "time_of_day": "上午",
+                                                      "signup_open": "", "signup_deadline": ""}, page=edit)
+    assert response.status == 302
+    entry = console.accounts.audit_log()[0]
+    assert entry.action == "activity_edit"
+    assert "活动日期：2027年4月15日至16日 → 2027年5月" in entry.detail
+    assert "活动时间：13:30-16:30 → 上午" in entry.detail
+    assert ActivityService(sessions(console), lambda: TODAY).details(activity_id).held.describe() == "2027年5月"
+    # Emptied: the 举办 milestone goes, nothing else does.
+    response = await console.post(edit, vars(form) | {"held_start": "", "held_end": "", "time_of_day": "",
+                                                      "signup_open": "", "signup_deadline": ""}, page=edit)
+    assert response.status == 302
+    details = ActivityService(sessions(console), lambda: TODAY).details(activity_id)
+    assert details.milestones == () and details.time_of_day is None
+
+
+@pytest.mark.parametrize("typed, field, message", [
+    ({"held_start": "2027-04-31"}, "held_start", "2027年4月没有31日"),
+    ({"held_start": "明年春天"}, "held_start", "请按“年-月-日”填写"),
+    ({"held_start": "2027-04-15", "held_end": "2027-04-14"}, "held_end", "结束日期早于活动日期"),
+    ({"held_end": "2027-04-14"}, "held_start", "填写了结束日期时，也请填写活动日期"),
+    ({"time_of_day": "25:00-26:00"}, "time_of_day", "25:00 不是有效的时刻"),
+    ({"time_of_day": "16:30-13:30"}, "time_of_day", "结束时刻应晚于开始时刻"),
+])
+async def test_a_wrong_date_or_time_is_refused_in_chinese_with_what_was_typed(console, typed, field, message):
+    await staff_login(console)
+    response = await create(console, {**VALID, **typed})
+    assert response.status == 400
+    page = await response.text()
+    assert message in page
+    for value in typed.values():
+        assert f'value="{value}"' in page
+    assert activity_count(console) == 0
+
+
 async def test_milestones_are_added_edited_and_removed_with_their_precision(console):
     await staff_login(console)
     response = await create(console, {**VALID, "signup_deadline": "", "signup_open": ""})

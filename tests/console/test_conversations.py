@@ -225,7 +225,7 @@ async def test_turns_and_conversations_are_marked_reviewed_and_tagged(console):
     assert [tag.tag for tag in reviews.tags("wechat", "o-rev")] == ["待补充知识"]
     assert first not in reviews.marks([first, second])
     audit = await (await console.client.get("/console/admin/audit")).text()
-    for action in ("review", "review_undo", "tag", "untag"):
+    for action in ("标记已复核", "撤销复核", "添加标签", "删除标签"):  # review, review_undo, tag, untag
         assert f">{action}<" in audit
 
 

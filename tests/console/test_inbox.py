@@ -251,7 +251,7 @@ async def test_the_inbox_groups_messages_and_staff_decisions_train_the_bot(conso
     console.user("boss", "admin")
     assert await console.login("boss") == 302
     audit = await (await console.client.get("/console/admin/audit")).text()
-    assert ">inbox_intent<" in audit and ">inbox_out_of_scope<" in audit and ">inbox_ignore<" in audit
+    assert ">没听懂：归入意图<" in audit and ">没听懂：超出范围<" in audit and ">没听懂：忽略<" in audit
 
 
 async def test_inbox_decisions_need_the_csrf_token_and_a_login(console, review_file):

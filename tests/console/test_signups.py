@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import urllib.parse
 
 from openpyxl import load_workbook
 
@@ -53,21 +55,35 @@ async def test_admin_unmasking_and_exports_are_audited(console):
     assert MOBILE in page
 
     response = await console.post(f"/console/activities/{activity_id}/export.csv", page="/console/activities")
-    assert response.status == 200 and "attachment" in response.headers["Content-Disposition"]
+    assert response.status == 200
+    disposition = response.headers["Content-Disposition"]
+    # Named by the activity and its date (RFC 6266's UTF-8 name, an ASCII one for old clients).
+    assert disposition.startswith("attachment; filename=\"signups-")
+    name = urllib.parse.unquote(disposition.split("filename*=UTF-8''")[1])
+    assert re.fullmatch(r"2026年质量大讲堂（冬季）_2026-12-10_报名名单_导出\d{8}-\d{4}\.csv", name), name
     body = (await response.read()).decode("utf-8")
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
-    assert rows[0][:4] == ["报名编号", "姓名", "手机", "单位"]
-    assert [row[2] for row in rows[1:]] == [MOBILE, "13800001111"]
-    assert rows[2][3] == "'=HYPERLINK(\"x\")"  # never a formula
+    # A title row says which event the list is of.
+    assert len(rows[0]) == 1 and rows[0][0].startswith("2026年质量大讲堂（冬季） 报名名单")
+    assert "活动时间：2026年12月10日" in rows[0][0] and "地点：长宁区泰安路74号" in rows[0][0]
+    assert "有效报名 2 人（名额 2）" in rows[0][0] and "导出时间：" in rows[0][0]
+    assert rows[1][:4] == ["报名编号", "姓名", "手机", "单位"]
+    assert [row[2] for row in rows[2:]] == [MOBILE, "13800001111"]
+    assert rows[3][3] == "'=HYPERLINK(\"x\")"  # never a formula
+    assert {row[7] for row in rows[2:]} == {"公众号"}  # the channel in Chinese, not its code
 
     response = await console.post(f"/console/activities/{activity_id}/export.xlsx", page="/console/activities")
     assert response.status == 200
+    name = urllib.parse.unquote(response.headers["Content-Disposition"].split("filename*=UTF-8''")[1])
+    assert name.startswith("2026年质量大讲堂（冬季）_2026-12-10_报名名单_导出") and name.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(await response.read())).active
-    assert sheet["C2"].value == MOBILE and sheet["B3"].value == "李四"
-    assert sheet["D3"].data_type == "s"
+    assert sheet["A1"].value.startswith("2026年质量大讲堂（冬季） 报名名单") and sheet["A1"].font.b
+    assert sheet["A2"].value == "报名编号"
+    assert sheet["C3"].value == MOBILE and sheet["B4"].value == "李四"
+    assert sheet["D4"].data_type == "s" and sheet["H3"].value == "公众号"
 
     actions = [(entry.username, entry.action) for entry in console.accounts.audit_log()]
     assert actions == [("admin1", "export_xlsx"), ("admin1", "export_csv"), ("admin1", "unmask")]
     audit = await (await console.client.get("/console/admin/audit")).text()
-    assert "export_csv" in audit and "2026年质量大讲堂（冬季）" in audit
+    assert "导出名单（CSV）" in audit and "export_csv" not in audit and "2026年质量大讲堂（冬季）" in audit

@@ -6,6 +6,8 @@ from aiohttp import FormData
 
 from bot.gateway import keys
 from services.models import Activity
+from services.signups import SignupService
+from tests.conftest import TODAY
 from tests.console.test_signups import MOBILE, seed
 
 WRITES = [("/console/activities/new", {"name": "一个新活动"}, "/console/activities"),
@@ -62,3 +64,21 @@ async def test_an_organiser_exports_the_list_of_their_own_activity_only(console)
     assert (await console.client.get("/console/admin/users")).status == 403
     actions = [(entry.username, entry.action) for entry in console.accounts.audit_log()]
     assert actions == [("fuzeren", "export_csv"), ("li.admin", "organiser_assign")]
+
+
+async def test_every_role_takes_sign_ups_by_phone_an_organiser_only_for_their_own(console, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_TODAY", TODAY.isoformat())
+    activity_id = seed(console)
+    SignupService(console.gateway.app[keys.SESSIONS], lambda: TODAY).cancel(activity_id, "wechat", "o-b")
+    for number, role in enumerate(("staff", "editor", "admin", "organiser")):
+        console.user(f"user{number}", role)
+        console.logout_cookies()
+        assert await console.login(f"user{number}") == 302
+        response = await console.post(f"/console/activities/{activity_id}/signups",
+                                      {"name": "王敏", "mobile": f"1370000111{number}", "company": "某公司"},
+                                      page="/console/activities")
+        if role == "organiser":
+            assert response.status == 403 and "只能为自己负责的活动" in await response.text()
+        else:
+            assert response.status in (302, 409), role  # taken, or refused as full: never 403
+    assert [entry.action for entry in console.accounts.audit_log()] == ["signup_phone_add"]
