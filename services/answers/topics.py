@@ -51,6 +51,8 @@ _WORDS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     # 能现场交钱吗, 发票怎么开: how to pay, which the fee's amount does not say
     (Topic.OTHER, re.compile(r"(?:现场|当场|怎么|如何|能|可以)[^，。？?]{0,4}(?:交钱|交费|缴费|付款|付费|支付)"
                              r"|转账|汇款|发票|收据|(?:钱|费|款)[^，。？?]{0,3}(?:汇|打|转)(?:到|至)|账号|账户|户名|开户行")),
+    # 去不了钱能退吗: refunds, which the fee's amount does not say
+    (Topic.OTHER, re.compile(r"退(?:钱|费|款)|能退|可以退|退不退|退吗")),
     # 报名要交哪些材料, 考试考什么, 考不过咋办: what to bring, submit or sit, which no field holds
     (Topic.OTHER, re.compile(r"(?:哪些|什么|啥)(?:材料|资料|证件|证明|东西)"
                              r"|(?:带|交|准备|提交|考|穿|预习)(?:点|些)?(?:什么|啥|哪些)|考试(?:内容|范围|形式)|补考|考不过|没考过|不及格|证书(?!费)")),

@@ -101,7 +101,7 @@ _CUES = (
          re.compile(r"会议号|会议ID|ID\s*[:：]|密码|直播间|https?://|\d{3}[- ]\d{3}[- ]\d{3,4}", re.IGNORECASE),
          factor=2.0, required=True, kind="online_access", answered_by_shape=True),
     # how long: a duration or a length (三天, 2天, 16学时, 1-3分钟, 5000字)
-    _Cue(re.compile(r"几天|多少天|多久|多长|几个小时|几分钟|几周|几个月|几年|多少年|课时|学时|有效期|时长|字数|多少字"),
+    _Cue(re.compile(r"(?<![那这哪])几天|多少天|多久|多长|几个小时|几分钟|几周|几个月|几年|多少年|课时|学时|有效期|时长|字数|多少字"),
          re.compile(r"[\d一二三四五六七八九十两半]+(?:天|周|个月|小时|分钟|课时|学时)|(?<![月\d至到—~\-])\d{1,2}日|\d+\s*字"
                     r"|(?<!\d)(?:\d{1,2}|[一二三四五六七八九十两半]{1,2})年(?!\d|[一二三四五六七八九十]{1,2}月)|长期有效"),
          required=True, kind="how_long", answered_by_shape=True),  # 视频要拍多长 — 时长1-3分钟
@@ -138,6 +138,10 @@ _CUES = (
     # (原来是定在哪天的 — 原定于12月10日).
     _Cue(re.compile(r"穿什么|穿啥|穿哪|着装|穿着|衣服|要穿|正装|服装"),
          re.compile(r"穿着|着装|服装|正装|保暖|衣物|工作服|防护服"), factor=2.0, required=True, kind="dress",
+         answered_by_shape=True),
+    # 去不了钱能退吗: what the notice says of refunds, or of telling them in time instead
+    _Cue(re.compile(r"退(?:钱|费|款)|能退|可以退|退不退|退吗|退还|退回"),
+         re.compile(r"退(?:还|费|款|回|改)|不予退|不退|转让|更换参训|告知"), factor=2.0, required=True, kind="refund",
          answered_by_shape=True),
     _Cue(re.compile(r"管饭|吃饭|午饭|午餐|中饭|晚饭|供餐|包吃|饭吗|用餐|伙食|餐食|盒饭"),
          re.compile(r"午餐|晚餐|用餐|就餐|餐饮|盒饭|工作餐|晚宴|自助餐"), factor=2.0, required=True, kind="meals",

@@ -589,3 +589,12 @@ def test_an_activity_in_sessions_on_days_of_their_own_is_told_session_by_session
     when = ask(svc, "质量开放日是哪天", Topic.TIME)
     assert when.response == "utter_activity_time", when
     assert "3月10日（第一场）" in str(when.values["when"]) and "3月24日（第二场）" in str(when.values["when"]), when
+
+
+def test_a_refund_is_answered_by_what_the_notice_says_of_refunds_not_by_the_dates(svc, tmp_path: Path):
+    publish(svc, tmp_path, "cqo-postponed.txt", "关于首席质量官任职培训班延期举办的通知\n各有关单位：\n"
+            "原定于2027年1月19日至21日举办的首席质量官任职培训班延期至2027年3月16日至18日举办。\n"
+            "一、已报名学员无需重新报名。如因时间冲突无法参加，请于2027年1月15日前告知我会，已缴费用全额退还。\n"
+            "上海市质量协会\n2026年12月6日\n")
+    refund = ask(svc, "首席质量官任职培训班那几天去不了，钱能退吗")
+    assert refund.response == "utter_document_answer" and "全额退还" in str(refund.values["answer"]), refund
