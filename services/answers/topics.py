@@ -45,7 +45,7 @@ INTENT_TOPICS = {
 # In order: the first that the words ask wins (报名截止到哪天 asks a deadline, not a day).
 _WORDS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     # 3个人有优惠吗: the fee's group and early-bird rates, though the words count people
-    (Topic.FEE, re.compile(r"优惠|折扣|打折|团体价|早鸟")),
+    (Topic.FEE, re.compile(r"优惠|折扣|打折|几折|[一二三四五六七八九]折|团体价|早鸟")),
     # 一家企业能去几个人: a per-unit limit, which no field holds (capacity is the whole event's)
     (Topic.OTHER, re.compile(PER_UNIT_QUESTION)),
     # 能现场交钱吗, 发票怎么开: how to pay, which the fee's amount does not say
@@ -58,11 +58,13 @@ _WORDS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
                              r"|(?:带|交|准备|提交|考|穿|预习)(?:点|些)?(?:什么|啥|哪些)|考试(?:内容|范围|形式)|补考|考不过|没考过|不及格|证书(?!费)")),
     (Topic.AUDIENCE, re.compile(r"\d+岁|岁了|年龄|周岁")),  # 我37岁了还能参加吗 asks who may, not until when
     (Topic.DEADLINE, re.compile(r"(?:几号|哪天|什么时候|啥时候|何时)之?前(?:报名|申报)"
-                                r"|截止|截至|最晚|最迟|报名到|申报到|还(?:能|可以)(?:报|预约|参加)|还来得及|过期")),
+                                r"|截止|截至|截稿|交稿|最晚|最迟|报名到|申报到|还(?:能|可以)(?:报|预约|参加)|还来得及|过期")),
     (Topic.SIGNUP_METHOD, re.compile(r"(?:怎么|如何|怎样|在哪|去哪|哪里|通过什么)(?:报名|申报|预约|报|参加|提交)"
                                      r"|报名(?:方式|途径|渠道|流程)|申报(?:方式|途径|渠道|流程)")),
     # 一等奖多少钱: the prize, which no field holds; not the fee
-    (Topic.OTHER, re.compile(r"奖金|奖品|奖励|[一二三特]等奖.{0,4}(?:多少|几)")),
+    # (评上了奖多少钱: the award's money)
+    (Topic.OTHER, re.compile(r"奖金|奖品|奖励|[一二三特]等奖.{0,4}(?:多少|几)"
+                             r"|(?:评上|获奖|得奖|拿奖)[^，。？?]{0,4}(?:多少钱|钱)")),
     (Topic.FEE, re.compile(r"收费|费用|多少钱|几块|交钱|交费|缴费|付费|免费|价格|掏钱|门票|票价|要钱|花钱|加钱"
                            r"|(?:收|交|付|缴)(?:多少|几)"
                            r"|(?:会务|培训|报名|评审|考试|参赛|参会|资料|证书|注册|服务|学)费"

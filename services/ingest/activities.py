@@ -88,7 +88,7 @@ _SCHEDULE_HEADING = re.compile(r"^(?:[\u4e00-\u9fff]{0,4}安排|赛程|日程|�
 # A stage's line: a short name (with a bracketed note: 初赛（书面评审）) and its date after a colon,
 # a full stop or a table's gap, or in brackets.
 _PHASE_LINE = re.compile(r"^(?P<name>[\u4e00-\u9fff][\u4e00-\u9fff\s]{0,11}?(?:[（(][^（）()]{1,10}[）)])?)\s*"
-                         r"(?:[：:。]\s*(?P<value>.+)|\s{2,}(?P<column>.+)|[（(](?P<when>[^（）()]*\d[^（）()]*)[）)]\s*$)")
+                         r"(?:[：:。]\s*(?P<value>.+)|(?:\s{2,}|\s(?=\d{1,2}月|\d{4}[年./-]))(?P<column>.+)|[（(](?P<when>[^（）()]*\d[^（）()]*)[）)]\s*$)")
 _NOT_A_PHASE = re.compile(r"截止|截至|方式|办法|要求|对象|地点|费用|条件|范围|名额|程序|联系|咨询|地址")
 _NOT_WORDS = re.compile(r"[\W\d_]+")
 _FROM_NOW = re.compile(r"^(?:自|从)?即日起?(?:开始)?[至到—-]")

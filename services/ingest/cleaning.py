@@ -30,7 +30,8 @@ _END_MARKS = re.compile(r"[■□◆◇]\s*$")
 _STARTS_NEW = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、]|"
     r"[一二三四五六七八九十]是|——|[●◆■▌▍▎]|联系人|电\s*话|传\s*真|地\s*址|邮政编码|邮\s*编|邮\s*箱|"
-    r"抄送|附件|【|约?\d{1,2}[:：]\d{2})"  # 约17:00 返回…: a schedule's row
+    r"抄送|附件|【|约?\d{1,2}[:：]\d{2}"  # 约17:00 返回…: a schedule's row
+    r"|第[一二三四五六七八九十\d]{1,2}[期场批站轮]\s)"  # 第二期  4月13日—15日 …: a session's row
 )
 # Contact blocks are lists of short fields, one or two a line: never joined.
 _CONTACT_FIELD = re.compile(r"(?:联系人|电\s*话|传\s*真|地\s*址|邮政编码|邮\s*编|邮\s*箱)\s*：")

@@ -34,6 +34,8 @@ from services.textnorm import normalise
 _DONE = r"累计|至今|已经|已|共计|先后|以来|年来"
 _PLANNED = r"将|计划|预计|拟"
 _ASKS_DONE = r"一共|总共|累计|至今|已经|了几|了多少|过几|过多少"
+# A time of day, in figures or in words (13:30, 十二时三十分)
+_CLOCK = r"(?:\d{1,2}[:：]\d{2}|[〇零一二三四五六七八九十]{1,3}[时点](?:[〇零一二三四五六七八九十]{1,3}分|半|整)?)"
 # Words of arriving or setting off (几点集合, 在哪上车); services.answers reads them too.
 ARRIVING = r"集合|报到|签到|发车|出发|入场|上车"
 
@@ -87,8 +89,8 @@ _CUES = (
     # when to arrive or leave (几点集合, 哪天报到, 几点发车): the clock or day said with the arriving
     _Cue(re.compile(rf"(?:几点|什么时间|啥时间|几时|哪天|什么时候|啥时候)[^，。？?]{{0,4}}(?:{ARRIVING})"
                     rf"|(?:{ARRIVING})[^，。？?]{{0,6}}(?:几点|什么时间|啥时间|时间|哪天|什么时候|啥时候)|几点(?:前)?到(?!几)"),
-         re.compile(rf"(?:{ARRIVING})(?:时间)?\s*[：:为是在于]?\s*\d{{1,2}}[:：]\d{{2}}"
-                    rf"|\d{{1,2}}[:：]\d{{2}}\s*(?:前|起|开始)?(?:(?!返回)[^，。；]){{0,30}}?(?:{ARRIVING})"
+         re.compile(rf"(?:{ARRIVING})(?:时间|日期)?\s*[：:为是在于]?\s*(?:\d{{1,2}}[:：]\d{{2}}|\d{{1,2}}月\d{{1,2}}日)"
+                    rf"|{_CLOCK}\s*(?:前|起|开始)?(?:(?!返回)[^，。；]){{0,30}}?(?:{ARRIVING})"
                     rf"|\d{{1,2}}月\d{{1,2}}日[^，。；]{{0,12}}?(?:{ARRIVING})"),
          factor=2.5, required=True, kind="arrival", answered_by_shape=True),
     # where to gather or board (在哪上车, 集合点在哪): the place said with the gathering

@@ -507,6 +507,16 @@ def test_sessions_of_a_course_and_a_fee_under_a_bracketed_heading():
     assert course.fee is not None and "2600元/人" in course.fee and "2200元/人" in course.fee
 
 
+def test_sessions_in_a_table_whose_cells_are_one_wide_space_apart():
+    text = ("关于举办2027年上半年内审员培训班的通知\n各会员单位：\n一、培训对象\n企业内审员。\n二、场次安排\n"
+            "期次　　日期　　　　　地点　　　　　　名额\n第一期　2月23日—25日　市质协培训中心　40人\n"
+            "第二期　4月13日—15日　松江开元名庭酒店　35人\n三、报名方式\n登录协会网站在线报名。\n"
+            "上海市质量协会\n2026年11月18日\n")
+    [course] = read(text).activities
+    assert [(p.name, p.text) for p in course.phases] == [("第一期", "2月23日—25日"), ("第二期", "4月13日—15日")]
+    assert course.span is not None and course.span.start.first_day == dt.date(2027, 2, 23)
+
+
 def test_an_article_with_two_numbered_activities_stores_both():
     text = ("# 青年招募令｜质量进社区 + 青年质量沙龙，两场活动等你来！\n"
             "## 活动一：“青春护航·质量进社区”青年志愿服务\n- 时间：2026年12月19日（周六）9:00-11:30\n"

@@ -87,6 +87,10 @@ def test_words_say_what_is_asked_whatever_the_intent_guessed():
     assert topic_of("ask_activity_details", "我能多带一个同事吗") is Topic.OTHER  # a per-unit limit
     assert topic_of("ask_phases", "要交评审费吗") is Topic.FEE  # a fee, though 评审 names a stage
     assert topic_of(None, "学生价多少") is Topic.FEE
+    assert topic_of(None, "质协会员能打几折") is Topic.FEE  # a discount
+    assert topic_of("ask_fee", "评上了奖多少钱") is Topic.OTHER  # the award's money, not a fee
+    assert topic_of(None, "论文征集截稿到啥时候") is Topic.DEADLINE
+    assert topic_of(None, "那几天去不了，钱能退吗") is Topic.OTHER  # a refund, not the dates
 
 
 def test_what_the_record_has_no_field_for_is_read_from_its_notice(svc):
