@@ -60,7 +60,7 @@ MIN_YEAR, MAX_YEAR = 1980, 2100
 MAX_CAPACITY = 100_000
 MAX_NAMES = 30  # aliases or organisers
 _SEPARATORS = re.compile(r"[\n\r、，,；;]+")
-_LIMITS = {"name": 300, "category": 40, "theme": 300, "location": 300, "fee": 100, "description": 4000}
+_LIMITS = {"name": 300, "category": 40, "theme": 300, "location": 300, "fee": 300, "description": 4000}
 LABELS = {"name": "名称", "aliases": "别名", "year": "年份", "category": "类别", "theme": "主题",
           "description": "简介", "location": "地点", "capacity": "名额", "fee": "费用",
           "signup_deadline": "报名截止", "signup_open": "接受报名", "organisers": "主办单位",

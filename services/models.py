@@ -91,7 +91,7 @@ class Activity(Base):
     theme = Column(String(300))
     location = Column(String(300))
     capacity = Column(Integer)
-    fee = Column(String(100))
+    fee = Column(String(300))
     description = Column(Text)
     signup_deadline = Column(Date)
     # The hours beside the day the milestones hold ("13:30-16:30", or 上午 when that is all it says).

@@ -406,7 +406,7 @@ class NoticeLoader(KnowledgeLoader):
         activity.theme = _text(record.theme, 300)
         activity.location = _text(record.place, 300)
         activity.capacity = record.capacity
-        activity.fee = _text(record.fee, 100)
+        activity.fee = _text(record.fee, 300)
         activity.signup_deadline = record.signup_deadline
         activity.time_of_day = _text(record.time_of_day, 40)
         activity.audience = _text(record.audience, 300)
@@ -567,7 +567,7 @@ def _contacts(contacts: Iterable[Contact]) -> list[ActivityContact]:
 
 
 _COLUMNS = {"place": "location"}  # record field → Activity column, where the names differ
-_LIMITS = {"time_of_day": 40, "place": 300, "audience": 300, "fee": 100, "signup_method": 4000, "theme": 300}
+_LIMITS = {"time_of_day": 40, "place": 300, "audience": 300, "fee": 300, "signup_method": 4000, "theme": 300}
 
 
 def _stored_value(activity: Activity, name: str) -> Any:
