@@ -87,6 +87,10 @@ _BYLINE = re.compile(r"\d{4}[年.-]\d{1,2}[月.-]\d{1,2}日?\s+\d{1,2}:\d{2}(?:\
 _SLASH_DATE = re.compile(r"(?<![\d/])(20\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?![\d/])")
 _SLASH_RANGE_END = re.compile(r"(?P<pre>\d{1,2}日(?:[（(][^）)]{1,4}[）)])?\s*[—~至到-]{1,2}\s*)"
                               r"(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])(?![\d/])")
+# 3.6开课, 截稿：3.31（周三）: a month and day with a dot and no year, told from a decimal (3.5万, 1.5天) by
+# what follows it: a weekday, a range, or a word of starting, ending or a deadline
+_DOTTED_DATE = re.compile(r"(?<![\d.])(1[0-2]|[1-9])\.(3[01]|[12]\d|[1-9])"
+                          r"(?=\s*(?:[（(](?:周|星期)|开课|结课|开班|结业|开幕|开始|截止|前|起|[—~至到]))")
 # 邀请函丨2027…论坛: the character 丨 typed as a headline's bar
 _BAR_CHARACTER = re.compile(r"(?<=\S)\s*丨\s*(?=\S)")
 _DASHES = re.compile(r"[–－‒―]")
@@ -195,6 +199,7 @@ def _in_digits(match: re.Match[str]) -> str:
 def dates_in_digits(line: str) -> str:
     """二〇二七年一月四日 → 2027年1月4日, 三月三十一日 → 3月31日; 2027/4/22 — 4/23 → 2027年4月22日 — 4月23日."""
     line = _SLASH_DATE.sub(lambda m: f"{m.group(1)}年{int(m.group(2))}月{int(m.group(3))}日", line)
+    line = _DOTTED_DATE.sub(lambda m: f"{m.group(1)}月{m.group(2)}日", line)
     line = _SLASH_RANGE_END.sub(lambda m: f"{m.group('pre')}{int(m.group('m'))}月{int(m.group('d'))}日", line)
     return _CHINESE_MONTH_DAY.sub(_in_digits, _CHINESE_YEAR_DATE.sub(_in_digits, line))
 

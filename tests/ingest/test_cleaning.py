@@ -118,3 +118,10 @@ def test_slashed_dates_a_spaced_out_title_and_a_typed_bar_read_as_usual():
     assert clean_text("比例约1/3") == "比例约1/3"
     assert clean_text("邀 请 函\n\n通知正文") == "邀请函\n通知正文"
     assert clean_text("邀请函丨2027长三角质量论坛") == "邀请函｜2027长三角质量论坛"
+
+
+def test_a_dotted_month_and_day_is_a_date_only_where_a_date_is_meant():
+    assert clean_text("开课时间：3.6开课，4.24结课") == "开课时间：3月6日开课，4月24日结课"
+    assert clean_text("截稿：3.31（周三）24:00") == "截稿：3月31日（周三）24:00"
+    assert clean_text("奖励3.5万元，培训1.5天") == "奖励3.5万元，培训1.5天"  # amounts stay amounts
+    assert clean_text("报名：2027.1.4-3.31") == "报名：2027.1.4-3.31"  # a range with its year is read as it is
