@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -94,6 +95,15 @@ async def may_enter(request: web.Request, activity_id: int) -> bool:
     return user.may(Right.ENTER_OWN_SIGNUPS) and await _organises(request, activity_id)
 
 
+async def _permitted(request: web.Request, may: Callable[[web.Request, int], Awaitable[bool]],
+                     refusal: str) -> ActivityCount | web.Response:
+    """The URL's activity when the account may act on it; else the page that says why not (403, 404)."""
+    if not await may(request, _activity_id(request)):
+        return await _refused(request, refusal)
+    activity = await _activity(request)
+    return activity if activity is not None else await _no_activity(request)
+
+
 async def _refused(request: web.Request, message: str) -> web.Response:
     user = current_user(request)
     log.warning("console: %s (%s) refused %s %s", user.username, user.role, request.method, request.path)
@@ -112,11 +122,9 @@ async def signups(request: web.Request) -> web.Response:
 
 async def signups_reveal(request: web.Request) -> web.Response:
     """显示完整手机号 (a POST, audited): the list with the numbers whole."""
-    if not await may_export(request, _activity_id(request)):
-        return await _refused(request, signup_form.MAY_NOT_REVEAL)
-    activity = await _activity(request)
-    if activity is None:
-        return await _no_activity(request)
+    activity = await _permitted(request, may_export, signup_form.MAY_NOT_REVEAL)
+    if isinstance(activity, web.Response):
+        return activity
     form = await request.post()
     include_cancelled = form.get("cancelled") == "1"
     found = await asyncio.to_thread(request.app[keys.SIGNUP_LISTS].signups, activity.id, include_cancelled)
@@ -145,11 +153,9 @@ async def _page(request: web.Request, activity: ActivityCount, include_cancelled
 
 async def signup_add(request: web.Request) -> web.Response:
     """电话报名: a sign-up taken on the telephone, by the member's rules; audited."""
-    if not await may_enter(request, _activity_id(request)):
-        return await _refused(request, signup_form.MAY_NOT_ENTER)
-    activity = await _activity(request)
-    if activity is None:
-        return await _no_activity(request)
+    activity = await _permitted(request, may_enter, signup_form.MAY_NOT_ENTER)
+    if isinstance(activity, web.Response):
+        return activity
     form = signup_form.SignupInput.from_mapping(await request.post())
     try:
         values = signup_form.check_signup(form)
@@ -194,11 +200,9 @@ async def _edit_page(request: web.Request, activity: ActivityCount, line: Signup
 
 
 async def signup_edit(request: web.Request) -> web.Response:
-    if not await may_enter(request, _activity_id(request)):
-        return await _refused(request, signup_form.MAY_NOT_ENTER)
-    activity = await _activity(request)
-    if activity is None:
-        return await _no_activity(request)
+    activity = await _permitted(request, may_enter, signup_form.MAY_NOT_ENTER)
+    if isinstance(activity, web.Response):
+        return activity
     line = await _signup_line(request, activity)
     if line is None:
         return await error_page(request, 404, signup_form.NO_SIGNUP)
@@ -211,11 +215,9 @@ async def signup_edit(request: web.Request) -> web.Response:
 
 async def signup_update(request: web.Request) -> web.Response:
     """修改报名: name, mobile (empty keeps it) and company; audited with what changed."""
-    if not await may_enter(request, _activity_id(request)):
-        return await _refused(request, signup_form.MAY_NOT_ENTER)
-    activity = await _activity(request)
-    if activity is None:
-        return await _no_activity(request)
+    activity = await _permitted(request, may_enter, signup_form.MAY_NOT_ENTER)
+    if isinstance(activity, web.Response):
+        return activity
     line = await _signup_line(request, activity)
     if line is None:
         return await error_page(request, 404, signup_form.NO_SIGNUP)
@@ -238,11 +240,9 @@ async def signup_update(request: web.Request) -> web.Response:
 
 async def signup_cancel(request: web.Request) -> web.Response:
     """取消报名: the seat is freed; audited."""
-    if not await may_enter(request, _activity_id(request)):
-        return await _refused(request, signup_form.MAY_NOT_ENTER)
-    activity = await _activity(request)
-    if activity is None:
-        return await _no_activity(request)
+    activity = await _permitted(request, may_enter, signup_form.MAY_NOT_ENTER)
+    if isinstance(activity, web.Response):
+        return activity
     reference = request.match_info["reference"]
     change = await asyncio.to_thread(_desk(request).cancel, activity.id, reference, current_user(request).username)
     if change.signup is None:
@@ -277,11 +277,9 @@ async def signups_organisers(request: web.Request) -> web.Response:
 
 async def export_signups(request: web.Request) -> web.StreamResponse:
     """A POST (CSRF-checked, audited): a GET could be set off by a link on any site."""
-    if not await may_export(request, _activity_id(request)):
-        return await _refused(request, signup_form.MAY_NOT_REVEAL)
-    activity = await _activity(request)
-    if activity is None:
-        return await _no_activity(request)
+    activity = await _permitted(request, may_export, signup_form.MAY_NOT_REVEAL)
+    if isinstance(activity, web.Response):
+        return activity
     fmt = request.match_info["fmt"]
     if fmt not in ("csv", "xlsx"):
         raise web.HTTPNotFound()
