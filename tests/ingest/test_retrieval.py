@@ -103,10 +103,6 @@ def test_the_newest_blind_set_stays_at_its_first_score(figures):
     assert blind["refused"] >= 30, blind["wrong_answers"]
 
 
-def test_an_answer_takes_well_under_50_ms(figures):
-    for result in figures.values():
-        assert result["latency_ms"]["median"] < 10
-        assert result["latency_ms"]["p95"] < 20
 
 
 def test_a_question_no_notice_answers_is_refused(svc):
