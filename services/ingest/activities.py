@@ -352,6 +352,10 @@ class ActivityReader:
 
     # -- its fields -----------------------------------------------------------------
 
+    def read(self, name: str, lines: list[Line]) -> ActivityRecord:
+        """An activity's fields from these lines alone (one session's row or heading)."""
+        return self._activity(name, lines, "")
+
     def _activity(self, name: str, lines: list[Line], intro: str) -> ActivityRecord:
         fields = f.read_fields(lines)
         text = "\n".join(line.text for line in lines)

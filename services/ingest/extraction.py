@@ -16,6 +16,7 @@ from services.ingest.contacts import contact_block, read_contacts
 from services.ingest.dates import DateReader, first_full_date
 from services.ingest.plans import planned_activities
 from services.ingest.records import ActivityRecord, Contact, NoticeKind, NoticeRecord
+from services.ingest.sessions import split_sessions
 from services.ingest.structure import read_layout
 
 _RESULTS = re.compile(r"公示|名单|获奖|结果的?(?:通知|公告)|表彰(?:决定|通报)|拟命名|拟认定")
@@ -58,7 +59,9 @@ def extract(text: str, filename: str = "") -> NoticeRecord:
         planned = planned_activities(layout)
         if planned and kind is NoticeKind.ANNOUNCEMENT:
             record.kind = NoticeKind.REPORT  # a year's plan: each activity's own notice comes later
-        record.activities = planned or ActivityReader(layout, dates, kind).activities()
+        reader = ActivityReader(layout, dates, kind)
+        record.activities = planned or [session for activity in reader.activities()
+                                        for session in split_sessions(activity, layout, reader.read)]
     if layout.issued_on is None:
         record.doubts.append("未找到发文日期：没有年份的日期按今年理解，请核对")
     if kind is NoticeKind.ANNOUNCEMENT and not record.activities:

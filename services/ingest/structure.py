@@ -99,6 +99,8 @@ class Layout:
             if line.level == top:
                 sections.append(Section(line, [line]))
                 open_section = True
+            elif line.level and line.level < top:
+                open_section = False  # （二）第二期 ends where 二、报名 begins
             elif not line.level and line.label is not None \
                     and (not line.value or ("联系" in line.label and line.index > last_heading)):
                 # 工作要求：, and 联系人：… after the last section, belong to no section; a 联系人 line

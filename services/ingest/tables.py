@@ -32,6 +32,15 @@ def cells(line: str) -> tuple[str, ...]:
     return tuple(cell.strip() for cell in _CELL_GAP.split(line.strip()) if cell.strip())
 
 
+def _row(line: str, width: int) -> tuple[str, ...] | None:
+    """A row of as many cells as the header has labels; a row set one space apart
+    (第一期　2月23日—25日　市质协培训中心　　40人) when that gives as many."""
+    found = cells(line)
+    if len(found) != width:
+        found = tuple(line.split())
+    return found if len(found) == width else None
+
+
 def read_tables(lines: Sequence[str]) -> list[Table]:
     """Every table among the lines: a header of labels (序号, 活动名称, 时间) and the rows after it
     with as many cells."""
@@ -45,8 +54,8 @@ def read_tables(lines: Sequence[str]) -> list[Table]:
             continue
         rows: list[tuple[str, ...]] = []
         end = index + 1
-        while end < len(lines) and len(cells(lines[end])) == len(header):
-            rows.append(cells(lines[end]))
+        while end < len(lines) and (row := _row(lines[end], len(header))) is not None:
+            rows.append(row)
             end += 1
         if len(rows) >= _MIN_ROWS:
             tables.append(Table(header, tuple(rows), index, end - 1))

@@ -512,9 +512,9 @@ def test_sessions_in_a_table_whose_cells_are_one_wide_space_apart():
             "期次　　日期　　　　　地点　　　　　　名额\n第一期　2月23日—25日　市质协培训中心　40人\n"
             "第二期　4月13日—15日　松江开元名庭酒店　35人\n三、报名方式\n登录协会网站在线报名。\n"
             "上海市质量协会\n2026年11月18日\n")
-    [course] = read(text).activities
-    assert [(p.name, p.text) for p in course.phases] == [("第一期", "2月23日—25日"), ("第二期", "4月13日—15日")]
-    assert course.span is not None and course.span.start.first_day == dt.date(2027, 2, 23)
+    first, second = read(text).activities  # each with places of its own: signed up for apart
+    assert (first.start.first_day, first.place, first.capacity) == (dt.date(2027, 2, 23), "市质协培训中心", 40)
+    assert (second.start.first_day, second.place, second.capacity) == (dt.date(2027, 4, 13), "松江开元名庭酒店", 35)
 
 
 def test_an_article_with_two_numbered_activities_stores_both():
