@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from services.activities import ActivityService
 from services.activity_match import YEAR_IN_NAME, longest_common_substring
-from services.dates import Timing
+from services.dates import Timing, chinese_number
 from services.retrieval import uncommon_words
 from services.textnorm import match_key
 from services.views import ActivitySummary, Resolution
@@ -64,6 +64,24 @@ def _pairs(key: str) -> set[str]:
 def _asked_pairs(words: str) -> set[str]:
     """The character pairs of the question's naming part: asking words cut it."""
     return set().union(*(_pairs(piece) for piece in _ASKING.split(words)))
+
+
+# Which session of a course the words mean: 第二期, 二期, 线上那期, 面授班.
+_SESSION_NAMED = re.compile(r"第?([一二三四五六七八九十\d]{1,2})[期场班批]")
+_ONLINE_SESSION = re.compile(r"线上|网上|在线|直播|网络|云端")
+_IN_PERSON_SESSION = re.compile(r"面授|线下|现场|面对面")
+_ONLINE_PLACE = re.compile(r"线上|网上|在线|直播|腾讯会议|视频号|钉钉|云端|zoom", re.IGNORECASE)
+
+
+def _session_numbers(text: str) -> set[int]:
+    return {n for n in (chinese_number(x) if not x.isdigit() else int(x) for x in _SESSION_NAMED.findall(text))
+            if n is not None}
+
+
+def chooses_session(word: str, name: str) -> bool:
+    """Whether a word of the question chose this session of a course (线上 of 线上那期, 二期)."""
+    return bool(_session_numbers(name)) and bool(
+        _SESSION_NAMED.search(word) or _ONLINE_SESSION.search(word) or _IN_PERSON_SESSION.search(word))
 
 
 def kind_of(name: str) -> str | None:
@@ -239,6 +257,33 @@ class ActivityFinder:
         if len(named) != 1:
             return Resolution()
         return Resolution(self._activities.resolve(named[0], fuzzy=False).matches[:1])
+
+    def by_session(self, matches: Sequence[ActivitySummary], text: str) -> tuple[ActivitySummary, ...]:
+        """Of a course's sessions, the ones the words mean by number (第二期) or by how they are held
+        (线上那期, 面授班); all of them when the words say neither or mean none."""
+        chosen = tuple(matches)
+        numbers = _session_numbers(match_key(text))
+        if numbers:
+            chosen = tuple(s for s in chosen if _session_numbers(s.name) & numbers) or chosen
+        online = bool(_ONLINE_SESSION.search(text))
+        if online != bool(_IN_PERSON_SESSION.search(text)) and len(chosen) > 1:
+            places = {s.id: getattr(self._activities.details(s.id), "location", None) or "" for s in chosen}
+            held = tuple(s for s in chosen if bool(_ONLINE_PLACE.search(places[s.id])) == online)
+            chosen = held or chosen
+        return chosen
+
+    def session_of_course(self, remembered: str, text: str) -> Resolution[ActivitySummary]:
+        """The other sessions of the course talked about that the words mean (线上那期呢, 面授班呢,
+        after the online session's place)."""
+        talked_about = self._activities.resolve(remembered, fuzzy=False).matches
+        if len(talked_about) != 1 or not _session_numbers(talked_about[0].name):
+            return Resolution()
+        details = self._activities.details(talked_about[0].id)
+        if details is None or details.source_document_id is None:
+            return Resolution()
+        sessions = [s for s in self._activities.announced_in(details.source_document_id) if _session_numbers(s.name)]
+        meant = self.by_session(sessions, text)
+        return Resolution(meant) if talked_about[0].id not in {s.id for s in meant} else Resolution()
 
     def sharing_most(self, text: str, summaries: Sequence[ActivitySummary]) -> Resolution[ActivitySummary]:
         """Of one notice's activities, the one whose name shares most character pairs with the words

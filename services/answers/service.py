@@ -21,7 +21,17 @@ from dataclasses import dataclass
 from services.activities import ActivityService
 from services.activity_match import longest_common_substring
 from services.answers import facts
-from services.answers.finder import WHO_ASKS, ActivityFinder, Cues, NameIndex, cues_in, kind_of, not_over, of_year
+from services.answers.finder import (
+    WHO_ASKS,
+    ActivityFinder,
+    Cues,
+    NameIndex,
+    chooses_session,
+    cues_in,
+    kind_of,
+    not_over,
+    of_year,
+)
 from services.answers.replies import Answer, Phrase, phrase, say
 from services.answers.topics import Topic, topic_in_words
 from services.dates import Timing, parse_year
@@ -216,7 +226,7 @@ class AnswerService:
         if found.ambiguous and len(talked_about) == 1:
             options = talked_about  # 交流会有午餐吗 while signing up for one of two 交流会: that one
         if len(options) > 1 and asked.text:
-            options = self._announced_over_planned(options, asked.text)
+            options = list(self._finder.by_session(self._announced_over_planned(options, asked.text), asked.text))
         if len(options) == 1:
             details = self._activities.details(options[0].id)
             return self._about(details, asked.topic, question, today) if details else None
@@ -229,6 +239,9 @@ class AnswerService:
                    if d is not None and self._fact(d, asked.topic, None, today) is not None]
         if len(knowing) == 1:
             return self._about(knowing[0], asked.topic, question, today)
+        shared = self._shared_fact(knowing, asked.topic, question, today)
+        if shared is not None:
+            return shared
         known_ids = {d.summary.id for d in knowing}
         return self._which([o for o in options if o.id in known_ids] or options, today)
 
@@ -273,12 +286,28 @@ class AnswerService:
             if picked.matches:
                 return picked
         if asked.remembered and asked.text:
+            session = self._finder.session_of_course(asked.remembered, asked.text)  # 线上那期呢
+            if session.matches:
+                return session
             sibling = self._finder.sibling(asked.remembered, asked.text)  # 竞答在哪答, after the 沙龙
             if sibling.matches:
                 return sibling
         if asked.remembered:
             return self._finder.by_name(names, asked.remembered, cues if asked.follow_up else Cues())
         return Resolution()
+
+    def _shared_fact(self, knowing: list[ActivityDetails], topic: Topic, question: str | None,
+                     today: dt.date) -> Answer | None:
+        """The one answer of sessions of a course that all say the same (面授班多少钱, of the first
+        and second sessions), said of the course; None when they differ or are not one course's."""
+        course = _course_name([d.name for d in knowing])
+        if course is None or len({d.source_document_id for d in knowing}) != 1:
+            return None
+        answers = [self._answer(d, topic, question, today) for d in knowing]
+        values = [{k: v for k, v in a.values.items() if k != "activity"} for a in answers]
+        if any(a.response != answers[0].response or v != values[0] for a, v in zip(answers, values, strict=True)):
+            return None
+        return Answer(answers[0].response, {**answers[0].values, "activity": course}, activity=knowing[0].name)
 
     def _which(self, options: list[ActivitySummary], today: dt.date) -> Answer:
         lines = tuple(phrase("utter_option_line", index=index, name=summary.name, when=_when(summary, today))
@@ -386,7 +415,8 @@ class AnswerService:
         return Answer(answer.response, answer.values, activity=details.name)
 
     def _answer(self, details: ActivityDetails, topic: Topic, question: str | None, today: dt.date) -> Answer:
-        beyond = topic is Topic.OTHER or (question is not None and self._beyond(topic, question))
+        beyond = topic is Topic.OTHER or (question is not None
+                                          and self._beyond(topic, question, details.source_document_id))
         if question is not None and _ASKS_ONLINE.search(question) and not _ONLINE.search(details.location or ""):
             # 有线上直播吗 of a forum in a hotel, 决赛有没有直播: its notice says, or nobody does
             topic, beyond = Topic.OTHER, True
@@ -467,12 +497,16 @@ class AnswerService:
         named = _naming_words(details, with_place=False)  # a place read wrongly may hold any words
         # the thing a which-word asks for (哪个单位, 什么材料) is what the answer gives, not one it must name
         words = {w for w in things_named(question) if w not in named and topic_in_words(w) is None
+                 and not chooses_session(w, details.name)
                  and not re.search(rf"(?:哪|什么|啥|几|多少)[个家位些种项类]?{re.escape(w)}", question)}
         said = str(fact.values)
         return set() if any(word in said for word in words) else words
 
-    def _beyond(self, topic: Topic, question: str) -> bool:
-        """Whether the question asks what no answer of this topic gives (a count, a duration)."""
+    def _beyond(self, topic: Topic, question: str, document_id: int | None = None) -> bool:
+        """Whether the question asks what no answer of this topic gives (a count, a duration, a thing
+        the activity's notice does not name: 学费能分期付吗)."""
+        if document_id is not None and self._retriever.leaves_unnamed(question, document_id):
+            return True
         if topic is Topic.TIME and facts.asks_how_many_days(question) and not _PER_UNIT.search(question):
             return False  # 一共几天: the dates say; 每个成果发表多长时间: not the activity's
         if topic is Topic.FEE and topic_in_words(question) is topic:
@@ -624,3 +658,13 @@ def _when(summary: ActivitySummary, today: dt.date) -> Phrase:
     if summary.span is None or timing is None:
         return facts.NOT_STATED
     return phrase("utter_when_and_timing", when=summary.span.describe(), timing=facts.timing_phrase(timing))
+
+
+def _course_name(names: list[str]) -> str | None:
+    """The course that sessions' names share (…内审员培训班 of …内审员培训班（第一期）); None unless each
+    is the course's name and a session's mark."""
+    alike = itertools.takewhile(lambda chars: len(set(chars)) == 1, zip(*names, strict=False))  # names differ in length
+    shared = "".join(chars[0] for chars in alike)
+    course = re.sub(r"[（(][^）)]*$|第[^期场班批]{0,3}$", "", shared)
+    marks = [name[len(course):].strip("（）()") for name in names]
+    return course if len(course) >= 4 and all(re.fullmatch(r"第.{1,3}[期场班批].{0,4}", m) for m in marks) else None

@@ -241,6 +241,30 @@ _NAME_WORDS = frozenset({"名字", "名称", "书名", "全称", "简称", "题�
 # (能带: 152) rather than a word (能手: 178 is a noun; its 手 is no verb anyway).
 _GLUED_MODAL_FREQUENCY = 200
 _YES_NO_ENDINGS = (["吗"], ["么"], ["没"], ["没有"], ["不"])
+# 要不要体检, 需不需要带电脑: whether one must; 管住宿吗, 提供午餐吗: whether it is given
+_WHETHER_WORDS = ("能不能", "可不可以", "能否", "要不要", "需不需要", "需要不需要", "用不用", "是否需要")
+_PROVIDING = ("管", "提供", "安排", "包", "需要")
+# 讲什么内容, 有什么要求: what any notice of the kind tells, too general to judge by;
+# 啥关系, 什么职务, 什么形式: what the answer says of something, not a thing it must name
+_GENERAL_THINGS = frozenset({"活动", "内容", "要求", "条件", "东西", "事情", "情况", "安排", "方面", "地方", "问题",
+                             "时候", "时间", "日子", "地点", "关系", "职务", "职位", "身份", "角色", "级别", "性质",
+                             "类型", "形式", "意思", "作用", "区别", "水平", "程度"})
+
+
+def _unglued(words: list[str]) -> list[str]:
+    """jieba's words with a verb it glued to the word before set apart (完有 of 听完有学时证明吗, 前要 of
+    上岗前要不要体检), and 要 不要 read as one asking word."""
+    apart: list[str] = []
+    for word in words:
+        glued = len(word) == 2 and word[1] in "有要" and jieba_tokenizer().FREQ.get(word, 0) < _GLUED_MODAL_FREQUENCY
+        apart += [word[0], word[1]] if glued else [word]
+    merged: list[str] = []
+    for word in apart:
+        if merged and merged[-1] == "要" and word == "不要":
+            merged[-1] = "要不要"
+        else:
+            merged.append(word)
+    return merged
 _DEMONSTRATIVE = re.compile(r"^[这那哪此该][本个位家项种件份张部]?")
 # 那 typed for its homophone 哪 (世界质量论坛在那天开, 那年成立的): read as 哪 when nothing else asks.
 # 评上了没: 了没 asks
@@ -294,12 +318,12 @@ def _modal_glued(word: str) -> bool:
 def asked_thing(question: str) -> str | None:
     """The noun just before a question's asking word: 奖品 in 知识竞赛奖品是啥, 一等奖 in 一等奖是谁拿的,
     奥运会 in 奥运会啥时候开; None when no noun stands there, or one too general or a cue's to judge."""
-    words = [word for word in jieba_tokenizer().lcut(question.casefold()) if word.strip()]
+    words = _unglued([word for word in jieba_tokenizer().lcut(question.casefold()) if word.strip()])
     spoken = [word for word in words if any(ch.isalnum() for ch in word)]  # without punctuation
     for index, word in enumerate(words):
         yes_or_no = spoken[-1:] in _YES_NO_ENDINGS
-        may = word in ("能不能", "可不可以", "能否") or (word == "能" and words[index + 1:index + 2] == ["不能"]) \
-            or (word in ("能", "可以") and yes_or_no) or (yes_or_no and _modal_glued(word))
+        may = word in _WHETHER_WORDS or (word == "能" and words[index + 1:index + 2] == ["不能"]) \
+            or (word in ("能", "可以", *_PROVIDING) and yes_or_no) or (yes_or_no and _modal_glued(word))
         if word == "有没有" or (word == "有" and yes_or_no) or may:
             # 有奖品吗, 有没有线上回放: asks whether the thing exists; 能停车吗, 能不能带小孩去参观: whether
             # one may do it. The last word says what.
@@ -314,6 +338,12 @@ def asked_thing(question: str) -> str | None:
             if len(thing) < 2 or any(cue.asks.search(thing) for cue in _CUES):
                 return None
             return thing
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word in ("什么", "啥", "哪种") and len(following) >= 2 \
+                and parts_of_speech().get(following, "").startswith("n"):
+            # 视频要什么格式, 带啥材料: the noun the asking word asks of
+            general = following in _NAME_WORDS or following in _GENERAL_THINGS
+            return None if general or any(cue.asks.search(following) for cue in _CUES) else following
         if word.startswith(_ASKING_WORDS):
             # what stands before the asking word, past the times the member counts from (现在, 目前)
             before = [w for w in words[:index] if w not in DROPPED and w != "叫"

@@ -89,3 +89,7 @@ class DocumentRetriever:
             return True
         thing = asked_thing(question_form(question))
         return thing is not None and not self.index().uses(thing)
+
+    def leaves_unnamed(self, question: str, document_id: int) -> bool:
+        """Whether the question asks of a thing the notice does not name (分期 of 学费能分期付吗)."""
+        return not self.index().names_asked_thing(question_form(question), document_id)

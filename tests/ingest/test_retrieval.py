@@ -385,6 +385,17 @@ def test_whether_something_exists_is_not_answered_when_no_notice_names_it():
     assert index.best("质量大讲堂有没有线上回放") is None
 
 
+def test_whether_one_must_or_is_given_something_and_what_of_it_ask_of_that_thing():
+    assert asked_thing("上岗前要不要体检") == "体检"  # jieba's 前要 / 不要
+    assert asked_thing("听完有学时证明吗") == "证明"  # jieba's 完有
+    assert asked_thing("外地供应商给安排住宿吗") == "住宿"
+    assert asked_thing("需要带电脑吗") == "电脑"
+    assert asked_thing("视频要什么格式") == "格式"
+    # what any answer tells of something, not a thing it must name
+    assert asked_thing("质协跟美国质量学会啥关系") is None
+    assert asked_thing("讲座讲什么内容") is None
+
+
 def test_where_is_answered_only_by_a_passage_that_states_a_place():
     index = index_of((2021, "质量月", "前言。\n1.举办质量月启动仪式。发布质量月活动安排和白皮书。\n"
                       "4.举办知识竞赛。在本市交通枢纽、商业广场等场所发布质量月主题宣传海报。"))

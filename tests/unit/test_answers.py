@@ -602,3 +602,40 @@ def test_a_refund_is_answered_by_what_the_notice_says_of_refunds_not_by_the_date
             "上海市质量协会\n2026年12月6日\n")
     refund = ask(svc, "首席质量官任职培训班那几天去不了，钱能退吗")
     assert refund.response == "utter_document_answer" and "全额退还" in str(refund.values["answer"]), refund
+
+
+SESSIONS = """上海市质量协会
+关于举办2027年卓越绩效自评师培训班的通知
+各会员单位：
+本会定于2027年举办卓越绩效自评师培训班，现将有关事项通知如下：
+一、班次安排
+班次　　日期　　　　　地点　　　　　　　　　　　　名额　　报名截止
+第一期　3月8日—10日　协会培训中心（长寿路100号）　　30人　　2月26日
+第二期　5月10日—12日　嘉定会议中心（城中路8号）　　　25人　　4月28日
+第三期　7月5日—7日　　线上（腾讯会议）　　　　　　　50人　　6月25日
+二、培训费用
+第一期、第二期（面授）：会员单位2000元/人，非会员单位2400元/人；第三期（线上）：1200元/人。
+上海市质量协会
+2026年11月20日
+"""
+
+
+def test_a_course_s_session_is_found_by_its_number_or_by_how_it_is_held(svc, tmp_path: Path):
+    publish(svc, tmp_path, "sessions.txt", SESSIONS)
+    second = ask(svc, "自评师培训第二期在哪上课")
+    assert second.response == "utter_activity_place" and "嘉定会议中心" in str(second.values["location"])
+    online = ask(svc, "线上那期报名截止哪天", remembered=second.activity, follow_up=True)
+    assert online.response == "utter_deadline" and "2027年6月25日" in str(online.values["deadline"])
+    # the two sessions held in person cost the same: said once, of the course
+    in_person = ask(svc, "面授班非会员多少钱", remembered=online.activity, follow_up=True)
+    assert in_person.response == "utter_activity_fee" and "2400元" in str(in_person.values["fee"])
+    assert in_person.values["activity"] == "2027年卓越绩效自评师培训班"
+    # the sessions' places differ: which one
+    assert ask(svc, "自评师培训班在哪上课").candidates is not None
+
+
+def test_a_thing_the_activity_s_notice_does_not_name_is_said_to_be_missing(svc):
+    # the lecture's notice says it is free, and nothing of paying by instalments or of lodging
+    assert ask(svc, "第一期大讲堂学费能分期付吗", Topic.FEE).response == "utter_notice_silent"
+    assert ask(svc, "第一期大讲堂管住宿吗").response == "utter_notice_silent"
+    assert ask(svc, "第一期大讲堂收费吗").response == "utter_activity_fee"
