@@ -505,8 +505,9 @@ class AnswerService:
     def _beyond(self, topic: Topic, question: str, document_id: int | None = None) -> bool:
         """Whether the question asks what no answer of this topic gives (a count, a duration, a thing
         the activity's notice does not name: 学费能分期付吗)."""
-        if document_id is not None and self._retriever.leaves_unnamed(question, document_id):
-            return True
+        unnamed = self._retriever.unnamed_thing(question, document_id) if document_id is not None else None
+        if unnamed is not None and topic_in_words(unnamed) is None:
+            return True  # (会员价 names the fee, whatever words the notice prices it in)
         if topic is Topic.TIME and facts.asks_how_many_days(question) and not _PER_UNIT.search(question):
             return False  # 一共几天: the dates say; 每个成果发表多长时间: not the activity's
         if topic is Topic.FEE and topic_in_words(question) is topic:

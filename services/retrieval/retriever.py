@@ -90,6 +90,8 @@ class DocumentRetriever:
         thing = asked_thing(question_form(question))
         return thing is not None and not self.index().uses(thing)
 
-    def leaves_unnamed(self, question: str, document_id: int) -> bool:
-        """Whether the question asks of a thing the notice does not name (分期 of 学费能分期付吗)."""
-        return not self.index().names_asked_thing(question_form(question), document_id)
+    def unnamed_thing(self, question: str, document_id: int) -> str | None:
+        """The thing the question asks of when the notice does not name it (分期 of 学费能分期付吗)."""
+        simplified = question_form(question)
+        thing = asked_thing(simplified)
+        return thing if thing is not None and not self.index().names_asked_thing(simplified, document_id) else None
