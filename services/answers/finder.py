@@ -68,8 +68,9 @@ def _asked_pairs(words: str) -> set[str]:
 
 # Which session of a course the words mean: 第二期, 二期, 线上那期, 面授班.
 _SESSION_NAMED = re.compile(r"第?([一二三四五六七八九十\d]{1,2})[期场班批]")
-_ONLINE_SESSION = re.compile(r"线上|网上|在线|直播|网络|云端")
-_IN_PERSON_SESSION = re.compile(r"面授|线下|现场|面对面")
+# 线上那期, 面授班, 现场的那场: a session by how it is held (not 能现场交钱吗)
+_HELD_SESSION = re.compile(r"(?:(?P<online>线上|网上|在线|直播|网络|云端)|(?P<in_person>面授|线下|现场|面对面))"
+                           r"的?[那这]?一?[期场班批]")
 _ONLINE_PLACE = re.compile(r"线上|网上|在线|直播|腾讯会议|视频号|钉钉|云端|zoom", re.IGNORECASE)
 
 
@@ -78,10 +79,10 @@ def _session_numbers(text: str) -> set[int]:
             if n is not None}
 
 
-def chooses_session(word: str, name: str) -> bool:
-    """Whether a word of the question chose this session of a course (线上 of 线上那期, 二期)."""
-    return bool(_session_numbers(name)) and bool(
-        _SESSION_NAMED.search(word) or _ONLINE_SESSION.search(word) or _IN_PERSON_SESSION.search(word))
+def session_words(question: str) -> set[str]:
+    """The words with which the question chose a session of a course (线上 of 线上那期, 第二期)."""
+    held = {m.group("online") or m.group("in_person") for m in _HELD_SESSION.finditer(question)}
+    return held | {m.group(0) for m in _SESSION_NAMED.finditer(question)}
 
 
 def kind_of(name: str) -> str | None:
@@ -265,10 +266,10 @@ class ActivityFinder:
         numbers = _session_numbers(match_key(text))
         if numbers:
             chosen = tuple(s for s in chosen if _session_numbers(s.name) & numbers) or chosen
-        online = bool(_ONLINE_SESSION.search(text))
-        if online != bool(_IN_PERSON_SESSION.search(text)) and len(chosen) > 1:
+        ways = {"online" if m.group("online") else "in_person" for m in _HELD_SESSION.finditer(text)}
+        if len(ways) == 1 and len(chosen) > 1:
             places = {s.id: getattr(self._activities.details(s.id), "location", None) or "" for s in chosen}
-            held = tuple(s for s in chosen if bool(_ONLINE_PLACE.search(places[s.id])) == online)
+            held = tuple(s for s in chosen if bool(_ONLINE_PLACE.search(places[s.id])) == (ways == {"online"}))
             chosen = held or chosen
         return chosen
 

@@ -26,11 +26,11 @@ from services.answers.finder import (
     ActivityFinder,
     Cues,
     NameIndex,
-    chooses_session,
     cues_in,
     kind_of,
     not_over,
     of_year,
+    session_words,
 )
 from services.answers.replies import Answer, Phrase, phrase, say
 from services.answers.topics import Topic, topic_in_words
@@ -497,7 +497,7 @@ class AnswerService:
         named = _naming_words(details, with_place=False)  # a place read wrongly may hold any words
         # the thing a which-word asks for (哪个单位, 什么材料) is what the answer gives, not one it must name
         words = {w for w in things_named(question) if w not in named and topic_in_words(w) is None
-                 and not chooses_session(w, details.name)
+                 and not any(w in chosen or chosen in w for chosen in session_words(question))
                  and not re.search(rf"(?:哪|什么|啥|几|多少)[个家位些种项类]?{re.escape(w)}", question)}
         said = str(fact.values)
         return set() if any(word in said for word in words) else words
