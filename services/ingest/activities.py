@@ -163,6 +163,10 @@ def aliases_of(name: str) -> list[str]:
     plain = re.sub(r"[“”\"]", "", name)
     if plain != name:
         found.append(plain)
+    # 2027长三角（浦东）质量创新发展论坛 is asked as 长三角质量论坛: the name without its bracketed note
+    unbracketed = re.sub(r"[（(][^（）()]{1,12}[）)]", "", plain)
+    if unbracketed != plain and len(unbracketed) >= 4:
+        found.append(unbracketed)
     # 质量管理小组（QC小组）活动骨干培训班 → QC小组活动骨干培训班: the abbreviation members type.
     abbreviated = _ABBREVIATION.sub(r"\1", name)
     if abbreviated != name:
