@@ -249,6 +249,11 @@ class HandoffService:
                 unread=self._unread(session, row) if row.status != RESOLVED else 0))
         return entries
 
+    def member_names(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+        """(name, company) of these members, where their sign-ups give them (the conversation list)."""
+        with self._session_factory() as session:
+            return self._members(session, keys)
+
     @staticmethod
     def _members(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str | None, str | None]]:
         """Name and company the members gave when they signed up (the member row, else their latest sign-up)."""

@@ -153,7 +153,10 @@ async def conversations(request: web.Request) -> web.Response:
         # An admin looking for a member by number sees whole numbers in the results: audited.
         await audit(request, "search_number", filters.query[:100], "按号码搜索会话")
     page = await asyncio.to_thread(service.find, filters)
-    context = {"page": page, "filters": filters, "query": request.query, "reveal": False, "intents": intents,
+    names = await asyncio.to_thread(request.app[keys.HANDOFFS].member_names,
+                                    {(row.channel, row.user_id) for row in page.rows})
+    context = {"page": page, "names": names, "filters": filters, "query": request.query, "reveal": False,
+               "intents": intents,
                "known_tags": await asyncio.to_thread(service.reviews.known_tags),
                "low_confidence": LOW_CONFIDENCE,
                "previous_url": page_url(request, page.page - 1) if page.page > 1 else None,

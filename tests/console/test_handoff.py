@@ -181,3 +181,15 @@ async def test_a_request_is_closed_without_a_takeover_and_a_held_one_is_not(cons
     # No login, or no CSRF token: nothing changes.
     console.logout_cookies()
     assert (await console.client.get("/console/handoffs", allow_redirects=False)).status == 302
+
+
+async def test_the_conversation_list_names_members_who_signed_up(console):
+    with console.gateway.app[keys.SESSIONS]() as session, session.begin():
+        session.add(Member(channel="wechat", channel_user_id="o-named", name="张伟", company="上海电气"))
+    await console.gateway.wechat().push(text_xml("o-named", "你好"), "safe")
+    await console.gateway.wechat().push(text_xml("o-plain", "你好"), "safe")
+    await console.gateway.settle()
+    console.user("kefu")
+    assert await console.login("kefu") == 302
+    page = await (await console.client.get("/console/conversations")).text()
+    assert ">张伟<" in page and "上海电气 · <span>o-named</span>" in page and ">o-plain<" in page
