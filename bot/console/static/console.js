@@ -2,7 +2,8 @@
 // Served from /console/static (no CDN); the page's Content-Security-Policy allows no inline script.
 "use strict";
 
-// The newest hand-off request this browser has alerted about (shared by its tabs).
+// The newest hand-off request this tab has alerted about (kept across its pages; every open
+// tab alerts, so the one in view does: the browser shows one notification per tag).
 const SEEN_KEY = "shqa-console-handoff-seen";
 let audio = null;
 
@@ -57,11 +58,11 @@ function handoffChanged(state) {
     badge.textContent = String(state.waiting);
     badge.hidden = state.waiting === 0;
   }
-  const seen = window.localStorage.getItem(SEEN_KEY);
+  const seen = window.sessionStorage.getItem(SEEN_KEY);
   if (seen === null || state.newest < Number(seen)) {
-    window.localStorage.setItem(SEEN_KEY, String(state.newest));  // the first page: what waits is known
+    window.sessionStorage.setItem(SEEN_KEY, String(state.newest));  // the first page: what waits is known
   } else if (state.newest > Number(seen)) {
-    window.localStorage.setItem(SEEN_KEY, String(state.newest));
+    window.sessionStorage.setItem(SEEN_KEY, String(state.newest));
     alertNewRequest(state.waiting);
   }
 }
