@@ -83,8 +83,14 @@ class QueueEntry:
 class QueueState:
     """What the live-update stream tells every console page: for the badge and the alert."""
 
-    waiting: int
-    newest_id: int
+    waiting: int  # members waiting for anyone (待处理)
+    newest_id: int  # the newest waiting request: a browser alerts once per new one
+    mine_unread: int = 0  # members' messages in the staff member's own 处理中 conversations, since their reply
+
+    @property
+    def needs_me(self) -> int:
+        """The navigation's count: who waits, and what waits in my own conversations."""
+        return self.waiting + self.mine_unread
 
 
 @dataclass(frozen=True)
@@ -198,12 +204,16 @@ class HandoffService:
                 .execution_options(synchronize_session=False))
             return bool(done.rowcount)
 
-    def state(self) -> QueueState:
+    def state(self, staff: str | None = None) -> QueueState:
+        """The queue as the navigation counts it, for `staff` (their own conversations' new messages)."""
         with self._session_factory() as session:
             waiting, newest = session.execute(
                 select(func.count(HandoffRequest.id), func.max(HandoffRequest.id))
                 .where(HandoffRequest.status == PENDING)).one()
-            return QueueState(int(waiting or 0), int(newest or 0))
+            mine = session.scalars(select(HandoffRequest).where(HandoffRequest.status == ACTIVE,
+                                                                HandoffRequest.assigned_to == staff)).all() \
+                if staff else []
+            return QueueState(int(waiting or 0), int(newest or 0), sum(self._unread(session, row) for row in mine))
 
     def counts(self) -> dict[str, int]:
         with self._session_factory() as session:

@@ -47,11 +47,13 @@ async def render(request: web.Request, template: str, context: dict[str, Any], s
 
 
 async def handoffs_waiting(request: web.Request) -> int | None:
-    """How many members wait for a person (the nav's count); None when it cannot be read."""
-    if request.get(USER) is None or keys.HANDOFFS not in request.app:
+    """The navigation's count: members waiting for a person, and new messages in the account's
+    own taken-over conversations; None when it cannot be read."""
+    user = request.get(USER)
+    if user is None or keys.HANDOFFS not in request.app:
         return None
     try:
-        return (await asyncio.to_thread(request.app[keys.HANDOFFS].state)).waiting
+        return (await asyncio.to_thread(request.app[keys.HANDOFFS].state, user.username)).needs_me
     except SQLAlchemyError as error:  # the page itself still shows (or says what went wrong)
         log.warning("console: the hand-off count could not be read (%s)", type(error).__name__)
         return None

@@ -3,7 +3,8 @@
 It polls the message log's highest id every second (one indexed query) and sends
 `event: changed` with the new id; the page then fetches its live part again, so
 the stream itself carries no personal data. It also sends `event: handoff` with how
-many members wait for a person and the newest request's id, at the start and whenever
+many members wait for a person, the newest request's id and the navigation's count (those
+waiting and the new messages in the account's own taken-over conversations), at the start and whenever
 they change: every page updates its navigation count, and a new request makes the
 browser notify and chime (static/console.js). A stream ends after ten minutes or
 at shutdown (the browser's EventSource reconnects, sending Last-Event-ID).
@@ -61,7 +62,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         """The newest message id, whether the session is still good, and the hand-off queue."""
         account = accounts.get(user.id)
         still = account is not None and account.active and account.session_version == version
-        return service.newest_id(channel, user_id), still, handoffs.state()
+        return service.newest_id(channel, user_id), still, handoffs.state(user.username)
 
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})  # nginx: do not buffer the stream
@@ -79,7 +80,7 @@ async def events(request: web.Request) -> web.StreamResponse:
                 break  # logged out, disabled, new password or role: the page's next request logs in again
             if state != queue:
                 queue = state
-                payload = json.dumps({"waiting": state.waiting, "newest": state.newest_id})
+                payload = json.dumps({"waiting": state.waiting, "newest": state.newest_id, "count": state.needs_me})
                 await response.write(f"event: handoff\ndata: {payload}\n\n".encode())
                 quiet_since = loop.time()
             if newest > last:

@@ -43,9 +43,9 @@ async def test_the_queue_shows_the_request_with_the_members_name_and_the_nav_cou
     page = await (await console.client.get("/console/handoffs")).text()
     assert "我想开发票，能找个人工吗" in page and "此前问：发票抬头怎么写" in page
     assert "张伟" in page and "上海电气" in page and "待处理" in page
-    assert 'id="handoff-count" class="count" title="等待人工的用户">1<' in page
+    assert 'id="handoff-count" class="count" title="等待人工的用户，以及我接手的会话中的新消息">1<' in page
     # Every page counts the waiting members in its navigation.
-    assert 'title="等待人工的用户">1<' in await (await console.client.get("/console/conversations")).text()
+    assert '的新消息">1<' in await (await console.client.get("/console/conversations")).text()
     assert "收到：" not in page  # the member's question, not the bot's reply
 
 
@@ -138,6 +138,8 @@ async def test_without_the_api_staff_words_reach_the_member_as_answers_to_their_
     assert "下次发消息时一并送达" in first.content and "您上一条消息的回复" not in first.content
     await gateway.settle()
     assert handoffs(console).queue()[0].unread == 1  # 好的, since the request: nobody has replied yet
+    # The holder's navigation counts it; a colleague's does not.
+    assert handoffs(console).state("wang").needs_me == 1 and handoffs(console).state("li").needs_me == 0
     # Nothing from staff yet: told a person has it and that any message fetches the reply.
     waiting = await gateway.wechat().push(text_xml("o-ask", "在吗"), "safe")
     assert waiting.content == gateway.app[keys.TEXTS].say("held", staff="王老师")

@@ -55,8 +55,8 @@ function alertNewRequest(waiting) {
 function handoffChanged(state) {
   const badge = document.getElementById("handoff-count");
   if (badge) {
-    badge.textContent = String(state.waiting);
-    badge.hidden = state.waiting === 0;
+    badge.textContent = String(state.count);
+    badge.hidden = state.count === 0;
   }
   const seen = window.sessionStorage.getItem(SEEN_KEY);
   if (seen === null || state.newest < Number(seen)) {
