@@ -15,7 +15,7 @@ EDGE_STAMP := $(EDGE_VENV)/.installed
 DEPLOY_STAMP := $(EDGE_VENV)/.deploy-installed
 # Tests of the services/ code both sides use, run on both: SQLAlchemy 1.4 in .venv, 2.x in .venv-edge.
 SHARED_TESTS := tests/ingest/test_cleaning.py tests/ingest/test_extraction.py tests/ingest/test_loader.py \
-                tests/integration/test_signups.py
+                tests/integration/test_signups.py tests/integration/test_handoff.py
 export PYTHONPATH := $(CURDIR)
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 export TF_CPP_MIN_LOG_LEVEL ?= 2

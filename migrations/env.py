@@ -7,7 +7,7 @@ from logging.config import fileConfig
 from alembic import context
 
 import services.messaging  # noqa: F401  (the gateway's message log and outbox tables)
-from services import accounts, conversation_index, inbox, review, takeover  # noqa: F401  (the console's tables)
+from services import accounts, conversation_index, handoff, inbox, review, takeover  # noqa: F401  (the console's tables)
 from services.db import make_engine
 from services.ingest import drafts  # noqa: F401  (notices staff review before publishing)
 from services.models import Base

@@ -16,6 +16,7 @@ from services.activities import ActivityService
 from services.answers import AnswerService
 from services.contacts import ContactService
 from services.db import make_engine, make_session_factory
+from services.handoff import HandoffService
 from services.retrieval import DocumentRetriever
 from services.settings import Settings, get_settings
 from services.signups import SignupService
@@ -31,6 +32,7 @@ class Services:
     signups: SignupService
     answers: AnswerService
     retriever: DocumentRetriever  # the notices' index, rebuilt when they change; one per database
+    handoff: HandoffService  # members asking for a person (转人工)
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine | None = None) -> Services:
@@ -47,6 +49,7 @@ class Services:
             retriever=retriever,
             contacts=ContactService(factory),
             signups=SignupService(factory, settings.today),
+            handoff=HandoffService(factory, settings.working_hours),
         )
 
 

@@ -25,6 +25,9 @@ CUSTOMER_SERVICE = "customer_service"  # 客服消息 message/custom/send, after
 DEFERRED = "deferred"  # kept, given with the answer to the member's next message
 DELIVERIES = (PASSIVE, CUSTOMER_SERVICE, DEFERRED)
 
+# The message log's type of what staff sent (console), beside text, voice, event:… .
+STAFF = "staff"
+
 # Outbox states.
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -143,12 +146,13 @@ class OutboxItem:
     delivery: str
     attempts: int
     created_at: dt.datetime
+    msg_type: str = "text"  # the log row's: "staff" for what staff sent
 
 
-def _item(row: OutboxMessage) -> OutboxItem:
+def _item(row: OutboxMessage, msg_type: str = "text") -> OutboxItem:
     return OutboxItem(id=row.id, message_uid=row.message_uid, channel=row.channel, account=row.account,
                       user_id=row.user_id, text=row.text, delivery=row.delivery, attempts=row.attempts,
-                      created_at=row.created_at)
+                      created_at=row.created_at, msg_type=msg_type)
 
 
 class MessagingService:
@@ -288,6 +292,9 @@ class MessagingService:
                        OutboxMessage.status == PENDING, OutboxMessage.delivery == DEFERRED)
                 .order_by(OutboxMessage.id)
             ).all()
+            types = dict(session.execute(select(MessageLog.uid, MessageLog.msg_type)
+                                         .where(MessageLog.uid.in_([row.message_uid for row in rows]))).all()) \
+                if rows else {}
             taken = []
             for row in rows:
                 result = session.execute(
@@ -298,7 +305,7 @@ class MessagingService:
                     session.execute(update(MessageLog).where(MessageLog.uid == row.message_uid)
                                     .values(status=GIVEN, delivered_at=now)
                                     .execution_options(synchronize_session=False))
-                    taken.append(_item(row))
+                    taken.append(_item(row, types.get(row.message_uid) or "text"))
             return taken
 
     def has_deferred(self, channel: str, user_id: str) -> bool:

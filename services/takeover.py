@@ -17,6 +17,7 @@ from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, sel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from services.accounts import StaffUser
 from services.models import Base, utcnow
 
 JOINED = "joined"
@@ -95,6 +96,17 @@ class TakeoverService:
             found = session.scalars(select(Takeover.id).where(
                 Takeover.channel == channel, Takeover.user_id == user_id, Takeover.ended_at.is_(None))).first()
             return found is not None
+
+    def holder(self, channel: str, user_id: str) -> str | None:
+        """Who has this member (the display name staff set, else the username), or None when the
+        bot answers: the gateway asks on every message, and names them to the member."""
+        with self._session_factory() as session:
+            found = session.execute(
+                select(Takeover.staff_username, StaffUser.display_name)
+                .outerjoin(StaffUser, StaffUser.username == Takeover.staff_username)
+                .where(Takeover.channel == channel, Takeover.user_id == user_id, Takeover.ended_at.is_(None))
+            ).first()
+            return (found[1] or found[0]) if found is not None else None
 
     def start(self, channel: str, user_id: str, account: str | None, staff: str) -> tuple[TakeoverView, bool]:
         """Take the member over; (the takeover, True) or, when someone already has, (theirs, False)."""

@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.console import keys
 from bot.console.auth import Handler, auth_middleware, csrf_middleware, error_pages, security_headers
-from bot.console.formatting import audit_action, channel_name, shanghai_text, shown, signup_status
+from bot.console.formatting import audit_action, channel_name, handoff_status, shanghai_text, shown, signup_status
 from bot.console.routes import setup_routes
 from bot.console.settings import ConsoleSettings, load_console_settings
 from bot.console.texts import ConsoleTexts
@@ -35,6 +35,7 @@ from bot.console.throttle import LoginThrottle
 from bot.gateway import keys as gateway_keys
 from services.accounts import AccountService
 from services.conversations import ConversationService
+from services.handoff import HandoffService
 from services.settings import load_settings
 from services.signup_lists import SignupListService
 from services.takeover import TakeoverService
@@ -98,6 +99,7 @@ def setup_console(gateway: web.Application, settings: ConsoleSettings | None = N
     env.filters["channel_name"] = channel_name
     env.filters["signup_status"] = signup_status
     env.filters["audit_action"] = audit_action
+    env.filters["handoff_status"] = handoff_status
     setup_routes(gateway, PREFIX)
 
     async def stopping(_app: web.Application) -> None:
@@ -115,14 +117,15 @@ def setup_console(gateway: web.Application, settings: ConsoleSettings | None = N
         app[keys.LIVE_STREAMS] = Counter()
         conversations = app[keys.CONVERSATIONS] = ConversationService(sessions, app[gateway_keys.ENGINE])
         takeovers = app[keys.TAKEOVERS] = TakeoverService(sessions)
+        app[keys.HANDOFFS] = HandoffService(sessions, load_settings().working_hours)
         app[keys.SIGNUP_LISTS] = SignupListService(sessions, lambda: load_settings().today())
 
-        async def held(channel: str, user_id: str) -> bool:
+        async def held(channel: str, user_id: str) -> str | None:
             try:
-                return await asyncio.to_thread(takeovers.is_held, channel, user_id)
+                return await asyncio.to_thread(takeovers.holder, channel, user_id)
             except SQLAlchemyError as error:  # the database is down: the bot answers rather than nobody
                 log.warning("takeover check failed (%s); the bot answers", type(error).__name__)
-                return False
+                return None
 
         app[gateway_keys.HANDLER].held = held
         if settings.key_generated:

@@ -50,7 +50,15 @@ AUDIT_ACTIONS = {
     "notice_republish": "重新发布通知", "notice_withdraw": "撤回通知",
     "signup_phone_add": "电话报名", "signup_edit": "修改报名", "signup_cancel": "取消报名",
     "signup_taken_number": "报名时手机号已有报名",
+    "takeover": "人工接管", "handback": "交还机器人", "handoff_resolve": "人工请求标记为已解决",
 }
+
+# A request for a person (人工服务) by its status.
+HANDOFF_STATUS = {"pending": "待处理", "active": "处理中", "resolved": "已解决"}
+
+
+def handoff_status(status: str | None) -> str:
+    return HANDOFF_STATUS.get(status or "", "未知")
 
 
 def audit_action(action: str) -> str:

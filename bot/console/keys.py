@@ -13,6 +13,7 @@ from bot.console.texts import ConsoleTexts
 from bot.console.throttle import LoginThrottle
 from services.accounts import AccountService
 from services.conversations import ConversationService
+from services.handoff import HandoffService
 from services.signup_lists import SignupListService
 from services.takeover import TakeoverService
 
@@ -21,6 +22,7 @@ TEXTS = web.AppKey("console_texts", ConsoleTexts)
 ACCOUNTS = web.AppKey("accounts", AccountService)
 CONVERSATIONS = web.AppKey("conversations", ConversationService)
 TAKEOVERS = web.AppKey("takeovers", TakeoverService)
+HANDOFFS = web.AppKey("handoffs", HandoffService)
 SIGNUP_LISTS = web.AppKey("signup_lists", SignupListService)
 # Set at shutdown: live-update streams end so the server need not wait for them.
 STOPPING = web.AppKey("console_stopping", asyncio.Event)

@@ -8,16 +8,19 @@ others) both use it without importing each other.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import Session, get_session
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.console import keys
 from services.accounts import StaffView
 
+log = logging.getLogger(__name__)
 USER = web.RequestKey("console_user", StaffView)  # on authenticated requests
 CSRF_FIELD = "_csrf"
 CHANNELS = {"wechat": "公众号", "wecom": "企业微信"}
@@ -38,8 +41,22 @@ async def render(request: web.Request, template: str, context: dict[str, Any], s
     session = await get_session(request)
     flashes = session.pop("flash", [])
     context = {"request": request, "user": request.get(USER), "csrf_token": csrf_token(session),
-               "csrf_field": CSRF_FIELD, "flashes": flashes, "channels": CHANNELS, **context}
+               "csrf_field": CSRF_FIELD, "flashes": flashes, "channels": CHANNELS,
+               "handoffs_waiting": await handoffs_waiting(request), **context}
     return aiohttp_jinja2.render_template(template, request, context, status=status)
+
+
+async def handoffs_waiting(request: web.Request) -> int | None:
+    """The navigation's count: members waiting for a person, and new messages in the account's
+    own taken-over conversations; None when it cannot be read."""
+    user = request.get(USER)
+    if user is None or keys.HANDOFFS not in request.app:
+        return None
+    try:
+        return (await asyncio.to_thread(request.app[keys.HANDOFFS].state, user.username)).needs_me
+    except SQLAlchemyError as error:  # the page itself still shows (or says what went wrong)
+        log.warning("console: the hand-off count could not be read (%s)", type(error).__name__)
+        return None
 
 
 async def error_page(request: web.Request, status: int, message: str) -> web.Response:

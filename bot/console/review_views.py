@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.console import keys
 from bot.console.pages import audit, current_user, flash
-from bot.console.views import _member, _transcript_url
+from bot.console.views import member_of, transcript_url
 from services.review import CONVERSATION, InvalidTag, NotAllowed, clean_tag
 
 MESSAGES = "_review_messages.html"
@@ -33,13 +33,13 @@ def _message_id(raw: object) -> int | None:
 
 
 def _back(request: web.Request, channel: str, user_id: str, message_id: int | None) -> web.HTTPFound:
-    url = _transcript_url(request, channel, user_id)
+    url = transcript_url(request, channel, user_id)
     return web.HTTPFound(url + (f"#turn-{message_id}" if message_id else ""))
 
 
 async def review(request: web.Request) -> web.Response:
     """Mark one turn (message_id) or every turn not yet marked as reviewed; undo=1 takes a mark back."""
-    channel, user_id = _member(request)
+    channel, user_id = member_of(request)
     form = await request.post()
     staff = current_user(request)
     reviews = request.app[keys.CONVERSATIONS].reviews
@@ -65,7 +65,7 @@ async def review(request: web.Request) -> web.Response:
 
 async def tags(request: web.Request) -> web.Response:
     """Add a tag to a turn (message_id) or the conversation, or remove one (remove=<tag id>)."""
-    channel, user_id = _member(request)
+    channel, user_id = member_of(request)
     form = await request.post()
     staff = current_user(request)
     reviews = request.app[keys.CONVERSATIONS].reviews

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.console import activity_views, dashboard_views, notice_views, signup_views, sse, views
+from bot.console import activity_views, dashboard_views, handoff_views, notice_views, signup_views, sse, views
 from bot.console.inbox import inbox_decide, inbox_page
 from bot.console.review_views import review, tags
 from bot.console.tryit import try_page, try_send
@@ -28,6 +28,8 @@ def setup_routes(app: web.Application, prefix: str = "/console") -> None:
     add_post(member + "/takeover", views.take_over, name="take_over")
     add_post(member + "/handback", views.hand_back, name="hand_back")
     add_post(member + "/reply", views.reply, name="reply")
+    add_post(member + "/resolve", handoff_views.resolve, name="handoff_resolve")
+    add_get(prefix + "/handoffs", handoff_views.handoffs, name="handoffs")
     add_post(member + "/review", review, name="review")
     add_post(member + "/tags", tags, name="tags")
     add_get(prefix + "/inbox", inbox_page, name="inbox")

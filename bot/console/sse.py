@@ -2,7 +2,11 @@
 
 It polls the message log's highest id every second (one indexed query) and sends
 `event: changed` with the new id; the page then fetches its live part again, so
-the stream itself carries no personal data. A stream ends after ten minutes or
+the stream itself carries no personal data. It also sends `event: handoff` with how
+many members wait for a person, the newest request's id and the navigation's count (those
+waiting and the new messages in the account's own taken-over conversations), at the start and whenever
+they change: every page updates its navigation count, and a new request makes the
+browser notify and chime (static/console.js). A stream ends after ten minutes or
 at shutdown (the browser's EventSource reconnects, sending Last-Event-ID).
 
 Each tick also reads the account again: a stream ends within a second of logout, a new
@@ -23,6 +27,7 @@ from aiohttp import web
 
 from bot.console import keys
 from bot.console.pages import current_user
+from services.handoff import QueueState
 
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 15.0
@@ -51,11 +56,13 @@ async def events(request: web.Request) -> web.StreamResponse:
     user_id = request.query.get("user_id") or None
     last = _start_id(request)
 
-    def poll() -> tuple[int, bool]:
-        """The newest message id, and whether the session is still good."""
+    handoffs = request.app[keys.HANDOFFS]
+
+    def poll() -> tuple[int, bool, QueueState]:
+        """The newest message id, whether the session is still good, and the hand-off queue."""
         account = accounts.get(user.id)
         still = account is not None and account.active and account.session_version == version
-        return service.newest_id(channel, user_id), still
+        return service.newest_id(channel, user_id), still, handoffs.state(user.username)
 
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})  # nginx: do not buffer the stream
@@ -65,11 +72,17 @@ async def events(request: web.Request) -> web.StreamResponse:
         loop = asyncio.get_running_loop()
         ends = loop.time() + settings.sse_max_s
         quiet_since = loop.time()
+        queue: QueueState | None = None
         await response.write(b"retry: 2000\n\n")
         while loop.time() < ends and not stopping.is_set():
-            newest, still = await loop.run_in_executor(request.app[keys.LIVE_POLLS], poll)
+            newest, still, state = await loop.run_in_executor(request.app[keys.LIVE_POLLS], poll)
             if not still:
                 break  # logged out, disabled, new password or role: the page's next request logs in again
+            if state != queue:
+                queue = state
+                payload = json.dumps({"waiting": state.waiting, "newest": state.newest_id, "count": state.needs_me})
+                await response.write(f"event: handoff\ndata: {payload}\n\n".encode())
+                quiet_since = loop.time()
             if newest > last:
                 last = newest
                 payload = json.dumps({"newest": newest})

@@ -27,7 +27,7 @@ from bot.gateway.texts import split_reply
 from services.accounts import ROLE_NAMES, AccountError, LoginOutcome
 from services.conversation_index import FALLBACK_INTENT
 from services.conversations import LOW_CONFIDENCE, ConversationFilter
-from services.messaging import LogEntry, new_uid
+from services.messaging import CUSTOMER_SERVICE, STAFF, LogEntry, new_uid
 from services.takeover import JOINED, LEFT, REPLY
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,10 @@ async def conversations(request: web.Request) -> web.Response:
         # An admin looking for a member by number sees whole numbers in the results: audited.
         await audit(request, "search_number", filters.query[:100], "按号码搜索会话")
     page = await asyncio.to_thread(service.find, filters)
-    context = {"page": page, "filters": filters, "query": request.query, "reveal": False, "intents": intents,
+    names = await asyncio.to_thread(request.app[keys.HANDOFFS].member_names,
+                                    {(row.channel, row.user_id) for row in page.rows})
+    context = {"page": page, "names": names, "filters": filters, "query": request.query, "reveal": False,
+               "intents": intents,
                "known_tags": await asyncio.to_thread(service.reviews.known_tags),
                "low_confidence": LOW_CONFIDENCE,
                "previous_url": page_url(request, page.page - 1) if page.page > 1 else None,
@@ -163,7 +166,7 @@ async def conversations(request: web.Request) -> web.Response:
     return await render(request, "conversations.html", context)
 
 
-def _member(request: web.Request) -> tuple[str, str]:
+def member_of(request: web.Request) -> tuple[str, str]:
     channel = request.match_info["channel"]
     if channel not in CHANNELS:
         raise web.HTTPNotFound()
@@ -177,18 +180,22 @@ async def transcript(request: web.Request) -> web.Response:
 @admin_only
 async def transcript_reveal(request: web.Request) -> web.Response:
     """显示完整手机号: audited, then the page with the numbers whole (live updates stay masked)."""
-    channel, user_id = _member(request)
+    channel, user_id = member_of(request)
     await audit(request, "unmask", f"{channel}:{user_id}", "查看会话中的完整手机号")
     return await _transcript(request, reveal=True)
 
 
 async def _transcript(request: web.Request, reveal: bool) -> web.Response:
-    channel, user_id = _member(request)
+    channel, user_id = member_of(request)
     service = request.app[keys.CONVERSATIONS]
     turns = await asyncio.to_thread(service.transcript, channel, user_id)
     takeover = await asyncio.to_thread(request.app[keys.TAKEOVERS].active, channel, user_id)
     deliverer = request.config_dict[gateway_keys.DELIVERER]
+    staff_names = {account.username: account.shown_name
+                   for account in await asyncio.to_thread(request.app[keys.ACCOUNTS].users)}
     context = {"channel": channel, "user_id": user_id, "turns": turns, "takeover": takeover, "reveal": reveal,
+               "staff_names": staff_names,
+               "handoff": await asyncio.to_thread(request.app[keys.HANDOFFS].for_member, channel, user_id),
                "newest_id": max((line.id for turn in turns for line in [*filter(None, [turn.inbound]),
                                                                           *turn.replies]), default=0),
                "live_delivery": deliverer.delivery_for(channel) == "customer_service",
@@ -201,7 +208,7 @@ async def _transcript(request: web.Request, reveal: bool) -> web.Response:
     return await render(request, "transcript.html", context)
 
 
-def _transcript_url(request: web.Request, channel: str, user_id: str) -> str:
+def transcript_url(request: web.Request, channel: str, user_id: str) -> str:
     return str(request.app.router["transcript"].url_for(channel=channel, user_id=user_id))
 
 
@@ -214,7 +221,7 @@ async def send_as_staff(request: web.Request, channel: str, user_id: str, text: 
     account = await asyncio.to_thread(request.app[keys.CONVERSATIONS].account_of, channel, user_id)
     turn_id = new_uid()
     entries = [LogEntry(turn_id=turn_id, channel=channel, user_id=user_id, account=account, direction="out",
-                        msg_type="staff", status="pending", text=piece, delivery=deliverer.delivery_for(channel),
+                        msg_type=STAFF, status="pending", text=piece, delivery=deliverer.delivery_for(channel),
                         uid=new_uid()) for piece in split_reply(text)]
     for entry in entries:
         await asyncio.to_thread(request.app[keys.TAKEOVERS].record_message, takeover_id, entry.uid or "",
@@ -224,47 +231,67 @@ async def send_as_staff(request: web.Request, channel: str, user_id: str, text: 
 
 
 async def take_over(request: web.Request) -> web.Response:
-    channel, user_id = _member(request)
+    channel, user_id = member_of(request)
     staff = current_user(request)
     account = await asyncio.to_thread(request.app[keys.CONVERSATIONS].account_of, channel, user_id)
     takeover, started = await asyncio.to_thread(request.app[keys.TAKEOVERS].start, channel, user_id, account,
                                                 staff.username)
     if started:
         log.info("console: %s took over a %s member", staff.username, channel)
+        # Their request for a person (if they made one) is now 处理中, held by this staff member.
+        await asyncio.to_thread(request.app[keys.HANDOFFS].take, channel, user_id, staff.username)
+        await audit(request, "takeover", f"{channel}:{user_id}")
         notice = request.app[keys.TEXTS].say("staff_joined", staff.shown_name)
         await send_as_staff(request, channel, user_id, notice, JOINED, takeover.id)
-        await flash(request, "已接管：机器人暂停回复此用户，用户已收到人工接入的提示。")
+        told = "用户已收到人工接入的提示。" if live_delivery(request, channel) \
+            else "人工接入的提示和您的回复会在用户下一次发消息时送达。"
+        await flash(request, "已接管：机器人暂停回复此用户，" + told)
     else:
-        await flash(request, f"此用户已由 {takeover.staff_username} 接管。")
-    raise web.HTTPFound(_transcript_url(request, channel, user_id))
+        holder = await asyncio.to_thread(request.app[keys.TAKEOVERS].holder, channel, user_id)
+        await flash(request, f"此用户已由 {holder or takeover.staff_username} 接管。")
+    raise web.HTTPFound(transcript_url(request, channel, user_id))
+
+
+def live_delivery(request: web.Request, channel: str) -> bool:
+    """Whether staff messages reach this channel's members at once (the customer-service API)."""
+    return request.config_dict[gateway_keys.DELIVERER].delivery_for(channel) == CUSTOMER_SERVICE
 
 
 async def hand_back(request: web.Request) -> web.Response:
-    channel, user_id = _member(request)
+    channel, user_id = member_of(request)
     staff = current_user(request)
     ended = await asyncio.to_thread(request.app[keys.TAKEOVERS].end, channel, user_id, staff.username)
-    if ended is not None:
+    if ended is not None:  # only the first of two clicks: the member is told once
+        await asyncio.to_thread(request.app[keys.HANDOFFS].resolve, channel, user_id, staff.username)
+        await audit(request, "handback", f"{channel}:{user_id}")
         notice = request.app[keys.TEXTS].say("staff_left", staff.shown_name)
         await send_as_staff(request, channel, user_id, notice, LEFT, ended.id)
         log.info("console: %s handed a %s member back to the bot", staff.username, channel)
-        await flash(request, "已交还机器人：之后的消息由机器人回复。")
-    raise web.HTTPFound(_transcript_url(request, channel, user_id))
+        await flash(request, "已交还机器人：之后的消息由机器人回复，人工请求已标记为已解决。")
+    else:
+        await flash(request, "此用户已交还机器人。")
+    raise web.HTTPFound(transcript_url(request, channel, user_id))
 
 
 async def reply(request: web.Request) -> web.Response:
-    channel, user_id = _member(request)
+    channel, user_id = member_of(request)
     form = await request.post()
     text = str(form.get("text") or "").strip()
     takeover = await asyncio.to_thread(request.app[keys.TAKEOVERS].active, channel, user_id)
     if takeover is None:
         await flash(request, "请先接管该用户，再发送回复。")
+    elif takeover.staff_username != current_user(request).username and form.get("confirm_other") != "1":
+        # Someone else holds it: never by accident into a colleague's conversation.
+        holder = await asyncio.to_thread(request.app[keys.TAKEOVERS].holder, channel, user_id)
+        await flash(request, f"此会话由 {holder or takeover.staff_username} 接管，回复未发送。"
+                             "如确需回复，请勾选“我知道此会话由同事处理，仍要回复”后再发送。")
     elif not text:
         await flash(request, "回复内容不能为空。")
     elif len(text) > MAX_REPLY_CHARS:
         await flash(request, f"回复不能超过 {MAX_REPLY_CHARS} 个字。")
     else:
         await send_as_staff(request, channel, user_id, text, REPLY, takeover.id)
-    raise web.HTTPFound(_transcript_url(request, channel, user_id))
+    raise web.HTTPFound(transcript_url(request, channel, user_id))
 
 
 # -- admin -----------------------------------------------------------------------------

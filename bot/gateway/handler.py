@@ -32,7 +32,7 @@ from bot.gateway.settings import GatewaySettings
 from bot.gateway.texts import GatewayTexts, Menu, split_reply
 from bot.gateway.wechat import SILENT_EVENTS, Inbound
 from services.contacts import ContactService
-from services.messaging import DEFERRED, PASSIVE, LogEntry, MessagingService, new_uid
+from services.messaging import DEFERRED, PASSIVE, STAFF, LogEntry, MessagingService, new_uid
 from services.models import utcnow
 from services.senders import rasa_sender
 
@@ -101,8 +101,9 @@ class MessageHandler:
         self.tasks: set[asyncio.Task[Any]] = set()
         self.turns_started = 0  # Rasa turns started (tests and the benchmark read it)
         self.clock: Callable[[], float] = time.time  # for the rate limit's minutes
-        # Set by the staff console (bot/console): (channel, user_id) → staff have taken this member over.
-        self.held: Callable[[str, str], Awaitable[bool]] | None = None
+        # Set by the staff console (bot/console): (channel, user_id) → the display name of the staff
+        # member who took this member over, or None when the bot answers.
+        self.held: Callable[[str, str], Awaitable[str | None]] | None = None
 
     # -- tasks -----------------------------------------------------------------
 
@@ -188,9 +189,10 @@ class MessageHandler:
 
     async def _converse(self, turn: Turn, message: str) -> str | None:
         inbound = turn.inbound
-        if self.held is not None and await self.held(inbound.channel, inbound.user_id):
-            self._log_in(turn, "held")  # kept for staff; the bot stays silent, no Rasa turn
-            return None
+        if self.held is not None:
+            staff = await self.held(inbound.channel, inbound.user_id)
+            if staff is not None:
+                return await self._held(turn, staff)
         if not await self.limiter.allow(inbound.channel, inbound.user_id, self.clock()):
             log.info("rate limit reached for a %s member", inbound.channel)
             return self._fixed(turn, "rate_limited", status="rate_limited")
@@ -218,10 +220,30 @@ class MessageHandler:
         self.spawn(self._finish_late(turn, task))
         return None
 
+    async def _held(self, turn: Turn, staff: str) -> str | None:
+        """A member staff have taken over: kept for staff, no Rasa turn. With the customer-service
+        API staff replies reach the member at once and the message needs no answer; without it,
+        this message's passive reply is the only way to the member: it carries what staff wrote
+        meanwhile, or says that a person has it and that any message fetches their reply."""
+        inbound = turn.inbound
+        self._log_in(turn, "held")
+        if self.deliverer.delivery_for(inbound.channel) != DEFERRED:
+            return None
+        kept = await self._take_deferred(inbound)
+        text = "\n\n".join([*kept, self.texts.say("held_more")]) if kept else self.texts.say("held", staff=staff)
+        pieces = split_reply(text)
+        self._log_out(turn, pieces[0], PASSIVE, "sent")
+        if len(pieces) > 1:  # kept again for the next message
+            self.spawn(self._deliver_late(turn, pieces[1:], None))
+        return pieces[0]
+
     async def _turn(self, turn: Turn, message: str) -> TurnResult:
         inbound = turn.inbound
         metadata: dict[str, Any] = {"channel": inbound.channel, "account": inbound.account,
-                                    "msg_type": inbound.log_type, "msg_id": inbound.log_msg_id}
+                                    "msg_type": inbound.log_type, "msg_id": inbound.log_msg_id,
+                                    # How replies reach the member after the passive window (the
+                                    # hand-off action tells them whether to write again for them).
+                                    "delivery": self.deliverer.delivery_for(inbound.channel)}
         metadata["userid" if inbound.channel == "wecom" else "openid"] = inbound.user_id
         if inbound.agent_id:
             metadata["agent_id"] = inbound.agent_id
@@ -245,7 +267,8 @@ class MessageHandler:
         return TurnResult(texts, True, rasa_ms)
 
     async def _take_deferred(self, inbound: Inbound) -> list[str]:
-        """Replies kept for this member (no customer-service API) go first."""
+        """Replies kept for this member (no customer-service API) go first: the bot's late ones
+        after a line saying so, staff's (a person joining, replying, leaving) as they are."""
         if self.deliverer.delivery_for(inbound.channel) != DEFERRED:
             return []
         try:
@@ -253,9 +276,14 @@ class MessageHandler:
         except SQLAlchemyError as error:  # they stay in the outbox for next time
             log.error("could not read kept replies (%s)", type(error).__name__)
             return []
-        if not items:
-            return []
-        return [self.texts.say("deferred_intro"), *(item.text for item in items)]
+        texts: list[str] = []
+        introduced = False
+        for item in items:
+            if item.msg_type != STAFF and not introduced:
+                texts.append(self.texts.say("deferred_intro"))
+                introduced = True
+            texts.append(item.text)
+        return texts
 
     async def _finish_late(self, turn: Turn, task: Awaitable[TurnResult]) -> None:
         result = await task

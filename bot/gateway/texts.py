@@ -19,7 +19,8 @@ import yaml
 from services.settings import SettingsError
 
 # The names the gateway asks config/wechat_replies.yml for.
-REPLY_NAMES = ("welcome", "apology", "unknown_menu", "unsupported", "rate_limited", "busy", "deferred_intro")
+REPLY_NAMES = ("welcome", "apology", "unknown_menu", "unsupported", "rate_limited", "busy", "deferred_intro",
+               "held", "held_more")
 # WeChat cuts a text message's Content at 2,048 bytes (UTF-8).
 MAX_REPLY_BYTES = 2048
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")

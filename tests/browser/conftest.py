@@ -90,20 +90,20 @@ def browser(chromium: str) -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def stack(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleStack]:
+def console_stack(folder: Path, extra_env: dict[str, str] | None = None) -> Iterator[ConsoleStack]:
+    """The assistant for the browser on a fresh database, with one editor account; a safe-mode
+    公众号 whose customer-service API is the stand-in (`extra_env` may switch the API off)."""
     if not MODEL_PATH.exists():
         pytest.fail(f"no trained model at {MODEL_PATH}: `make train` runs before these tests")
-    folder = tmp_path_factory.mktemp("browser")
     database_url = f"sqlite:///{folder / 'assistant.db'}"
     services = build_services(database_url, [KNOWLEDGE_DIR, FIXTURE_KNOWLEDGE])
     # An editor: takes conversations over (every role) and publishes notices (editors and admins).
     AccountService(services.session_factory).create_user(STAFF, PASSWORD, "editor", STAFF_NAME)
     services.engine.dispose()
     api = ThreadedApi()
-    # A safe-mode 公众号 with the customer-service API, whose API is the stand-in.
     env = {"WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": APP_SECRET,
-           "WECHAT_AES_KEY": AES_KEY, "WECHAT_API_BASE": api.url, "WECHAT_CUSTOMER_SERVICE": "on"}
+           "WECHAT_AES_KEY": AES_KEY, "WECHAT_API_BASE": api.url, "WECHAT_CUSTOMER_SERVICE": "on",
+           **(extra_env or {})}
     try:
         with running_assistant(database_url, folder / "assistant.log", TODAY.isoformat(), env) as running:
             yield ConsoleStack(running, api)
@@ -112,3 +112,8 @@ def stack(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[C
         pytest.fail(str(error))
     finally:
         api.close()
+
+
+@pytest.fixture(scope="module")
+def stack(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleStack]:
+    yield from console_stack(tmp_path_factory.mktemp("browser"))

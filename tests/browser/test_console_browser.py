@@ -111,7 +111,7 @@ def test_try_it_takeover_and_handback_in_chromium(stack: ConsoleStack, browser) 
     expect(chat.locator("#tryit-chat .bubble.staff").last).to_contain_text(STAFF_REPLY)
     listing.reload()
     reply_line = listing.locator(".msg.out.staff", has_text=STAFF_REPLY)
-    expect(reply_line).to_contain_text(f"人工 {STAFF}")
+    expect(reply_line).to_contain_text(f"人工 {STAFF_NAME}")  # the name the member was told
     expect(reply_line).to_contain_text("已送达")
     shot(listing, "takeover-reply")
 

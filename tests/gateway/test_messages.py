@@ -29,7 +29,7 @@ async def test_text_goes_to_rasa_with_the_openid_as_sender_and_the_channel_in_me
     [call] = gateway.rasa.calls
     assert call["sender"] == "wechat:o-text"  # never the MsgId
     assert call["metadata"] == {"channel": "wechat", "openid": "o-text", "account": ACCOUNT, "msg_type": "text",
-                                "msg_id": "4242"}
+                                "msg_id": "4242", "delivery": "customer_service"}
 
 
 async def test_voice_with_recognition_is_its_text_and_without_is_unsupported(gateway):
