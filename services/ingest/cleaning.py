@@ -59,6 +59,8 @@ _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))+\)")  # (javasc
 # | 单位 | 联系人 | 电话 |: a Markdown table's row; | --- | :---: |: the line under its header.
 _MD_TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 _MD_TABLE_RULE = re.compile(r"^[\s|:\-]*-{3,}[\s|:\-]*$")
+# 序号 | 活动名称 | 时间: a table typed into plain text with bars between its cells, none at the ends
+_BARRED_ROW = re.compile(r"^[^|]+(?:\s\|\s[^|]+){2,}$")
 COLUMN_GAP = "  "  # how a table's cells are set apart once read, as text tables set them (TABLE_ROW)
 EMPTY_CELL = "／"  # an empty cell keeps its place, so the columns stay in line with the header
 # A field's label alone on its line, its value on the next (▌ 直播时间 / 2026年12月16日…, ◆ 活动地点):
@@ -105,6 +107,8 @@ def strip_markdown(line: str) -> str:
     table_row = _MD_TABLE_ROW.match(line)
     if table_row:  # its cells as a text table's, which the readers of schedules and contacts know
         return COLUMN_GAP.join(cell.strip() or EMPTY_CELL for cell in table_row.group(1).split("|"))
+    if _BARRED_ROW.match(line.strip()):
+        return COLUMN_GAP.join(cell.strip() for cell in line.split("|"))
     line = _MD_HEADING.sub("", line)
     line = _MD_BULLET.sub("", line)
     line = _MD_ITALIC.sub(r"\1", _MD_EMPHASIS.sub(r"\2", line))

@@ -51,16 +51,24 @@ def _session_number(name: str) -> int | None:
 def split_sessions(activity: ActivityRecord, layout: Layout, read: ReadActivity) -> list[ActivityRecord]:
     """The activity's sessions as activities of their own when each is signed up for apart; else
     the activity as it is. `read` reads an activity's fields from a few lines."""
-    sessions = [p for p in activity.phases if p.span is not None and _session_number(p.name) is not None]
-    if len(sessions) < 2 or len(sessions) != len(activity.phases):
+    staged = [p for p in activity.phases if p.span is not None and _session_number(p.name) is not None]
+    if staged and len(staged) == len(activity.phases):
+        names = [p.name for p in staged]
+    else:  # 第一期 on a line of its own, its 时间：… 地点：… lines under it
+        names = [line.text for line in layout.body if SESSION.match(line.text) and not line.level]
+    if len(names) < 2 or len(set(names)) != len(names):
         return [activity]
-    lines_of = _session_lines(layout, [p.name for p in sessions])
-    own = [read(phase.name, lines_of.get(phase.name, [])) for phase in sessions]
+    lines_of = _session_lines(layout, names)
+    own = [read(name, lines_of.get(name, [])) for name in names]
+    spans = {p.name: p for p in staged}
+    sessions = [spans.get(name) or (Phase(name, o.span, o.source_of("start") or "") if o.span else None)
+                for name, o in zip(names, own, strict=True)]
     signed_up_apart = sum(1 for o in own if any(getattr(o, name) is not None for name in _OWN_SIGNUP))
     deadlines = {o.signup_deadline for o in own if o.signup_deadline is not None}
-    if signed_up_apart < len(sessions) and len(deadlines) < 2:
+    if any(s is None for s in sessions) or (signed_up_apart < len(names) and len(deadlines) < 2):
         return [activity]
-    return [_session_activity(activity, phase, found) for phase, found in zip(sessions, own, strict=True)]
+    return [_session_activity(activity, phase, found) for phase, found in zip(sessions, own, strict=True)
+            if phase is not None]
 
 
 def _session_activity(course: ActivityRecord, phase: Phase, own: ActivityRecord) -> ActivityRecord:
@@ -106,7 +114,15 @@ def _session_lines(layout: Layout, names: Sequence[str]) -> dict[str, list[Line]
             heading = re.split(r"[：:。；\s]", section.heading.text)[0]
             if heading in found:
                 found[heading] += section.lines[1:]
+    under: str | None = None  # the session whose bare heading (第一期) the labelled lines are under
     for line in layout.body:
+        if SESSION.match(line.text) and line.text in found:
+            under = line.text
+            continue
+        if under is not None and line.label is not None and not line.level:
+            found[under].append(line)
+            continue
+        under = None
         match = _SESSION_LINE.match(line.text)
         name = numbers.get(_number(match.group("n"))) if match else None
         if match and name is not None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from services.dates import chinese_number
 from services.ingest.dates import ISSUE_DATE_LINE
+from services.ingest.tables import cells
 
 _CJK = r"\u4e00-\u9fff"
 # Number marks by level: 一、 (1), （一） (2), 1. 1、 (3), （1） ① (4).
@@ -202,6 +203,12 @@ def _is_org_line(line: str) -> bool:
             and not _DOC_NUMBER.search(line) and not _TITLE.search(line))
 
 
+def _table_follows(lines: list[str]) -> bool:
+    """Whether a table begins right under a line (附：2027年度活动计划, with the plan's rows under it
+    before the signature: the notice's content, not a list of attached files)."""
+    return any(len(cells(line)) >= 3 for line in lines)
+
+
 def read_layout(text: str, filename: str = "") -> Layout:
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     # (三、活动安排 is a section, whatever it ends with)
@@ -230,7 +237,9 @@ def read_layout(text: str, filename: str = "") -> Layout:
     byline = _byline(lines[title_at + 1:title_at + 3])
     if issued_on is None:
         issued_on = _byline_date(byline)
-    end = next((i for i in range(title_at + 1, signature_at) if _ATTACHMENT.match(lines[i])), signature_at)
+    end = next((i for i in range(title_at + 1, signature_at)
+                if _ATTACHMENT.match(lines[i]) and not _table_follows(lines[i + 1:min(i + 4, signature_at)])),
+               signature_at)
     issuers = signers or [part for line in letterhead for part in _split_issuers(line)]
     if not issuers:
         account = _byline_account(byline)

@@ -88,3 +88,39 @@ def test_sessions_with_one_deadline_and_no_places_of_their_own_stay_stages_of_on
     (activity,) = notice.activities
     assert [p.name for p in activity.phases] == ["第一场", "第二场"]
     assert activity.signup_deadline.isoformat() == "2027-01-08"
+
+
+def test_sessions_on_lines_of_their_own_with_their_fields_under_them_are_activities():
+    notice = read(HEAD + """一、培训安排
+三期内容相同，任选一期参加。
+第一期
+时间：2027年3月10日—12日
+地点：闵行会议中心
+报名截止：2027年2月26日
+第二期
+时间：2027.4.14-4.16
+地点：浦润酒店二楼
+报名截止：2027年3月31日
+每期限50人，额满为止。
+""" + TAIL)
+    first, second = notice.activities
+    assert (first.start.iso(), first.place, first.signup_deadline.isoformat()) == (
+        "2027-03-10", "闵行会议中心", "2027-02-26")
+    assert (second.start.iso(), second.place, second.signup_deadline.isoformat()) == (
+        "2027-04-14", "浦润酒店二楼", "2027-03-31")
+
+
+def test_a_plan_typed_as_a_table_with_bars_after_its_attachment_line_is_read_row_by_row():
+    notice = read("""上海市质量协会
+关于印发《2027年度会员活动计划》的通知
+各会员单位：
+现将我会2027年度会员活动计划印发给你们，请结合实际组织参加。
+附：2027年度会员活动计划
+序号 | 活动名称 | 时间 | 负责单位
+1 | 新春质量论坛 | 1月中旬 | 会员服务部
+2 | 质量信得过班组现场观摩 | 10月上旬 | 评价部
+上海市质量协会
+2026年12月1日
+""")
+    assert [(a.name, a.start.iso(), a.responsible_units) for a in notice.activities] == [
+        ("新春质量论坛", "2027-01中旬", ["会员服务部"]), ("质量信得过班组现场观摩", "2027-10上旬", ["评价部"])]
