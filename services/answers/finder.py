@@ -75,8 +75,7 @@ _ONLINE_PLACE = re.compile(r"线上|网上|在线|直播|腾讯会议|视频号|
 
 
 def _session_numbers(text: str) -> set[int]:
-    return {n for n in (chinese_number(x) if not x.isdigit() else int(x) for x in _SESSION_NAMED.findall(text))
-            if n is not None}
+    return {n for n in map(chinese_number, _SESSION_NAMED.findall(text)) if n is not None}
 
 
 def session_words(question: str) -> set[str]:

@@ -39,13 +39,9 @@ _OWN_FIELDS = ("place", "time_of_day", "capacity", "signup_deadline", "fee", "si
 ReadActivity = Callable[[str, list[Line]], ActivityRecord]
 
 
-def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() else chinese_number(text)
-
-
 def _session_number(name: str) -> int | None:
     match = SESSION.match(name)
-    return _number(match.group("n")) if match else None
+    return chinese_number(match.group("n")) if match else None
 
 
 def split_sessions(activity: ActivityRecord, layout: Layout, read: ReadActivity) -> list[ActivityRecord]:
@@ -97,7 +93,7 @@ def _fee_of(fee: str, number: int) -> str:
     those naming no session (第一期、第二期（面授）：1800元/人；第三期（线上）：1500元/人；团报九折)."""
     clauses = [c for c in _CLAUSE.split(fee) if c.strip()]
     kept = [c for c in clauses
-            if not _NAMED_SESSIONS.search(c) or number in {_number(n) for n in _NAMED_SESSIONS.findall(c)}]
+            if not _NAMED_SESSIONS.search(c) or number in {chinese_number(n) for n in _NAMED_SESSIONS.findall(c)}]
     return "".join(kept).rstrip("；;\n") if kept and len(kept) < len(clauses) else fee
 
 
@@ -124,7 +120,7 @@ def _session_lines(layout: Layout, names: Sequence[str]) -> dict[str, list[Line]
             continue
         under = None
         match = _SESSION_LINE.match(line.text)
-        name = numbers.get(_number(match.group("n"))) if match else None
+        name = numbers.get(chinese_number(match.group("n"))) if match else None
         if match and name is not None:
             rest = match.group("rest").lstrip("的")
             # 第一期：2026年12月14日—16日 is the session's time
@@ -140,7 +136,7 @@ def _table_rows(table: Table, indexes: list[int], numbers: dict[int | None, str]
         return
     for index, row in enumerate(table.rows):
         match = SESSION.match(row[at])
-        name = numbers.get(_number(match.group("n"))) if match else None
+        name = numbers.get(chinese_number(match.group("n"))) if match else None
         if name is None:
             continue
         labelled = [f"{_label(label)}：{cell}" for label, cell in zip(table.header, row, strict=True)

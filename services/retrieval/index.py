@@ -302,7 +302,7 @@ class DocumentIndex:
         # 一等奖奖金多少 of a contest whose notice has no 奖金: it does not say; but a question whose
         # answer has a shape (能多带个同事吗 — 每单位限报2人) is answered whatever words it uses
         shapes = shapes_asked(simplified)
-        if own and not shapes and not self.names_asked_thing(simplified, document_id):
+        if own and not shapes and not self._names_asked_thing(simplified, document_id):
             return None
         if best is None or best.score < min_score or best.coverage < min_coverage \
                 or (own and best.coverage < _OWN_WIDE_COVERAGE and not self._holds_rarest(best.passage, query)):
@@ -352,12 +352,14 @@ class DocumentIndex:
         return [NamedNotice(document_id, scores[document_id], self.passages[self._of_document[document_id][0]].source)
                 for document_id in ranked]
 
-    def names_asked_thing(self, simplified: str, document_id: int | None) -> bool:
-        """Whether the notice names the thing the question asks of (奖金 in 一等奖奖金多少), in its
-        words or a word standing for them; True when no one thing is asked."""
+    def _names_asked_thing(self, simplified: str, document_id: int | None) -> bool:
+        """Whether the notice names the thing the question asks of (奖金 in 一等奖奖金多少); True when
+        no one thing is asked."""
         thing = asked_thing(simplified)
-        if thing is None:
-            return True
+        return thing is None or self.names_thing(thing, document_id)
+
+    def names_thing(self, thing: str, document_id: int | None) -> bool:
+        """Whether the notice names the thing, in its words or a word standing for them."""
         own = set(self._of_document.get(document_id, ())) if document_id is not None else set()
         if any(thing in self.passages[i].text for i in own):
             return True

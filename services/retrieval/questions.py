@@ -394,5 +394,4 @@ def rank_asked(question: str) -> int | None:
         return None
     if found.group(2):
         return _PODIUM[found.group(2)]
-    number = found.group(1)
-    return int(number) if number.isdigit() else chinese_number(number)
+    return chinese_number(found.group(1))

@@ -92,6 +92,5 @@ class DocumentRetriever:
 
     def unnamed_thing(self, question: str, document_id: int) -> str | None:
         """The thing the question asks of when the notice does not name it (分期 of 学费能分期付吗)."""
-        simplified = question_form(question)
-        thing = asked_thing(simplified)
-        return thing if thing is not None and not self.index().names_asked_thing(simplified, document_id) else None
+        thing = asked_thing(question_form(question))
+        return thing if thing is not None and not self.index().names_thing(thing, document_id) else None
